@@ -1,0 +1,97 @@
+"""The ``kaohe`` command: thin adapters over the engine."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from addin.errors import CalendarError, SchemeError
+
+app = typer.Typer(
+    help="kaohe 目标管理考核：方案、计分、排名与评先 [target-management assessment].",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@app.command()
+def demo(
+    year: int = typer.Option(2026, help="考核年度 [assessment year]"),
+    seed: int = typer.Option(2026, help="样例数据随机种子 [sample data seed]"),
+) -> None:
+    """计算并显示内置样例年度的结果 [compute and print a sample year's results].
+
+    Example: kaohe demo --year 2026
+    """
+    from addin.console import render_year
+    from addin.engine.year import assess_year
+    from addin.sample import sample_year
+    from addin.scheme import load_audit, load_municipal
+    from addin.scheme.models import Quota
+
+    municipal, audit = load_municipal(), load_audit()
+    data = sample_year(municipal, audit, year, seed)
+    result = assess_year(
+        municipal,
+        data.departments,
+        data.districts,
+        data.staff,
+        table_inputs={code: {"附表5": inputs} for code, inputs in data.district_economic.items()},
+        audit_scheme=audit,
+        audit_units=data.audit_units,
+        audit_quota=Quota(rate="20%"),
+    )
+    console = Console(width=160)
+    render_year(console, result, year, municipal.title)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@app.command("check-scheme")
+def check_scheme(path: Path = typer.Argument(..., help="方案文件 (YAML) [scheme file]")) -> None:
+    """检查方案文件，列出全部问题 [validate a scheme file and list every problem].
+
+    Example: kaohe check-scheme addin/scheme/files/municipal.yaml
+    """
+    from addin.scheme import load_scheme
+    from addin.scheme.loader import scheme_hash
+
+    console = Console()
+    try:
+        scheme = load_scheme(path)
+    except SchemeError as exc:
+        console.print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+    console.print(f"方案有效 [valid]: {scheme.id} {scheme.version}  hash {scheme_hash(scheme)[:16]}")
+
+
+@app.command()
+def deadline(
+    notified: str = typer.Argument(..., help="书面通知日期 YYYY-MM-DD [date of notification]"),
+) -> None:
+    """计算申诉（复核）截止日 [the last day to lodge an appeal].
+
+    Example: kaohe deadline 2026-09-24
+    """
+    from addin.engine.calendar import appeal_deadline
+    from addin.scheme import load_municipal
+
+    console = Console()
+    try:
+        day = dt.date.fromisoformat(notified)
+    except ValueError:
+        console.print(f"日期格式应为 YYYY-MM-DD [bad date]: {notified}", markup=False)
+        raise typer.Exit(2) from None
+    try:
+        result = appeal_deadline(day, load_municipal().appeals)
+    except CalendarError as exc:
+        console.print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+    console.print(f"{result.date.isoformat()}  ({result.trace})", markup=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,128 @@
+"""Rich tables of a year's results, for the terminal (``kaohe demo``)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from addin.engine.numbers import fmt
+from addin.engine.selection import Status
+from addin.engine.year import YearResult
+from addin.problems import Problem
+
+_AWARD_STYLE = {Status.SELECTED: "bold green", Status.TIED: "bold yellow", Status.INELIGIBLE: "red"}
+
+
+def _award(status: Status) -> Text:
+    label = {Status.SELECTED: "是", Status.TIED: "待定", Status.NOT_SELECTED: "否", Status.INELIGIBLE: "否"}[status]
+    return Text(label, style=_AWARD_STYLE.get(status, ""))
+
+
+def render_year(console: Console, result: YearResult, year: int, title: str) -> None:
+    console.rule(f"[bold]{year}年度 {title}")
+    _departments(console, result)
+    _districts(console, result)
+    _staff(console, result)
+    _audit(console, result)
+    _alerts(console, result)
+    render_problems(console, result.problems)
+
+
+def _departments(console: Console, result: YearResult) -> None:
+    t = Table(title="市直部门综合得分与先进集体（按分口）", show_lines=False, header_style="bold cyan")
+    for col in ("分口", "口内名次", "单位编码", "单位名称", "综合得分", "先进集体"):
+        t.add_column(col, justify="right" if col in ("口内名次", "综合得分") else "left", no_wrap=True)
+    t.add_column("说明", overflow="fold")
+    units = sorted(result.departments.units, key=lambda u: (u.group or "", u.rank or 10**9, u.code))
+    for u in units:
+        t.add_row(u.group or "", str(u.rank or "—"), u.code, u.name, fmt(u.composite), _award(u.award), u.trace)
+    console.print(t)
+    q = Table(title="先进集体限额", header_style="bold cyan")
+    for col in ("分口", "计算", "限额", "已入选", "待定"):
+        q.add_column(col)
+    for row in result.departments.quotas:
+        q.add_row(row.group or "全部", row.calc.trace, str(row.calc.quota), str(row.selected), str(row.tied))
+    console.print(q)
+
+
+def _districts(console: Console, result: YearResult) -> None:
+    t = Table(title="区(市)综合得分与先进集体（前2名）", header_style="bold cyan")
+    for col in ("名次", "单位编码", "单位名称", "经济目标", "综合得分", "先进集体"):
+        t.add_column(col, no_wrap=True)
+    t.add_column("说明", overflow="fold")
+    for u in sorted(result.districts.units, key=lambda u: (u.rank or 10**9, u.code)):
+        econ = result.tables.get(u.code, {}).get("附表5")
+        t.add_row(str(u.rank or "—"), u.code, u.name, fmt(econ.total) if econ else "—", fmt(u.composite),
+                  _award(u.award), u.trace)
+    console.print(t)
+    for code, tables in result.tables.items():
+        econ = tables.get("附表5")
+        if econ and "折算" in econ.trace:
+            console.print(f"  附表5 {code}：{econ.trace}")
+
+
+def _staff(console: Console, result: YearResult) -> None:
+    people = result.staff.people
+    grades = Counter(p.grade for p in people)
+    console.print(
+        "工作人员等次分布："
+        + "，".join(f"{g} {grades.get(g, 0)}人" for g in ("优秀", "待定", "称职", "基本称职", "不称职"))
+        + f"（共 {len(people)} 人）"
+    )
+    excellent = Counter(p.unit for p in people if p.grade == "优秀" and not p.outside_quota)
+    console.print("名额内优秀人数（按单位）：" + "，".join(f"{u} {n}" for u, n in sorted(excellent.items())))
+    t = Table(title="工作人员：名额外优秀、待定、拟表彰及等次受限人员", header_style="bold cyan")
+    for col in ("人员编码", "姓名", "单位", "层级", "总分", "名次", "等次", "拟表彰"):
+        t.add_column(col, no_wrap=True)
+    t.add_column("说明", overflow="fold")
+    shown = [p for p in people
+             if p.outside_quota or p.grade in ("待定", "基本称职", "不称职")
+             or p.commended is not Status.NOT_SELECTED]
+    for p in sorted(shown, key=lambda p: (p.unit, p.level or "", p.rank or 10**9)):
+        t.add_row(p.code, p.name, p.unit, p.level or "", fmt(p.total), str(p.rank or "—"),
+                  Text(p.grade or "—", style="bold green" if p.grade == "优秀" else
+                       "bold yellow" if p.grade == "待定" else ""),
+                  _award(p.commended), p.trace)
+    console.print(t)
+
+
+def _audit(console: Console, result: YearResult) -> None:
+    if result.audit is None:
+        return
+    t = Table(title="审计局目标考评（400分制，按得分率排名）", header_style="bold cyan")
+    for col in ("名次", "单位", "类型", "A1", "A2", "A3", "A4", "总分", "适用满分", "得分率", "先进集体"):
+        t.add_column(col, no_wrap=True)
+    t.add_column("说明", overflow="fold")
+    for u in sorted(result.audit.units, key=lambda u: (u.rank or 10**9, u.code)):
+        cats = [fmt(u.categories[c].total) if c in u.categories else "—" for c in ("A1", "A2", "A3", "A4")]
+        t.add_row(str(u.rank or "—"), u.name, u.type, *cats, fmt(u.total), fmt(u.applicable_max), fmt(u.rate),
+                  _award(u.award), u.trace)
+    console.print(t)
+    if result.audit.quota:
+        console.print(f"  审计局先进集体限额：{result.audit.quota.trace}")
+
+
+def _alerts(console: Console, result: YearResult) -> None:
+    alerts = result.departments.alerts + result.districts.alerts + result.staff.alerts
+    if not alerts:
+        return
+    t = Table(title="预警", header_style="bold red")
+    for col in ("编码", "名称", "类别", "说明"):
+        t.add_column(col)
+    for a in alerts:
+        t.add_row(a.record, a.name, a.kind, a.message)
+    console.print(t)
+
+
+def render_problems(console: Console, problems: list[Problem]) -> None:
+    if not problems:
+        return
+    t = Table(title=f"问题（{len(problems)}）", header_style="bold red")
+    for col in ("级别", "编码", "项目", "字段", "说明"):
+        t.add_column(col, overflow="fold")
+    for p in problems:
+        t.add_row("错误" if p.is_error else "提示", p.record or "", p.item or "", p.field or "", p.message)
+    console.print(t)

@@ -1,0 +1,169 @@
+"""Exact numbers: decimals, half-up rounding to 2 places, rates and raw cell values.
+
+Every score is a :class:`~decimal.Decimal`. Floats from Excel are converted through their
+shortest repr (``0.1+0.2`` → ``0.30000000000000004``) and rounded half-up to 2 places
+before any comparison, so float noise never decides a rank.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, Literal
+
+from addin import problems as P
+from addin.problems import Problem
+
+CENT = Decimal("0.01")
+ZERO = Decimal(0)
+Rounding = Literal["half_up", "floor", "ceil"]
+
+_ROUNDING = {"half_up": ROUND_HALF_UP, "floor": ROUND_FLOOR, "ceil": ROUND_CEILING}
+
+#: Accepted spellings of the rounding modes (Chinese first, then English).
+ROUNDING_NAMES: dict[str, Rounding] = {
+    "四舍五入": "half_up",
+    "向下取整": "floor",
+    "向上取整": "ceil",
+    "half_up": "half_up",
+    "half-up": "half_up",
+    "floor": "floor",
+    "ceil": "ceil",
+}
+
+
+def to_decimal(value: int | float | str | Decimal) -> Decimal:
+    """An exact Decimal; floats go through their shortest repr, never their binary value."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        raise TypeError("a bool is not a number")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return Decimal(value)
+
+
+def q2(value: Decimal | int | float) -> Decimal:
+    """Round half-up to 2 places (Python's ``round`` is banker's rounding)."""
+    return to_decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def cents(value: Decimal) -> int:
+    """A score as integer hundredths after half-up rounding: the key for comparisons."""
+    return int(q2(value) * 100)
+
+
+def round_whole(value: Decimal, mode: Rounding = "half_up") -> int:
+    return int(value.quantize(Decimal(1), rounding=_ROUNDING[mode]))
+
+
+def fmt(value: Decimal | int | None) -> str:
+    """Display form: 2 places at most, no trailing zeros (``93.50`` → ``93.5``)."""
+    if value is None:
+        return "—"
+    d = q2(to_decimal(value))
+    text = format(d, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def parse_rate(value: Any) -> Decimal | None:
+    """A rate given as 0.1, "10%", "8‰" or "0.15"; None if it cannot be read."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float, Decimal)):
+        return to_decimal(value)
+    text = str(value).strip().replace("％", "%")
+    try:
+        if text.endswith("%"):
+            return Decimal(text[:-1].strip()) / 100
+        if text.endswith("‰"):
+            return Decimal(text[:-1].strip()) / 1000
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+def show_rate(rate: Decimal) -> str:
+    if rate * 100 == (rate * 100).to_integral_value():
+        return f"{fmt(rate * 100)}%"
+    return f"{fmt(rate * 1000)}‰"
+
+
+# --- reading raw values (as they arrive from a cell or a record) -------------------
+
+
+def is_blank(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and raw.strip() == "")
+
+
+def read_number(
+    raw: Any,
+    what: str,
+    *,
+    lo: Decimal | int | None = None,
+    hi: Decimal | int | None = None,
+    whole: bool = False,
+    required: bool = True,
+    **where: Any,
+) -> tuple[Decimal | None, Problem | None]:
+    """Read a number; a blank is a problem when required, never 0."""
+    if is_blank(raw):
+        return None, (P.missing(what, **where) if required else None)
+    if isinstance(raw, bool) or isinstance(raw, (str, _dt.date)):
+        # Text in a number cell is an error even when it looks numeric: it would not sum
+        # in Excel either, and the clerk should fix the cell format.
+        return None, P.not_a_number(what, raw, **where)
+    try:
+        value = to_decimal(raw)
+    except (InvalidOperation, TypeError, ValueError):
+        return None, P.not_a_number(what, raw, **where)
+    if not value.is_finite():
+        return None, P.not_a_number(what, raw, **where)
+    if whole and (value != value.to_integral_value() or value < 0):
+        return None, P.not_whole(what, raw, **where)
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        return None, P.out_of_range(what, raw, lo, hi, **where)
+    return value, None
+
+
+_YES = {"是", "有", "true", "yes", "y", "1", "√"}
+_NO = {"否", "无", "false", "no", "n", "0"}
+
+
+def read_flag(
+    raw: Any, what: str, *, blank: bool | None = None, **where: Any
+) -> tuple[bool | None, Problem | None]:
+    """Read 是/否 (TRUE/FALSE, 1/0). ``blank`` is the declared meaning of a blank cell;
+    without one, a blank is missing."""
+    if is_blank(raw):
+        if blank is None:
+            return None, P.missing(what, **where)
+        return blank, None
+    if isinstance(raw, bool):
+        return raw, None
+    if isinstance(raw, (int, float)) and raw in (0, 1):
+        return bool(raw), None
+    text = str(raw).strip().lower()
+    if text in _YES:
+        return True, None
+    if text in _NO:
+        return False, None
+    return None, P.unknown_choice(what, raw, ["是", "否"], **where)
+
+
+def read_choice(
+    raw: Any, what: str, names: dict[str, str], *, required: bool = True, **where: Any
+) -> tuple[str | None, Problem | None]:
+    """Read a text choice; ``names`` maps every accepted spelling to its canonical value."""
+    if is_blank(raw):
+        return None, (P.missing(what, **where) if required else None)
+    key = str(raw).strip()
+    found = names.get(key, names.get(key.lower()))
+    if found is None:
+        canonical = list(dict.fromkeys(names.values()))
+        return None, P.unknown_choice(what, raw, canonical, **where)
+    return found, None

@@ -1,0 +1,285 @@
+"""Staff (工作人员): totals, the democratic score, grades, quotas and unit-head links.
+
+total = democratic (0–30) + completion weight × (business 0–90 + public 0–10).
+Per unit and staff level, 优秀 goes to eligible staff inside the excellent quota with a
+total ≥ the excellent line; 拟表彰 are chosen from them under the commended quota. The
+head of an awarded unit is 优秀 and commended directly, outside the quota; the head of a
+vetoed unit cannot be 优秀. A complaint, violation or fraud caps the grade at 基本称职.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from addin import problems as P
+from addin.engine.numbers import ZERO, cents, fmt, is_blank, q2, read_choice, read_flag, read_number
+from addin.engine.quota import QuotaCalc, explain_quota
+from addin.engine.ranking import rank_scores
+from addin.engine.selection import Status, select_under_quota
+from addin.engine.units import Alert, UnitStanding
+from addin.problems import Problem
+from addin.scheme.models import Conventions, StaffScheme
+
+EXCELLENT, COMPETENT, BASIC, INCOMPETENT = "优秀", "称职", "基本称职", "不称职"
+GRADES = (EXCELLENT, COMPETENT, BASIC, INCOMPETENT)
+PENDING = "待定"
+
+
+@dataclass(frozen=True)
+class PersonInput:
+    code: str
+    name: str
+    unit: str
+    level: Any
+    is_head: Any = None
+    """是/否; blank means 否."""
+    democratic: Any = None
+    """The democratic score 0–30; or leave blank and give ``votes``."""
+    votes: Mapping[str, Any] | None = None
+    """Vote counts by grade (优秀, 称职, 基本称职, 不称职)."""
+    business: Any = None
+    public: Any = None
+    complaint: Any = None
+    """是/否 (blank = 否): a complaint, violation or fraud in the year."""
+    serious: Any = None
+    """是/否 (blank = 否): a serious case → 待岗."""
+    previous_grade: Any = None
+
+
+@dataclass(frozen=True)
+class PersonResult:
+    code: str
+    name: str
+    unit: str
+    level: str | None
+    democratic: Decimal | None
+    total: Decimal | None
+    rank: int | None
+    grade: str | None
+    commended: Status
+    merit: str | None
+    outside_quota: bool
+    trace: str
+
+
+@dataclass(frozen=True)
+class StaffQuotaRow:
+    unit: str
+    level: str
+    excellent: QuotaCalc
+    excellent_selected: int
+    excellent_tied: int
+    commended: QuotaCalc
+    commended_selected: int
+    commended_tied: int
+
+
+@dataclass(frozen=True)
+class StaffResult:
+    people: list[PersonResult]
+    quotas: list[StaffQuotaRow]
+    alerts: list[Alert]
+    problems: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.is_error for p in self.problems)
+
+
+def democratic_score(votes: Mapping[str, Decimal | int], scheme: StaffScheme) -> Decimal:
+    """30 × Σ(weight × votes) ÷ total votes, to 2 places. Total votes must be > 0."""
+    total = sum((Decimal(v) for v in votes.values()), ZERO)
+    if total <= 0:
+        raise ValueError("total votes must be > 0")
+    weighted = sum((scheme.vote_weights[g] * Decimal(v) for g, v in votes.items()), ZERO)
+    return q2(scheme.democratic_points * weighted / total)
+
+
+def staff_total(democratic: Decimal, business: Decimal, public: Decimal, scheme: StaffScheme) -> Decimal:
+    return q2(democratic + scheme.completion_weight * (business + public))
+
+
+def staff_grade(total: Decimal, in_quota: bool, complaint: bool, scheme: StaffScheme) -> tuple[str, str]:
+    """The grade and why, under the scheme's thresholds and the complaint cap."""
+    g = scheme.grades
+    t = q2(total)
+    if in_quota and t >= g.excellent_min and not complaint:
+        return EXCELLENT, f"名额内且总分 {fmt(t)} ≥ {fmt(g.excellent_min)}"
+    if t >= g.competent_min:
+        grade, why = COMPETENT, f"总分 {fmt(t)} ≥ {fmt(g.competent_min)}"
+    elif t >= g.basic_min:
+        grade, why = BASIC, f"总分 {fmt(t)} ≥ {fmt(g.basic_min)}"
+    else:
+        grade, why = INCOMPETENT, f"总分 {fmt(t)} < {fmt(g.basic_min)}"
+    if complaint and GRADES.index(grade) < GRADES.index(scheme.complaint_cap):
+        return scheme.complaint_cap, f"{why}；被投诉或违纪违规、弄虚作假，不能定为称职以上等次"
+    return grade, why
+
+
+@dataclass
+class _Person:
+    rec: PersonInput
+    level: str | None = None
+    is_head: bool = False
+    democratic: Decimal | None = None
+    target: Decimal | None = None
+    total: Decimal | None = None
+    complaint: bool = False
+    serious: bool = False
+    previous: str | None = None
+    votes_trace: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _read_person(scheme: StaffScheme, rec: PersonInput) -> _Person:
+    where = {"record": rec.code}
+    p = _Person(rec)
+    out = p.problems
+
+    def take(pair):
+        value, problem = pair
+        if problem:
+            out.append(problem)
+        return value
+
+    levels = {lv.name: lv.name for lv in scheme.levels}
+    p.level = take(read_choice(rec.level, "层级", levels, field="层级", **where))
+    p.is_head = bool(take(read_flag(rec.is_head, "主要负责人", blank=False, field="主要负责人", **where)))
+    if is_blank(rec.democratic) and rec.votes:
+        counts = {}
+        for grade in scheme.vote_weights:
+            counts[grade] = take(read_number(rec.votes.get(grade), f"民主测评{grade}票数", whole=True,
+                                             field=f"{grade}票", **where))
+        if all(v is not None for v in counts.values()):
+            if sum(counts.values()) == 0:
+                out.append(Problem("no_votes", "民主测评总票数为0 [total votes are 0]", record=rec.code,
+                                   field="民主测评", allowed="> 0"))
+            else:
+                p.democratic = democratic_score(counts, scheme)
+                p.votes_trace = "按票数折算"
+    else:
+        p.democratic = take(read_number(rec.democratic, "民主测评", lo=0, hi=scheme.democratic_points,
+                                        field="民主测评", **where))
+    business = take(read_number(rec.business, "业务目标", lo=0, hi=scheme.business_points, field="业务目标", **where))
+    public = take(read_number(rec.public, "公共目标", lo=0, hi=scheme.public_points, field="公共目标", **where))
+    p.complaint = bool(take(read_flag(rec.complaint, "投诉或违纪", blank=False, field="投诉或违纪", **where)))
+    p.serious = bool(take(read_flag(rec.serious, "情节严重", blank=False, field="情节严重", **where)))
+    if p.serious and not p.complaint:
+        out.append(Problem("inconsistent", "“情节严重”为是，但“投诉或违纪”为否 [serious case without a complaint]",
+                           record=rec.code, field="情节严重", value=rec.serious, allowed="投诉或违纪为是时才可填是"))
+    p.previous = take(read_choice(rec.previous_grade, "上年等次", {g: g for g in GRADES} | {"合格": COMPETENT,
+                                  "不合格": INCOMPETENT}, required=False, field="上年等次", **where))
+    if None not in (p.democratic, business, public):
+        p.target = business + public
+        p.total = staff_total(p.democratic, business, public, scheme)
+    return p
+
+
+def assess_staff(
+    scheme: StaffScheme,
+    people: Sequence[PersonInput],
+    standings: Mapping[str, UnitStanding],
+    conventions: Conventions,
+) -> StaffResult:
+    """Grade every person; quotas per unit and level; unit-head links from ``standings``."""
+    persons = [_read_person(scheme, rec) for rec in people]
+    problems = [pr for p in persons for pr in p.problems]
+    seen: set[str] = set()
+    for p in persons:
+        if p.rec.code in seen:
+            problems.append(Problem("duplicate", f"人员编码 {p.rec.code} 重复 [duplicate person code]",
+                                    record=p.rec.code, field="人员编码", value=p.rec.code))
+        seen.add(p.rec.code)
+    keys = [(p.rec.unit, p.level) for p in persons]
+    ranks = rank_scores([p.total for p in persons], keys, conventions.ranking)
+    rates = {lv.name: lv for lv in scheme.levels}
+    rounding = scheme.quota_rounding or conventions.quota_rounding
+
+    groups: dict[tuple[str, str | None], list[int]] = defaultdict(list)
+    for i, k in enumerate(keys):
+        groups[k].append(i)
+
+    grade: list[str | None] = [None] * len(persons)
+    commended = [Status.NOT_SELECTED] * len(persons)
+    merit: list[str | None] = [None] * len(persons)
+    outside = [False] * len(persons)
+    notes: list[list[str]] = [[] for _ in persons]
+    quotas: list[StaffQuotaRow] = []
+
+    for (unit, level), idx in groups.items():
+        standing = standings.get(unit)
+        direct = []
+        eligible = []
+        for i in idx:
+            p = persons[i]
+            ok = p.total is not None and not p.complaint
+            if p.is_head and standing is not None:
+                if standing.barred:
+                    ok = False
+                    notes[i].append(f"所在单位{standing.barred}，主要负责人不能定为优秀等次")
+                elif standing.awarded and ok:
+                    direct.append(i)
+                    ok = False
+            eligible.append(ok and p.total >= scheme.grades.excellent_min)
+        if level is None:
+            continue
+        lv = rates[level]
+        ex_calc = explain_quota(len(idx), lv.excellent_rate, rounding)
+        co_calc = explain_quota(len(idx), lv.commended_rate, rounding)
+        sel = select_under_quota([None if persons[i].total is None else (cents(persons[i].total),) for i in idx],
+                                 eligible, ex_calc.quota)
+        for i in direct:
+            grade[i] = EXCELLENT
+            commended[i] = Status.SELECTED
+            merit[i] = standing.merit
+            outside[i] = True
+            notes[i].append("所在单位获评先进集体，主要负责人直接定为优秀并予表彰（不占名额）"
+                            + (f"，{standing.merit}" if standing.merit else ""))
+        pool = []
+        for i, status in zip(idx, sel.statuses):
+            p = persons[i]
+            if i in direct or p.total is None:
+                continue
+            if status is Status.SELECTED:
+                grade[i] = EXCELLENT
+                notes[i].append(f"优秀名额内（{ex_calc.trace}）")
+                pool.append(i)
+            elif status is Status.TIED:
+                grade[i] = PENDING
+                notes[i].append(f"待定：{sel.tied}人并列争{sel.slots_left}个优秀名额，由考核办确定")
+                pool.append(i)
+            else:
+                grade[i], why = staff_grade(p.total, False, p.complaint, scheme)
+                notes[i].append(why)
+        co = select_under_quota([(cents(persons[i].total),) for i in pool], [True] * len(pool), co_calc.quota)
+        for i, status in zip(pool, co.statuses):
+            if grade[i] == PENDING and status is Status.SELECTED:
+                status = Status.TIED
+            commended[i] = status
+            if status is Status.TIED:
+                notes[i].append("拟表彰待定")
+        quotas.append(StaffQuotaRow(unit, level, ex_calc, sel.selected, sel.tied, co_calc, co.selected, co.tied))
+
+    results: list[PersonResult] = []
+    alerts: list[Alert] = []
+    for i, p in enumerate(persons):
+        rec = p.rec
+        if p.total is None:
+            trace = "输入有误，未计算"
+        else:
+            trace = (f"民主测评 {fmt(p.democratic)}{'（' + p.votes_trace + '）' if p.votes_trace else ''} + "
+                     f"{fmt(scheme.completion_weight)}×目标 {fmt(p.target)} = {fmt(p.total)}")
+        trace = "；".join([trace, *notes[i]])
+        results.append(PersonResult(rec.code, rec.name, rec.unit, p.level, p.democratic, p.total, ranks[i],
+                                    grade[i], commended[i], merit[i], outside[i], trace))
+        if p.serious:
+            alerts.append(Alert(rec.code, rec.name, scheme.serious_flag,
+                                f"被投诉或违纪违规情节严重：{scheme.serious_flag}"))
+        if grade[i] == INCOMPETENT and p.previous == INCOMPETENT:
+            alerts.append(Alert(rec.code, rec.name, scheme.two_year_incompetent_flag,
+                                f"连续2年确定为不称职：按规定{scheme.two_year_incompetent_flag}"))
+    return StaffResult(results, quotas, alerts, problems)

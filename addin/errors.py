@@ -1,0 +1,46 @@
+"""The one exception hierarchy of kaohe.
+
+Exceptions are for programmer errors and I/O failures. Clerk errors (a bad cell, a
+missing value) are :class:`addin.problems.Problem` records, collected and reported
+together; :class:`InputError` carries a batch of them across a boundary that must raise
+(an Excel formula, a CLI command).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from addin.problems import Problem
+
+
+class KaoheError(Exception):
+    """Base class of every exception kaohe raises on purpose."""
+
+
+class SchemeError(KaoheError):
+    """A scheme file is unreadable or breaks the rules of the scheme format.
+
+    ``issues`` holds ``(path, reason)`` pairs, e.g. ``("departments.public[2].points",
+    "…")``; ``file`` names the scheme file.
+    """
+
+    def __init__(self, file: str, issues: Sequence[tuple[str, str]]):
+        self.file = file
+        self.issues = list(issues)
+        lines = [f"方案文件有误 [invalid scheme file]: {file}"]
+        lines += [f"  {path or '(根 root)'}: {reason}" for path, reason in self.issues]
+        super().__init__("\n".join(lines))
+
+
+class InputError(KaoheError):
+    """Clerk input that cannot be computed; ``problems`` says where and why."""
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = list(problems)
+        super().__init__("；".join(p.message for p in self.problems))
+
+
+class CalendarError(KaoheError):
+    """The holiday calendar has no data for a date the computation needs."""

@@ -1,0 +1,70 @@
+from decimal import Decimal
+
+from addin.engine.numbers import cents, fmt, parse_rate, q2, read_flag, read_number, to_decimal
+from conftest import D
+
+
+def test_q2__rounds_half_up_not_bankers():
+    assert q2(D("2.345")) == D("2.35")
+    assert q2(D("2.335")) == D("2.34")
+    assert q2(D("0.125")) == D("0.13")
+    # Python's round is banker's rounding, and floats are binary: both are wrong here.
+    assert round(0.125, 2) == 0.12
+
+
+def test_to_decimal__float_sum_ties_with_exact_value():
+    noisy = 0.1 + 0.2
+    assert noisy != 0.3
+    assert q2(to_decimal(noisy)) == q2(to_decimal(0.3)) == D("0.30")
+    assert cents(to_decimal(noisy)) == cents(D("0.3")) == 30
+
+
+def test_fmt__drops_trailing_zeros():
+    assert fmt(D("93.50")) == "93.5"
+    assert fmt(D("10.00")) == "10"
+    assert fmt(D("0.005")) == "0.01"
+    assert fmt(None) == "—"
+
+
+def test_parse_rate__percent_permille_and_fraction():
+    assert parse_rate("10%") == D("0.1")
+    assert parse_rate("8‰") == D("0.008")
+    assert parse_rate(0.15) == D("0.15")
+    assert parse_rate("15％") == D("0.15")
+    assert parse_rate("abc") is None
+
+
+def test_read_number__blank_is_missing_never_zero():
+    value, problem = read_number(None, "业务目标", lo=0, hi=70, record="B001")
+    assert value is None
+    assert problem.code == "missing"
+    assert problem.record == "B001"
+    assert "业务目标" in problem.message and "blank" in problem.message
+
+
+def test_read_number__text_in_number_cell_is_an_error():
+    value, problem = read_number("65", "业务目标", lo=0, hi=70)
+    assert value is None and problem.code == "not_a_number"
+    assert "“65”" in problem.message
+
+
+def test_read_number__out_of_range_names_value_and_range():
+    value, problem = read_number(71.5, "业务目标", lo=0, hi=70, field="业务目标")
+    assert value is None
+    assert problem.code == "out_of_range"
+    assert problem.allowed == "0–70"
+    assert "71.5" in problem.message and "0–70" in problem.message
+    assert "outside the allowed range" in problem.message
+
+
+def test_read_number__whole_rejects_fractions_and_negatives():
+    assert read_number(2.5, "次数", whole=True)[1].code == "not_whole"
+    assert read_number(-1, "次数", whole=True)[1].code == "not_whole"
+    assert read_number(3.0, "次数", whole=True) == (Decimal(3), None)
+
+
+def test_read_flag__declared_blank_meaning_and_unknown_text():
+    assert read_flag(None, "弄虚作假", blank=False) == (False, None)
+    assert read_flag("是", "弄虚作假") == (True, None)
+    assert read_flag(None, "投诉")[1].code == "missing"
+    assert read_flag("也许", "投诉")[1].code == "unknown_choice"
