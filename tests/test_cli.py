@@ -1,0 +1,39 @@
+import re
+
+from typer.testing import CliRunner
+
+from addin.cli import app
+
+runner = CliRunner()
+
+
+def test_demo__prints_every_tier_with_ranks_awards_and_reasons():
+    result = runner.invoke(app, ["demo"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    out = result.output
+    for title in ("市直部门综合得分与先进集体", "区(市)综合得分与先进集体", "工作人员", "审计局目标考评", "预警"):
+        assert title in out
+    assert "待定" in out and "一票否决（安全生产）" in out and "弄虚作假" in out
+    assert "连续两年低于60分" in out and "记二等功" in out and "折算" in out
+    assert re.search(r"6 × 10% = 0.6 → 四舍五入 1", out)
+
+
+def test_check_scheme__reports_the_path(tmp_path):
+    from addin.scheme.loader import builtin_path
+
+    text = builtin_path("municipal").read_text(encoding="utf-8")
+    bad = tmp_path / "m.yaml"
+    bad.write_text(text.replace("deduction: {per_criticism: 5}", "deduction: {per_criticism: -5}", 1),
+                   encoding="utf-8")
+    result = runner.invoke(app, ["check-scheme", str(bad)])
+    assert result.exit_code == 2
+    assert "departments.deduction.per_criticism" in result.output
+    ok = runner.invoke(app, ["check-scheme", str(builtin_path("audit"))])
+    assert ok.exit_code == 0 and "audit" in ok.output
+
+
+def test_deadline__command():
+    result = runner.invoke(app, ["deadline", "2026-09-24"])
+    assert result.exit_code == 0 and result.output.startswith("2026-10-08")
+    assert runner.invoke(app, ["deadline", "2026-12-22"]).exit_code == 2
+    assert runner.invoke(app, ["deadline", "24/09/2026"]).exit_code == 2

@@ -1,0 +1,163 @@
+"""Departments and districts (SPEC §1, §2): composite, ranking, awards, alerts."""
+
+from decimal import Decimal
+
+import pytest
+
+from addin.engine.selection import Status
+from addin.engine.units import UnitInput, assess_units
+from conftest import D
+
+PUBLIC = {"党的建设": 9, "党风廉政建设": 9.5, "精神文明建设": 4, "招商引资": 4.5}  # 27
+
+
+def dept(code, business, group="经济口", **kw):
+    kw.setdefault("public", PUBLIC)
+    kw.setdefault("criticisms", 0)
+    return UnitInput(code=code, name=f"部门{code}", group=group, business={"业务目标": business}, **kw)
+
+
+def run(municipal, units):
+    return assess_units(municipal.departments, units, municipal.conventions)
+
+
+def by_code(result):
+    return {u.code: u for u in result.units}
+
+
+def test_assess_units__composite_with_bonus_and_deductions(municipal):
+    unit = dept("B1", 65.5, criticisms=2, innovations=[
+        ("智慧审批", "党委政府", "省"), ("智慧审批", "业务部门", "国家"), ("河长制", "业务部门", "市")])
+    u = by_code(run(municipal, [unit]))["B1"]
+    # 65.5 + 27 + (8 + 4) − 5 × 2
+    assert u.composite == D("94.5")
+    assert (u.business, u.public, u.bonus, u.deduction) == (D("65.5"), D(27), D(12), D(10))
+    assert "− 通报批评 5×2" in u.trace and "= 94.5" in u.trace
+
+
+def test_assess_units__ten_percent_per_group_rounded_half_up(municipal):
+    units = [dept(f"A{i:02d}", 50 + i) for i in range(15)]  # 15 × 10% = 1.5 → 2
+    units += [dept(f"Z{i:02d}", 50 + i, group="综合口") for i in range(14)]  # 1.4 → 1
+    result = run(municipal, units)
+    quotas = {q.group: q.calc.quota for q in result.quotas}
+    assert quotas == {"经济口": 2, "综合口": 1}
+    winners = sorted(u.code for u in result.units if u.award is Status.SELECTED)
+    assert winners == ["A13", "A14", "Z13"]
+
+
+def test_assess_units__vetoed_top_unit_skipped_and_next_awarded(municipal):
+    units = [dept(f"A{i:02d}", 50 + i) for i in range(10)]  # quota 1
+    units[9] = dept("A09", 69, veto="安全生产")
+    u = by_code(run(municipal, units))
+    assert u["A09"].award is Status.INELIGIBLE and u["A09"].rank == 1
+    assert u["A09"].ineligible == "一票否决（安全生产）"
+    assert "不得评先：一票否决（安全生产）" in u["A09"].trace
+    assert u["A08"].award is Status.SELECTED
+
+
+def test_assess_units__fraud_ineligible_and_blank_fraud_means_no(municipal):
+    units = [dept("A1", 69, fraud="是"), dept("A2", 60, fraud=None)] + [dept(f"A{i}", 50) for i in range(3, 11)]
+    u = by_code(run(municipal, units))
+    assert u["A1"].award is Status.INELIGIBLE and u["A1"].ineligible == "弄虚作假"
+    assert u["A2"].award is Status.SELECTED
+
+
+def test_assess_units__tie_at_the_cutoff_is_pending(municipal):
+    units = [dept(f"A{i:02d}", 50) for i in range(20)]  # quota 2
+    units[0] = dept("A00", 69)
+    units[1] = dept("A01", 66)
+    units[2] = dept("A02", 66)
+    result = run(municipal, units)
+    u = by_code(result)
+    assert u["A00"].award is Status.SELECTED
+    assert u["A01"].award is Status.TIED and u["A02"].award is Status.TIED
+    assert "2个单位并列争1个名额" in u["A01"].trace
+    assert (result.quotas[0].selected, result.quotas[0].tied) == (1, 2)
+
+
+def test_assess_units__float_noise_makes_a_tie(municipal):
+    a = dept("A1", 0.1 + 0.2 + 60, public={"党的建设": 10, "党风廉政建设": 10, "精神文明建设": 5, "招商引资": 5})
+    b = dept("A2", 60.3, public={"党的建设": 10, "党风廉政建设": 10, "精神文明建设": 5, "招商引资": 5})
+    u = by_code(run(municipal, [a, b] + [dept(f"X{i}", 40) for i in range(8)]))
+    assert u["A1"].composite == u["A2"].composite == D("90.3")
+    assert u["A1"].rank == u["A2"].rank == 1
+    assert u["A1"].award is u["A2"].award is Status.TIED
+
+
+def test_assess_units__two_years_below_60_flagged(municipal):
+    units = [dept("A1", 25, previous=58), dept("A2", 25, previous=61), dept("A3", 40, previous=50)]
+    alerts = run(municipal, units).alerts
+    flagged = {a.record for a in alerts if a.kind == "连续两年低于60分"}
+    assert flagged == {"A1"}  # A1: 52 and 58; A2 was 61 last year; A3 has 67 this year
+    assert "诫勉或调整" in next(a.message for a in alerts if a.record == "A1")
+
+
+def test_assess_units__vetoed_head_barred_but_fraud_alone_does_not_bar_department_head(municipal):
+    result = run(municipal, [dept("A1", 60, veto="纪检"), dept("A2", 60, fraud="是")])
+    assert result.standings["A1"].barred == "一票否决（纪检）"
+    assert result.standings["A2"].barred is None
+    assert [a.record for a in result.alerts if a.kind == "主要负责人不得评优"] == ["A1"]
+
+
+def test_assess_units__blank_business_is_an_error_not_zero(municipal):
+    result = run(municipal, [dept("A1", None), dept("A2", 60)])
+    assert not result.ok
+    u = by_code(result)
+    assert u["A1"].composite is None and u["A1"].rank is None
+    problem = result.problems[0]
+    assert (problem.record, problem.field, problem.code) == ("A1", "业务目标", "missing")
+
+
+def test_assess_units__every_bad_input_collected(municipal):
+    unit = UnitInput(code="A1", name="甲", group=None, business={"业务目标": 71},
+                     public={"党的建设": 10, "党风廉政建设": 10.5, "精神文明建设": 5},
+                     criticisms=-1, veto="交通", fraud="可能")
+    result = run(municipal, [unit])
+    got = {(p.field, p.code) for p in result.problems}
+    assert got == {
+        ("分口", "missing"),
+        ("业务目标", "out_of_range"),
+        ("党风廉政建设", "out_of_range"),
+        ("招商引资", "missing"),
+        ("通报批评次数", "not_whole"),
+        ("一票否决", "unknown_choice"),
+        ("弄虚作假", "unknown_choice"),
+    }
+    veto = next(p for p in result.problems if p.field == "一票否决")
+    assert "安全生产" in veto.allowed and "“交通”" in veto.message
+
+
+def test_assess_units__districts_top_two_veto_ineligible(municipal):
+    def district(code, econ, **kw):
+        return UnitInput(code=code, name=code, business={"经济目标": econ, "社会目标": 18},
+                         public={"党的建设": 9, "党风廉政建设": 9, "思想政治工作": 4, "招商引资": 4},
+                         criticisms=0, **kw)
+
+    units = [district("Q1", 49, veto="环境保护"), district("Q2", 48), district("Q3", 47),
+             district("Q4", 46, fraud="是"), district("Q5", 45)]
+    result = assess_units(municipal.districts, units, municipal.conventions)
+    u = by_code(result)
+    assert [u[c].award for c in ("Q1", "Q2", "Q3", "Q4", "Q5")] == [
+        Status.INELIGIBLE, Status.SELECTED, Status.SELECTED, Status.INELIGIBLE, Status.NOT_SELECTED]
+    assert result.quotas[0].calc.quota == 2
+    assert result.standings["Q2"].merit == "记二等功"
+    assert result.standings["Q4"].barred == "弄虚作假"  # districts: fraud bars the head too
+
+
+@pytest.mark.parametrize("method, expected", [("dense", [1, 2, 2, 3]), ("competition", [1, 2, 2, 4])])
+def test_assess_units__ranking_method_from_the_scheme(municipal, method, expected):
+    conventions = municipal.conventions.model_copy(update={"ranking": method})
+    units = [dept("A", 60), dept("B", 55), dept("C", 55), dept("D", 50)]
+    result = assess_units(municipal.departments, units, conventions)
+    assert [u.rank for u in result.units] == expected
+
+
+def test_assess_units__scheme_tie_break_key_resolves_a_tie(municipal):
+    tier = municipal.departments.model_copy(
+        update={"awards": municipal.departments.awards.model_copy(update={"tie_break": ["business"]})})
+    a = dept("A", 60, public={"党的建设": 10, "党风廉政建设": 10, "精神文明建设": 5, "招商引资": 5})  # 90
+    b = dept("B", 63)  # 63 + 27 = 90
+    result = assess_units(tier, [a, b] + [dept(f"X{i}", 40) for i in range(8)], municipal.conventions)
+    u = by_code(result)
+    assert u["A"].composite == u["B"].composite == Decimal(90)
+    assert u["B"].award is Status.SELECTED and u["A"].award is Status.NOT_SELECTED
