@@ -34,6 +34,11 @@ ROUNDING_NAMES: dict[str, Rounding] = {
 
 def to_decimal(value: int | float | str | Decimal) -> Decimal:
     """An exact Decimal; floats go through their shortest repr, never their binary value."""
+    kind = type(value)
+    if kind is Decimal:
+        return value
+    if kind is float:
+        return Decimal(repr(value))
     if isinstance(value, Decimal):
         return value
     if isinstance(value, bool):
@@ -47,7 +52,8 @@ def to_decimal(value: int | float | str | Decimal) -> Decimal:
 
 def q2(value: Decimal | int | float) -> Decimal:
     """Round half-up to 2 places (Python's ``round`` is banker's rounding)."""
-    return to_decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    d = value if type(value) is Decimal else to_decimal(value)
+    return d.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def cents(value: Decimal) -> int:
@@ -63,8 +69,7 @@ def fmt(value: Decimal | int | None) -> str:
     """Display form: 2 places at most, no trailing zeros (``93.50`` → ``93.5``)."""
     if value is None:
         return "—"
-    d = q2(to_decimal(value))
-    text = format(d, "f")
+    text = format(q2(value), "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
@@ -111,6 +116,12 @@ def read_number(
     **where: Any,
 ) -> tuple[Decimal | None, Problem | None]:
     """Read a number; a blank is a problem when required, never 0."""
+    kind = type(raw)
+    if kind is float or kind is int or kind is Decimal:  # the common case, fast
+        value = Decimal(repr(raw)) if kind is float else Decimal(raw)
+        if value.is_finite() and not (whole and (value < 0 or value != value.to_integral_value())):
+            if (lo is None or value >= lo) and (hi is None or value <= hi):
+                return value, None
     if is_blank(raw):
         return None, (P.missing(what, **where) if required else None)
     if isinstance(raw, bool) or isinstance(raw, (str, _dt.date)):
@@ -132,6 +143,7 @@ def read_number(
 
 _YES = {"是", "有", "true", "yes", "y", "1", "√"}
 _NO = {"否", "无", "false", "no", "n", "0"}
+_FLAG_TEXT = {"是": True, "否": False}
 
 
 def read_flag(
@@ -139,6 +151,8 @@ def read_flag(
 ) -> tuple[bool | None, Problem | None]:
     """Read 是/否 (TRUE/FALSE, 1/0). ``blank`` is the declared meaning of a blank cell;
     without one, a blank is missing."""
+    if raw in _FLAG_TEXT and type(raw) is str:  # the common case, fast
+        return _FLAG_TEXT[raw], None
     if is_blank(raw):
         if blank is None:
             return None, P.missing(what, **where)

@@ -135,7 +135,10 @@ class _Person:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _read_person(scheme: StaffScheme, rec: PersonInput) -> _Person:
+_PREVIOUS_NAMES = {g: g for g in GRADES} | {"合格": COMPETENT, "不合格": INCOMPETENT}
+
+
+def _read_person(scheme: StaffScheme, rec: PersonInput, levels: dict[str, str]) -> _Person:
     where = {"record": rec.code}
     p = _Person(rec)
     out = p.problems
@@ -146,7 +149,6 @@ def _read_person(scheme: StaffScheme, rec: PersonInput) -> _Person:
             out.append(problem)
         return value
 
-    levels = {lv.name: lv.name for lv in scheme.levels}
     p.level = take(read_choice(rec.level, "层级", levels, field="层级", **where))
     p.is_head = bool(take(read_flag(rec.is_head, "主要负责人", blank=False, field="主要负责人", **where)))
     if is_blank(rec.democratic) and rec.votes:
@@ -171,8 +173,8 @@ def _read_person(scheme: StaffScheme, rec: PersonInput) -> _Person:
     if p.serious and not p.complaint:
         out.append(Problem("inconsistent", "“情节严重”为是，但“投诉或违纪”为否 [serious case without a complaint]",
                            record=rec.code, field="情节严重", value=rec.serious, allowed="投诉或违纪为是时才可填是"))
-    p.previous = take(read_choice(rec.previous_grade, "上年等次", {g: g for g in GRADES} | {"合格": COMPETENT,
-                                  "不合格": INCOMPETENT}, required=False, field="上年等次", **where))
+    p.previous = take(read_choice(rec.previous_grade, "上年等次", _PREVIOUS_NAMES, required=False,
+                                  field="上年等次", **where))
     if None not in (p.democratic, business, public):
         p.target = business + public
         p.total = staff_total(p.democratic, business, public, scheme)
@@ -186,7 +188,8 @@ def assess_staff(
     conventions: Conventions,
 ) -> StaffResult:
     """Grade every person; quotas per unit and level; unit-head links from ``standings``."""
-    persons = [_read_person(scheme, rec) for rec in people]
+    levels = {lv.name: lv.name for lv in scheme.levels}
+    persons = [_read_person(scheme, rec, levels) for rec in people]
     problems = [pr for p in persons for pr in p.problems]
     seen: set[str] = set()
     for p in persons:
