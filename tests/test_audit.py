@@ -84,3 +84,12 @@ def test_assess_audit__quota_entered_by_office_else_nobody_selected(audit):
 def test_assess_audit__unknown_unit_type(audit):
     result = assess_audit(audit, [AuditUnitInput("X", "甲", "处室", COUNTY)])
     assert result.problems[0].code == "unknown_choice" and "科室" in result.problems[0].allowed
+
+
+def test_assess_audit__declared_bonuses_count_above_the_category_points(audit):
+    items = division(**{"A1.3": {"value": 15, "note": "发现小金库并移送"}, "A1.2": {"actual": 0.2, "target": 0.08}})
+    u = assess_audit(audit, [AuditUnitInput("K1", "甲科", "科室", items)]).units[0]
+    assert u.categories["A1"].total == D(131)  # 36 + (60 + 20, capped bonus) + 15
+    no_note = division(**{"A1.3": {"value": 15}})
+    result = assess_audit(audit, [AuditUnitInput("K1", "甲科", "科室", no_note)])
+    assert [(p.item, p.code) for p in result.problems] == [("A1.3", "note_required")]

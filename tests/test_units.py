@@ -161,3 +161,28 @@ def test_assess_units__scheme_tie_break_key_resolves_a_tie(municipal):
     u = by_code(result)
     assert u["A"].composite == u["B"].composite == Decimal(90)
     assert u["B"].award is Status.SELECTED and u["A"].award is Status.NOT_SELECTED
+
+
+def test_score_business_book__items_sum_to_70_and_scores_within_points(municipal):
+    from addin.engine.units import BookItem, score_business_book
+
+    items = [BookItem("重点项目建设", 30, 28.5), BookItem("营商环境", 25, 25), BookItem("安全监管", 15, 12)]
+    total, problems = score_business_book(municipal.departments, items, record="B001")
+    assert problems == [] and total == D("65.5")
+
+    short = [BookItem("重点项目建设", 30, 28), BookItem("营商环境", 25, 25), BookItem("安全监管", 10, 9)]
+    total, problems = score_business_book(municipal.departments, short, record="B001")
+    assert total is None and problems[0].code == "book_total"
+    assert "65" in problems[0].message and "70" in problems[0].message and problems[0].record == "B001"
+
+    over = [BookItem("重点项目建设", 30, 31), BookItem("营商环境", 40, None)]
+    total, problems = score_business_book(municipal.departments, over)
+    assert [(p.item, p.code) for p in problems] == [("重点项目建设", "out_of_range"), ("营商环境", "missing")]
+    assert problems[0].allowed == "0–30"
+
+
+def test_score_business_book__target_book_before_scoring(municipal):
+    from addin.engine.units import BookItem, score_business_book
+
+    items = [BookItem("甲", 40), BookItem("乙", 30)]
+    assert score_business_book(municipal.departments, items, scored=False) == (None, [])

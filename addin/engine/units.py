@@ -263,3 +263,47 @@ def assess_units(tier: UnitTier, records: Sequence[UnitInput], conventions: Conv
             alerts.append(Alert(rec.code, rec.name, "连续两年低于60分",
                                 f"上年 {fmt(s.previous)}、本年 {fmt(s.composite)} 均低于{fmt(low)}分：{tier.two_year_flag}"))
     return TierResult(units, quotas, alerts, problems, standings)
+
+
+@dataclass(frozen=True)
+class BookItem:
+    """One business item of a department's 目标责任书: its points and, at year end, its score."""
+
+    name: str
+    points: Any
+    score: Any = None
+
+
+def score_business_book(
+    tier: UnitTier, items: Sequence[BookItem], *, scored: bool = True, **where: Any
+) -> tuple[Decimal | None, list[Problem]]:
+    """Check a 目标责任书's business items (points sum to the business points) and, when
+    ``scored``, sum their scores, each within 0..its points (scored by the sector group)."""
+    problems: list[Problem] = []
+    want = sum((p.points for p in tier.business), ZERO)
+    points_total = ZERO
+    score_total = ZERO
+    for i, item in enumerate(items, start=1):
+        what = f"业务目标第{i}项“{item.name}”"
+        points, problem = read_number(item.points, f"{what}分值", lo=Decimal("0.01"), hi=want,
+                                      item=item.name, field="分值", **where)
+        if problem:
+            problems.append(problem)
+            continue
+        points_total += points
+        if scored:
+            value, problem = read_number(item.score, f"{what}得分", lo=0, hi=points, item=item.name,
+                                         field="得分", **where)
+            if problem:
+                problems.append(problem)
+            else:
+                score_total += value
+    if not problems and points_total != want:
+        problems.append(Problem(
+            "book_total",
+            f"业务目标各项分值合计 {fmt(points_total)}，应为 {fmt(want)} "
+            f"[business items total {fmt(points_total)}, must be {fmt(want)}]",
+            field="分值", value=points_total, allowed=fmt(want), **where))
+    if problems or not scored:
+        return None, problems
+    return q2(score_total), problems
