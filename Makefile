@@ -21,6 +21,7 @@ test: $(BIN)/.kaohe-installed
 
 bench: $(BIN)/.kaohe-installed
 	$(BIN)/python bench/engine_bench.py
+	$(BIN)/python bench/udf_bench.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -53,8 +53,12 @@ def show_value(value: Any) -> str:
 
 
 def show_range(lo: Decimal | int | None, hi: Decimal | int | None) -> str:
-    lo_s = "−∞" if lo is None else format(Decimal(lo).normalize(), "f")
-    hi_s = "+∞" if hi is None else format(Decimal(hi).normalize(), "f")
+    lo_s = None if lo is None else format(Decimal(lo).normalize(), "f")
+    hi_s = None if hi is None else format(Decimal(hi).normalize(), "f")
+    if hi_s is None:
+        return "任意数 any number" if lo_s is None else f"≥ {lo_s}"
+    if lo_s is None:
+        return f"≤ {hi_s}"
     return f"{lo_s}–{hi_s}"
 
 

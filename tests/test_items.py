@@ -248,7 +248,7 @@ def test_score_item__floors_and_caps_hold_for_every_shipped_item(data):
     raw = {spec.name: random_raw(spec, data.draw) for spec in item.inputs()}
     if "numerator" in raw:
         raw["numerator"] = min(raw["numerator"], raw["denominator"])
-    if "target" in raw and isinstance(raw["target"], float) and item.kind == "completion":
+    if "target" in raw and isinstance(raw["target"], float) and item.kind in ("completion", "sum"):
         raw["target"] = max(raw["target"], 1.0)
     if item.kind == "discretionary" and raw["value"] not in (0,) and not (item.min <= Decimal(str(raw["value"])) <= item.max):
         raw["value"] = float(item.max)

@@ -111,6 +111,38 @@ def score_item(item: ItemBase, raw: Mapping[str, Any], **where: Any) -> ItemScor
     return ItemScore(item.id, score, outcome.trace, tuple(outcome.problems), veto, outcome.dropped)
 
 
+def score_item_args(item: ItemBase, args: Sequence[Any], **where: Any) -> ItemScore:
+    """Score an item from positional arguments in its declared input order (the
+    argument order of ``=ITEM_SCORE(item, …)``). A list stands for a multi-cell range and
+    is accepted only by a ``scores`` input."""
+    specs = item.inputs()
+    problems: list[Problem] = []
+    if len(args) > len(specs):
+        names = "、".join(s.label for s in specs)
+        problems.append(Problem(
+            "too_many_args",
+            f"{item.id} {item.name} 只需{len(specs)}个输入（{names}），实际给了{len(args)}个 "
+            f"[{item.id} takes {len(specs)} inputs, got {len(args)}]",
+            item=item.id, value=len(args), allowed=str(len(specs)), **where))
+    raw: dict[str, Any] = {}
+    for spec, arg in zip(specs, args):
+        if isinstance(arg, (list, tuple)) and spec.type not in ("scores", "records"):
+            if len(arg) == 1:
+                arg = arg[0]
+            else:
+                problems.append(Problem(
+                    "bad_shape",
+                    f"{_what(item, spec)} 应为单个单元格，实际为{len(arg)}个单元格 "
+                    f"[{_what(item, spec)}: expected one cell, got {len(arg)}]",
+                    item=item.id, field=spec.label, value=len(arg), allowed="1", **where))
+                continue
+        raw[spec.name] = arg
+    result = score_item(item, raw, **where)
+    if problems:
+        return ItemScore(item.id, None, problems=tuple(problems) + result.problems)
+    return result
+
+
 def _evaluate(item: ItemBase, values: dict[str, Any], where: dict[str, Any]) -> _Outcome:
     return _KINDS[item.kind](item, values, where)
 

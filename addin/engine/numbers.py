@@ -178,6 +178,5 @@ def read_choice(
     key = str(raw).strip()
     found = names.get(key, names.get(key.lower()))
     if found is None:
-        canonical = list(dict.fromkeys(names.values()))
-        return None, P.unknown_choice(what, raw, canonical, **where)
+        return None, P.unknown_choice(what, raw, list(names), **where)  # every accepted spelling
     return found, None

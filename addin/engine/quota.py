@@ -9,7 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from addin.engine.numbers import Rounding, round_whole, show_rate
+from typing import Any
+
+from addin import problems as P
+from addin.engine.computed import Computed, failed
+from addin.engine.numbers import ROUNDING_NAMES, Rounding, parse_rate, read_choice, read_number, round_whole, show_rate
+from addin.problems import Problem
 
 ROUNDING_ZH = {"half_up": "四舍五入", "floor": "向下取整", "ceil": "向上取整"}
 
@@ -46,3 +51,29 @@ def explain_quota(count: int, rate: Decimal, rounding: Rounding = "half_up", min
 def fixed_quota(count: int, fixed: int) -> QuotaCalc:
     quota = min(fixed, count)
     return QuotaCalc(count, None, None, quota, f"前{fixed}名")
+
+
+def read_rate(raw: Any, what: str, default: Decimal, **where: Any) -> tuple[Decimal | None, Problem | None]:
+    """A rate as 0.1, "10%" or "8‰"; omitted (None) means ``default``; within 0–1."""
+    if raw is None:
+        return default, None
+    rate = parse_rate(raw)
+    if rate is None or not (0 <= rate <= 1):
+        return None, P.out_of_range(what, raw, 0, 1, allowed="0–100%（如 10%、8‰、0.15）", **where)
+    return rate, None
+
+
+def quota_from_raw(
+    count: Any, rate: Any = None, rounding: Any = None, *, default_rate: Decimal, default_rounding: Rounding
+) -> Computed[int]:
+    """The quota for raw formula arguments: a count, a rate, a rounding name."""
+    problems = []
+    n, p1 = read_number(count, "数量 count", whole=True, field="count")
+    r, p2 = read_rate(rate, "比例 rate", default_rate, field="rate")
+    mode, p3 = (default_rounding, None) if rounding is None else read_choice(
+        rounding, "取整方式 rounding", ROUNDING_NAMES, field="rounding")
+    problems = [p for p in (p1, p2, p3) if p]
+    if problems:
+        return failed(problems)
+    calc = explain_quota(int(n), r, mode)
+    return Computed(calc.quota, calc.trace)

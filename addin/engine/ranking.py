@@ -11,7 +11,12 @@ from collections.abc import Hashable, Sequence
 from decimal import Decimal
 from typing import Literal
 
-from addin.engine.numbers import cents
+from typing import Any
+
+from addin import problems as P
+from addin.engine.computed import Computed, failed
+from addin.engine.numbers import cents, is_blank, read_choice, read_number
+from addin.problems import Problem
 
 RankMethod = Literal["dense", "competition"]
 
@@ -52,3 +57,49 @@ def rank_scores(
 ) -> list[int | None]:
     """Rank scores descending within each group (all one group when ``groups`` is None)."""
     return rank_cents([None if s is None else cents(s) for s in scores], groups, method)
+
+
+def read_column(
+    scores: Sequence[Any], groups: Sequence[Any] | None, what: str = "得分 scores"
+) -> tuple[list[Decimal | None], list[Any] | None, list[Problem]]:
+    """Check a score column and its group column, row by row.
+
+    A row with no score is padding (no rank, no status); a score that is not a number,
+    a group column of another length, or a scored row with a blank group is a problem.
+    """
+    problems: list[Problem] = []
+    if groups is not None and len(groups) != len(scores):
+        problems.append(Problem(
+            "bad_shape",
+            f"分组 groups 有{len(groups)}行，得分 scores 有{len(scores)}行，应等长 "
+            f"[groups and scores must have the same length]",
+            field="groups", value=len(groups), allowed=str(len(scores))))
+        return [], None, problems
+    values: list[Decimal | None] = []
+    for i, raw in enumerate(scores, start=1):
+        if is_blank(raw):
+            values.append(None)
+            continue
+        value, problem = read_number(raw, f"{what}第{i}行", field="scores", record=str(i))
+        values.append(value)
+        if problem:
+            problems.append(problem)
+        elif groups is not None and is_blank(groups[i - 1]):
+            problems.append(P.missing(f"分组 groups 第{i}行", field="groups", record=str(i)))
+    keys = None if groups is None else [None if is_blank(g) else str(g).strip() for g in groups]
+    return values, keys, problems
+
+
+def rank_column(
+    scores: Sequence[Any], groups: Sequence[Any] | None = None, method: Any = None,
+    *, default_method: RankMethod = "dense"
+) -> Computed[list[int | None]]:
+    """Ranks for a raw score column within its groups; blank rows get no rank."""
+    values, keys, problems = read_column(scores, groups)
+    mode, problem = (default_method, None) if method is None else read_choice(
+        method, "排名方式 method", RANK_METHOD_NAMES, field="method")
+    if problem:
+        problems.append(problem)
+    if problems:
+        return failed(problems)
+    return Computed(rank_scores(values, keys, mode))

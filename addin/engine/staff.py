@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from addin import problems as P
+from addin.engine.computed import Computed, failed
 from addin.engine.numbers import ZERO, cents, fmt, is_blank, q2, read_choice, read_flag, read_number
 from addin.engine.quota import QuotaCalc, explain_quota
 from addin.engine.ranking import rank_scores
@@ -118,6 +119,56 @@ def staff_grade(total: Decimal, in_quota: bool, complaint: bool, scheme: StaffSc
     if complaint and GRADES.index(grade) < GRADES.index(scheme.complaint_cap):
         return scheme.complaint_cap, f"{why}；被投诉或违纪违规、弄虚作假，不能定为称职以上等次"
     return grade, why
+
+
+def staff_total_from_raw(scheme: StaffScheme, democratic: Any, business: Any, public: Any) -> Computed[Decimal]:
+    """The total from raw formula arguments, each checked against its range."""
+    reads = [
+        read_number(democratic, "民主测评 democratic", lo=0, hi=scheme.democratic_points, field="democratic"),
+        read_number(business, "业务目标 business", lo=0, hi=scheme.business_points, field="business"),
+        read_number(public, "公共目标 public", lo=0, hi=scheme.public_points, field="public"),
+    ]
+    problems = [p for _, p in reads if p]
+    if problems:
+        return failed(problems)
+    d, b, p = (v for v, _ in reads)
+    total = staff_total(d, b, p, scheme)
+    return Computed(total, f"{fmt(d)} + {fmt(scheme.completion_weight)}×({fmt(b)} + {fmt(p)}) = {fmt(total)}")
+
+
+def democratic_from_raw(scheme: StaffScheme, counts: Sequence[Any]) -> Computed[Decimal]:
+    """The democratic score from vote counts in the order of ``scheme.vote_weights``."""
+    grades = list(scheme.vote_weights)
+    reads = [read_number(v, f"{g}票数", whole=True, field=g) for g, v in zip(grades, counts)]
+    problems = [p for _, p in reads if p]
+    if len(counts) != len(grades):
+        problems.append(Problem("bad_shape", f"应有{len(grades)}类票数（{'、'.join(grades)}） "
+                                f"[expected {len(grades)} vote counts]", allowed=str(len(grades))))
+    if problems:
+        return failed(problems)
+    votes = {g: v for g, (v, _) in zip(grades, reads)}
+    if sum(votes.values()) == 0:
+        return failed([Problem("no_votes", "总票数为0，无法计算民主测评 [total votes are 0]",
+                               field="votes", value=0, allowed="> 0")])
+    score = democratic_score(votes, scheme)
+    shown = " + ".join(f"{fmt(scheme.vote_weights[g])}×{fmt(v)}" for g, v in votes.items())
+    return Computed(score, f"{fmt(scheme.democratic_points)} × ({shown}) ÷ {fmt(sum(votes.values()))} = {fmt(score)}")
+
+
+def grade_from_raw(scheme: StaffScheme, total: Any, in_quota: Any = None, complaint: Any = None) -> Computed[str]:
+    """The grade from raw formula arguments; a blank flag means 否 (FALSE)."""
+    reads = [
+        read_number(total, "总分 total", lo=0, hi=scheme.democratic_points + scheme.completion_weight * 100,
+                    field="total"),
+        read_flag(in_quota, "名额内 in_quota", blank=False, field="in_quota"),
+        read_flag(complaint, "投诉或违纪 complaint", blank=False, field="complaint"),
+    ]
+    problems = [p for _, p in reads if p]
+    if problems:
+        return failed(problems)
+    t, q, c = (v for v, _ in reads)
+    grade, why = staff_grade(t, q, c, scheme)
+    return Computed(grade, why)
 
 
 @dataclass

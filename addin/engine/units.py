@@ -16,6 +16,7 @@ from typing import Any
 
 from addin import problems as P
 from addin.engine.bonus import evaluate_lookup
+from addin.engine.computed import Computed, failed
 from addin.engine.numbers import ZERO, cents, fmt, is_blank, q2, read_flag, read_number
 from addin.engine.quota import QuotaCalc, explain_quota, fixed_quota
 from addin.engine.ranking import rank_scores
@@ -171,12 +172,67 @@ def score_unit(tier: UnitTier, rec: UnitInput) -> _Scored:
 
 
 def explain_composite(tier: UnitTier, s: _Scored) -> str:
-    text = f"业务 {fmt(s.business)} + 公共 {fmt(s.public)}"
-    if s.bonus:
-        text += f" + 加分 {fmt(s.bonus)}（{s.bonus_trace.rsplit(' = ', 1)[0]}）"
-    if s.criticisms:
-        text += f" − 通报批评 {fmt(tier.deduction.per_criticism)}×{fmt(s.criticisms)}"
-    return f"{text} = {fmt(s.composite)}"
+    detail = s.bonus_trace.rsplit(" = ", 1)[0] if s.bonus else ""
+    return _composite_trace(tier, s.business, s.public, s.bonus, s.criticisms, s.composite, detail)
+
+
+def _composite_trace(tier: UnitTier, business, public, bonus, criticisms, composite, bonus_detail="") -> str:
+    text = f"业务 {fmt(business)} + 公共 {fmt(public)}"
+    if bonus:
+        text += f" + 加分 {fmt(bonus)}" + (f"（{bonus_detail}）" if bonus_detail else "")
+    if criticisms:
+        text += f" − 通报批评 {fmt(tier.deduction.per_criticism)}×{fmt(criticisms)}"
+    return f"{text} = {fmt(composite)}"
+
+
+def assess_composite(
+    tier: UnitTier, business: Sequence[Any], public: Sequence[Any], bonus: Any = 0, criticisms: Any = 0
+) -> Computed[Decimal]:
+    """One unit's composite from raw values, as a formula gets them.
+
+    ``business``: the business score, or its item scores (summed, within the business
+    points). ``public``: the public score, or one score per public target in scheme order,
+    each within its own points.
+    """
+    problems: list[Problem] = []
+
+    def take(pair):
+        value, problem = pair
+        if problem:
+            problems.append(problem)
+        return value
+
+    b_points = sum((p.points for p in tier.business), ZERO)
+    p_points = sum((p.points for p in tier.public), ZERO)
+    if len(business) == 1:
+        b_total = take(read_number(business[0], "业务目标 business", lo=0, hi=b_points, field="business"))
+    else:
+        values = [take(read_number(v, f"业务目标第{i}项 business", lo=0, field="business"))
+                  for i, v in enumerate(business, start=1)]
+        b_total = None if None in values else sum(values, ZERO)
+        if b_total is not None and b_total > b_points:
+            problems.append(P.out_of_range("业务目标各项合计 business", b_total, 0, b_points, field="business"))
+            b_total = None
+    if len(public) == 1:
+        p_total = take(read_number(public[0], "公共目标 public", lo=0, hi=p_points, field="public"))
+    elif len(public) == len(tier.public):
+        values = [take(read_number(v, f"公共目标·{part.name} public", lo=0, hi=part.points, field="public"))
+                  for v, part in zip(public, tier.public)]
+        p_total = None if None in values else sum(values, ZERO)
+    else:
+        names = "、".join(p.name for p in tier.public)
+        problems.append(Problem(
+            "bad_shape",
+            f"公共目标 public 应为1个总分或{len(tier.public)}项得分（{names}），实际为{len(public)}项 "
+            f"[public: give the total or {len(tier.public)} scores, got {len(public)}]",
+            field="public", value=len(public), allowed=f"1 或 {len(tier.public)}"))
+        p_total = None
+    bonus_v = take(read_number(bonus, "加分 bonus", lo=0, field="bonus"))
+    crit = take(read_number(criticisms, "通报批评次数 criticisms", whole=True, field="criticisms"))
+    if problems:
+        return failed(problems)
+    composite = q2(b_total + p_total + bonus_v - tier.deduction.per_criticism * crit)
+    return Computed(composite, _composite_trace(tier, b_total, p_total, bonus_v, crit, composite))
 
 
 def _ineligible(tier: UnitTier, s: _Scored) -> str | None:

@@ -1,0 +1,85 @@
+"""UDF benchmark: the Python overhead of a formula call over the bare engine function,
+array calls over 1,000 rows, and `import udfs` in a fresh interpreter. Prints figures.
+
+Run: .venv/bin/python bench/udf_bench.py
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from desktop import MISSING, call, column, desktop_udfs  # noqa: E402
+
+from addin.engine.quota import compute_quota  # noqa: E402
+from addin.engine.units import assess_composite  # noqa: E402
+from addin.scheme import load_municipal  # noqa: E402
+
+
+def per_call(fn, n: int) -> float:
+    runs = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        for _ in range(n):
+            fn()
+        runs.append((time.perf_counter() - t0) / n)
+    return statistics.median(runs)
+
+
+def main() -> None:
+    U = desktop_udfs()
+    scheme = load_municipal()
+    tier = scheme.departments
+    rate = tier.awards.quota.rate
+    U.AWARD_QUOTA(1)  # first call loads the schemes
+
+    n = 20_000
+    bare_composite = per_call(lambda: assess_composite(tier, [65.5], [27.0], 12.0, 2.0).unwrap(), n)
+    udf_composite = per_call(lambda: U.ASSESS_COMPOSITE(65.5, 27.0, 12.0, 2.0, "部门"), n)
+    xl_composite = per_call(lambda: call(U.ASSESS_COMPOSITE, 65.5, 27.0, 12.0, 2.0, MISSING), n)
+    bare_quota = per_call(lambda: compute_quota(23, rate), n)
+    udf_quota = per_call(lambda: U.AWARD_QUOTA(23.0, None, None), n)
+    xl_quota = per_call(lambda: call(U.AWARD_QUOTA, 23.0, MISSING, MISSING), n)
+
+    rng = random.Random(3)
+    scores = column(*(round(rng.uniform(60, 100), 2) for _ in range(1000)))
+    groups = column(*(f"G{i % 20}" for i in range(1000)))
+    vetoes = column(*(rng.choice([None] * 30 + ["安全生产"]) for _ in range(1000)))
+    rank_1000 = per_call(lambda: call(U.RANK_IN_GROUP, scores, groups, MISSING), 200)
+    status_1000 = per_call(lambda: call(U.AWARD_STATUS, scores, groups, vetoes, MISSING, MISSING), 200)
+
+    imports = []
+    for _ in range(5):
+        out = subprocess.run(
+            [sys.executable, "-c", "import time; t=time.perf_counter(); import udfs; print(time.perf_counter()-t)"],
+            cwd=ROOT, capture_output=True, text=True, check=True)
+        imports.append(float(out.stdout))
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    bare_python = time.perf_counter() - t0
+
+    us = 1e6
+    print("kaohe UDF benchmark")
+    print(f"  ASSESS_COMPOSITE: engine {bare_composite * us:6.1f} µs  UDF {udf_composite * us:6.1f} µs  "
+          f"overhead {(udf_composite - bare_composite) * us:5.1f} µs (target ≤ 20)  "
+          f"with xlwings conversion {xl_composite * us:6.1f} µs")
+    print(f"  AWARD_QUOTA:      engine {bare_quota * us:6.1f} µs  UDF {udf_quota * us:6.1f} µs  "
+          f"overhead {(udf_quota - bare_quota) * us:5.1f} µs (target ≤ 20)  "
+          f"with xlwings conversion {xl_quota * us:6.1f} µs")
+    print(f"  RANK_IN_GROUP, 1,000 rows in 20 groups (with conversion): {rank_1000 * 1000:5.2f} ms (target ≤ 5)")
+    print(f"  AWARD_STATUS,  1,000 rows in 20 groups (with conversion): {status_1000 * 1000:5.2f} ms (target ≤ 5)")
+    print(f"  import udfs in a fresh interpreter: median {statistics.median(imports):.3f} s "
+          f"(target ≤ 0.3; of which xlwings and its pandas import are most); bare interpreter start "
+          f"{bare_python:.3f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+"""=ASSESS_COMPOSITE() and =INNOVATION_BONUS(): a unit's composite and its bonus."""
+
+from __future__ import annotations
+
+import xlwings as xw
+
+from udfs._cells import CATEGORY, TIERS, cells, municipal, number
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("business", ndim=2, doc="业务目标得分（0–70），或各业务项目得分所在区域（自动求和）")
+@xw.arg("public", ndim=2, doc="公共目标得分（0–30），或四项公共目标得分区域（党的建设、党风廉政建设、精神文明建设、招商引资）")
+@xw.arg("bonus", doc="创新加分，≥0，省略为0")
+@xw.arg("criticisms", doc="通报批评次数，非负整数，省略为0")
+@xw.arg("tier", doc="部门（默认）或 区市")
+def ASSESS_COMPOSITE(business, public, bonus=0, criticisms=0, tier="部门"):
+    """综合得分 = 业务目标 + 公共目标 + 加分 − 通报批评次数 × 每次扣分（按考核方案），保留两位小数。"""
+    from addin.engine.numbers import read_choice
+    from addin.engine.units import assess_composite
+    from addin.errors import InputError
+
+    scheme = municipal()
+    tier_name, problem = read_choice(tier, "考核对象 tier", TIERS, field="tier")
+    if problem:
+        raise InputError([problem])
+    result = assess_composite(getattr(scheme, tier_name), cells(business), cells(public), bonus, criticisms)
+    return number(result.unwrap())
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("projects", ndim=2, doc="创新项目名称区域（同一项目多次认定只计最高一次）")
+@xw.arg("recognizers", ndim=2, doc="认定单位类别区域：业务部门 或 党委政府")
+@xw.arg("levels", ndim=2, doc="认定级别区域：市、省 或 国家")
+def INNOVATION_BONUS(projects, recognizers, levels):
+    """创新加分合计：按认定单位类别和级别查表（业务部门4/6/8，党委政府6/8/10），同一项目不重复加分。"""
+    from addin.engine.items import score_item
+    from addin.errors import InputError
+    from addin.problems import Problem
+
+    p, r, lv = cells(projects), cells(recognizers), cells(levels)
+    if not (len(p) == len(r) == len(lv)):
+        raise InputError([Problem(
+            "bad_shape",
+            f"三个区域应等长，实际为 {len(p)}、{len(r)}、{len(lv)} 行 "
+            f"[projects, recognizers and levels must have the same length]",
+            field="projects", value=(len(p), len(r), len(lv)))])
+    item = municipal().departments.innovation_bonus
+    result = score_item(item, {"records": list(zip(p, r, lv))})
+    if not result.ok:
+        raise InputError(result.problems)
+    return number(result.score)

@@ -1,0 +1,53 @@
+"""=ITEM_SCORE() and =EXPLAIN(): any scheme item, by its id and its inputs in order."""
+
+from __future__ import annotations
+
+import xlwings as xw
+
+from udfs._cells import CATEGORY, audit, municipal, number
+
+
+def _score(item, inputs):
+    from addin.engine.items import score_item_args
+    from addin.errors import InputError
+    from addin.scheme.lookup import find_item
+
+    found, problem = find_item(item, municipal(), audit())
+    if problem:
+        raise InputError([problem])
+    args = [_unwrap(v) for v in inputs]
+    result = score_item_args(found, args)
+    if not result.ok or result.score is None:
+        raise InputError(result.problems or [_dropped(found)])
+    return result
+
+
+def _unwrap(value):
+    """A single cell stays a scalar; a range becomes a flat list."""
+    from udfs._cells import cells
+
+    flat = cells(value)
+    return flat[0] if len(flat) == 1 else flat
+
+
+def _dropped(item):
+    from addin.problems import Problem
+
+    return Problem("dropped", f"{item.id} {item.name} 未下达目标，不单独计分 [no target: the item drops out]",
+                   item=item.id)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("item", doc="项目编号，如 A3.1、1.1 或 附表1:1.1")
+@xw.arg("inputs", ndim=2, doc="该项目的输入，按方案规定的顺序依次填写（区域可作为一个输入，如 A2 的各项目得分）")
+def ITEM_SCORE(item, *inputs):
+    """按考核方案计算某一项目的得分，如 =ITEM_SCORE("A3.3", 8, 10) 得 24。"""
+    return number(_score(item, inputs).score)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("item", doc="项目编号，如 A3.1、1.1 或 附表1:1.1")
+@xw.arg("inputs", ndim=2, doc="该项目的输入，顺序同 ITEM_SCORE")
+def EXPLAIN(item, *inputs):
+    """说明某一项目得分的计算过程，如 =EXPLAIN("A1.1", 3) 得“40 − 2×3 = 34”。"""
+    return _score(item, inputs).trace
