@@ -114,3 +114,14 @@ def unknown_choice(what: str, value: Any, choices: list[str], **where: Any) -> P
         allowed=allowed,
         **where,
     )
+
+
+def length_mismatch(what: str, got: int, other: str, want: int, **where: Any) -> Problem:
+    """Two ranges that must have the same length do not."""
+    return Problem(
+        "bad_shape",
+        f"{what} 有{got}行，{other} 有{want}行，应等长 [{what} and {other} must have the same length]",
+        value=got,
+        allowed=str(want),
+        **where,
+    )

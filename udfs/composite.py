@@ -35,15 +35,12 @@ def INNOVATION_BONUS(projects, recognizers, levels):
     """创新加分合计：按认定单位类别和级别查表（业务部门4/6/8，党委政府6/8/10），同一项目不重复加分。"""
     from addin.engine.items import score_item
     from addin.errors import InputError
-    from addin.problems import Problem
+    from addin.problems import length_mismatch
 
     p, r, lv = cells(projects), cells(recognizers), cells(levels)
-    if not (len(p) == len(r) == len(lv)):
-        raise InputError([Problem(
-            "bad_shape",
-            f"三个区域应等长，实际为 {len(p)}、{len(r)}、{len(lv)} 行 "
-            f"[projects, recognizers and levels must have the same length]",
-            field="projects", value=(len(p), len(r), len(lv)))])
+    for other, name in ((r, "认定单位类别 recognizers"), (lv, "级别 levels")):
+        if len(other) != len(p):
+            raise InputError([length_mismatch(name, len(other), "创新项目 projects", len(p), field="projects")])
     item = municipal().departments.innovation_bonus
     result = score_item(item, {"records": list(zip(p, r, lv))})
     if not result.ok:

@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from addin import problems as P
 from addin.engine.computed import Computed, failed
 from addin.engine.numbers import ROUNDING_NAMES, Rounding, cents, is_blank, read_choice
 from addin.engine.quota import compute_quota, read_rate
 from addin.engine.ranking import read_column
 from addin.engine.selection import Status, select_under_quota
-from addin.problems import Problem
 
 INELIGIBLE_PREFIX = "不得评先："
 
@@ -36,16 +36,13 @@ def award_status_column(
     """
     values, keys, problems = read_column(scores, groups)
     if not problems and len(vetoes) != len(scores):
-        problems.append(Problem(
-            "bad_shape",
-            f"否决原因 vetoes 有{len(vetoes)}行，得分 scores 有{len(scores)}行，应等长 "
-            f"[vetoes and scores must have the same length]",
-            field="vetoes", value=len(vetoes), allowed=str(len(scores))))
+        problems.append(P.length_mismatch("否决原因 vetoes", len(vetoes), "得分 scores", len(scores),
+                                          field="vetoes"))
     r, problem = read_rate(rate, "比例 rate", default_rate, field="rate")
     if problem:
         problems.append(problem)
-    mode, problem = (default_rounding, None) if rounding is None else read_choice(
-        rounding, "取整方式 rounding", ROUNDING_NAMES, field="rounding")
+    mode, problem = read_choice(rounding, "取整方式 rounding", ROUNDING_NAMES, default=default_rounding,
+                                field="rounding")
     if problem:
         problems.append(problem)
     if problems:

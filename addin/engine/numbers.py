@@ -170,10 +170,14 @@ def read_flag(
 
 
 def read_choice(
-    raw: Any, what: str, names: dict[str, str], *, required: bool = True, **where: Any
+    raw: Any, what: str, names: dict[str, str], *, required: bool = True, default: str | None = None,
+    **where: Any
 ) -> tuple[str | None, Problem | None]:
-    """Read a text choice; ``names`` maps every accepted spelling to its canonical value."""
+    """Read a text choice; ``names`` maps every accepted spelling to its canonical value.
+    An omitted or blank choice is ``default`` when one is given."""
     if is_blank(raw):
+        if default is not None:
+            return default, None
         return None, (P.missing(what, **where) if required else None)
     key = str(raw).strip()
     found = names.get(key, names.get(key.lower()))

@@ -70,8 +70,8 @@ def quota_from_raw(
     problems = []
     n, p1 = read_number(count, "数量 count", whole=True, field="count")
     r, p2 = read_rate(rate, "比例 rate", default_rate, field="rate")
-    mode, p3 = (default_rounding, None) if rounding is None else read_choice(
-        rounding, "取整方式 rounding", ROUNDING_NAMES, field="rounding")
+    mode, p3 = read_choice(rounding, "取整方式 rounding", ROUNDING_NAMES, default=default_rounding,
+                           field="rounding")
     problems = [p for p in (p1, p2, p3) if p]
     if problems:
         return failed(problems)

@@ -69,11 +69,7 @@ def read_column(
     """
     problems: list[Problem] = []
     if groups is not None and len(groups) != len(scores):
-        problems.append(Problem(
-            "bad_shape",
-            f"分组 groups 有{len(groups)}行，得分 scores 有{len(scores)}行，应等长 "
-            f"[groups and scores must have the same length]",
-            field="groups", value=len(groups), allowed=str(len(scores))))
+        problems.append(P.length_mismatch("分组 groups", len(groups), "得分 scores", len(scores), field="groups"))
         return [], None, problems
     values: list[Decimal | None] = []
     for i, raw in enumerate(scores, start=1):
@@ -96,8 +92,8 @@ def rank_column(
 ) -> Computed[list[int | None]]:
     """Ranks for a raw score column within its groups; blank rows get no rank."""
     values, keys, problems = read_column(scores, groups)
-    mode, problem = (default_method, None) if method is None else read_choice(
-        method, "排名方式 method", RANK_METHOD_NAMES, field="method")
+    mode, problem = read_choice(method, "排名方式 method", RANK_METHOD_NAMES, default=default_method,
+                                field="method")
     if problem:
         problems.append(problem)
     if problems:

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from addin import problems as P
 from addin.engine.computed import Computed, failed
 from addin.engine.numbers import ZERO, cents, fmt, is_blank, q2, read_choice, read_flag, read_number
 from addin.engine.quota import QuotaCalc, explain_quota
