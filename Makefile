@@ -1,11 +1,14 @@
-# Two entry points, both self-installing into ./.venv:
+# Two entry points, both self-installing:
 #   make demo   run the main job on built-in sample data
-#   make test   run the whole test suite
+#   make test   run the whole test suite (installs LibreOffice Calc, CJK fonts and
+#               poppler-utils from Debian's packages first if they are missing)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := libreoffice-calc fonts-noto-cjk poppler-utils
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench sysdeps clean
 
 $(BIN)/.kaohe-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,15 +16,28 @@ $(BIN)/.kaohe-installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# The template tests print every template with a real spreadsheet client.
+sysdeps:
+	@if command -v soffice >/dev/null && command -v pdftotext >/dev/null && command -v pdffonts >/dev/null \
+	    && [ -n "$$(fc-list :lang=zh 2>/dev/null)" ]; then :; \
+	elif command -v apt-get >/dev/null; then \
+	    echo "Installing $(APT_PACKAGES) for the template tests ..."; \
+	    $(SUDO) apt-get update -qq && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \
+	else \
+	    echo "Please install LibreOffice Calc, a CJK font and poppler-utils ($(APT_PACKAGES) on Debian)"; exit 1; \
+	fi
+
 demo: $(BIN)/.kaohe-installed
 	$(BIN)/kaohe demo
 
-test: $(BIN)/.kaohe-installed
+test: $(BIN)/.kaohe-installed sysdeps
 	$(BIN)/python -m pytest -q
 
 bench: $(BIN)/.kaohe-installed
 	$(BIN)/python bench/engine_bench.py
 	$(BIN)/python bench/udf_bench.py
+	$(BIN)/python bench/template_bench.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

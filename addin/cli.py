@@ -14,6 +14,7 @@ app = typer.Typer(
     help="kaohe 目标管理考核：方案、计分、排名与评先 [target-management assessment].",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,  # help text holds [English] in brackets, not markup
 )
 
 
@@ -48,6 +49,53 @@ def demo(
     render_year(console, result, year, municipal.title)
     if not result.ok:
         raise typer.Exit(1)
+
+
+@app.command()
+def template(
+    out: Path = typer.Argument(..., help="输出文件夹 [output folder]"),
+    kind: list[str] = typer.Option(None, "--kind", "-k",
+                                   help="模板种类，可多次指定 [kind, repeatable]: appendix, target-book, scoring-sheet, "
+                                        "register, staff-roster, staff-form, audit-form, master；省略为全部 [all]"),
+    unit: str = typer.Option(None, help="只生成该单位（单位编码、分口名称或 KHB）[one unit only]"),
+    roster: Path = typer.Option(None, help="单位名册 CSV：单位编码,单位名称,类别,分口；省略用内置样例 [units CSV]"),
+    staff: Path = typer.Option(None, help="人员名册 CSV：人员编码,姓名,单位编码,层级,主要负责人 [staff CSV]"),
+    year: int = typer.Option(2026, help="考核年度 [assessment year]"),
+) -> None:
+    """按考核方案生成标准化模板（附表1–9、目标责任书、评分表、登记表、名册、审计考评表、汇总工作簿）
+    [build the standardized templates from the schemes].
+
+    Example: kaohe template out/ --kind appendix --unit B001 --year 2026
+    """
+    from addin.roster import RosterError, read_roster
+    from addin.sample import sample_books, sample_roster, sample_year
+    from addin.scheme import load_audit, load_municipal
+    from workbook_templates.build import KIND_IDS, build_templates
+
+    console = Console()
+    municipal, audit = load_municipal(), load_audit()
+    bad = sorted(set(kind or []) - set(KIND_IDS))
+    if bad:
+        console.print(f"未知模板种类 [unknown kinds]: {', '.join(bad)}；可选 [choose from]: {', '.join(KIND_IDS)}",
+                      markup=False)
+        raise typer.Exit(2)
+    books = None
+    if roster is None:
+        data = sample_year(municipal, audit, year)
+        units, books = sample_roster(data), sample_books(data.departments)
+    else:
+        try:
+            units = read_roster(roster, staff)
+        except RosterError as exc:
+            console.print(str(exc), markup=False)
+            raise typer.Exit(2) from None
+    built = build_templates(out, municipal=municipal, audit=audit, roster=units, year=year, kinds=kind or None,
+                            unit=unit, books=books)
+    if not built:
+        console.print(f"没有生成任何模板：单位 {unit} 不在名册中？[nothing built: is the unit on the roster?]",
+                      markup=False)
+        raise typer.Exit(2)
+    console.print(f"已生成 {len(built)} 个模板 [built {len(built)} templates] → {out}", markup=False)
 
 
 @app.command("check-scheme")

@@ -173,3 +173,31 @@ def sample_year(municipal: MunicipalScheme, audit: AuditScheme, year: int = 2026
     districts, economic = sample_districts(rng, municipal)
     staff = sample_staff(rng, departments + districts)
     return SampleYear(year, departments, districts, economic, staff, sample_audit(rng, audit))
+
+
+def sample_roster(data: SampleYear):
+    """The sample city as a roster, for the templates."""
+    from addin.roster import Roster, RosterPerson, RosterUnit
+
+    units = [RosterUnit(u.code, u.name, "部门", u.group) for u in data.departments]
+    units += [RosterUnit(u.code, u.name, "区市") for u in data.districts]
+    units += [RosterUnit(u.code, u.name, u.type) for u in data.audit_units]
+    people = [RosterPerson(p.code, p.name, p.unit, p.level, p.is_head == "是") for p in data.staff]
+    return Roster(units, people)
+
+
+BOOK_ITEMS = ["重点项目推进", "年度重点任务", "改革创新事项", "民生实事", "服务企业发展", "安全生产与风险防控",
+              "法治建设", "信息化建设"]
+
+
+def sample_books(departments: list[UnitInput], seed: int = 7) -> dict[str, list[tuple[str, Decimal, str]]]:
+    """Each department's 目标责任书 business items: 4–6 items whose points sum to 70."""
+    rng = random.Random(seed)
+    books = {}
+    for u in departments:
+        n = rng.randrange(4, 7)
+        cuts = sorted(rng.sample(range(5, 66, 5), n - 1))
+        points = [b - a for a, b in zip([0, *cuts], [*cuts, 70])]
+        names = rng.sample(BOOK_ITEMS, n)
+        books[u.code] = [(name, Decimal(p), f"完成{name}年度目标，按完成进度和质量评分") for name, p in zip(names, points)]
+    return books

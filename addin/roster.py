@@ -1,0 +1,96 @@
+"""The roster: which units and people a year assesses.
+
+A roster comes from a CSV file the office keeps (``单位编码,单位名称,类别,分口`` and,
+optionally, a staff file ``人员编码,姓名,单位编码,层级,主要负责人``) or from the built-in
+sample. Problems in a roster file are collected with their line numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from addin.errors import KaoheError
+
+UNIT_TYPES = {"部门": "departments", "区市": "districts", "科室": "audit", "县市区局": "audit"}
+
+
+@dataclass(frozen=True)
+class RosterUnit:
+    code: str
+    name: str
+    type: str
+    """部门, 区市, 科室 or 县市区局."""
+    group: str = ""
+
+    @property
+    def tier(self) -> str:
+        return UNIT_TYPES[self.type]
+
+
+@dataclass(frozen=True)
+class RosterPerson:
+    code: str
+    name: str
+    unit: str
+    level: str
+    is_head: bool = False
+
+
+@dataclass(frozen=True)
+class Roster:
+    units: list[RosterUnit]
+    people: list[RosterPerson] = field(default_factory=list)
+
+    def of_type(self, *types: str) -> list[RosterUnit]:
+        return [u for u in self.units if u.type in types]
+
+    def staff_of(self, unit_code: str) -> list[RosterPerson]:
+        return [p for p in self.people if p.unit == unit_code]
+
+    def groups(self) -> dict[str, list[RosterUnit]]:
+        out: dict[str, list[RosterUnit]] = {}
+        for u in self.of_type("部门"):
+            out.setdefault(u.group, []).append(u)
+        return out
+
+
+class RosterError(KaoheError):
+    pass
+
+
+def _rows(path: Path, headers: list[str]) -> list[tuple[int, dict[str, str]]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        text = path.read_text(encoding="gb18030")
+    reader = csv.DictReader(text.splitlines())
+    missing = [h for h in headers if h not in (reader.fieldnames or [])]
+    if missing:
+        raise RosterError(f"{path}: 缺少列 {'、'.join(missing)} [missing columns: {', '.join(missing)}]")
+    return [(i, {k: (v or "").strip() for k, v in row.items() if k}) for i, row in enumerate(reader, start=2)]
+
+
+def read_roster(units_csv: Path, staff_csv: Path | None = None) -> Roster:
+    errors: list[str] = []
+    units = []
+    for line, row in _rows(units_csv, ["单位编码", "单位名称", "类别"]):
+        if not row["单位编码"] or not row["单位名称"]:
+            errors.append(f"{units_csv} 第{line}行：单位编码和单位名称必填 [code and name are required]")
+        elif row["类别"] not in UNIT_TYPES:
+            errors.append(f"{units_csv} 第{line}行：类别“{row['类别']}”应为 {'、'.join(UNIT_TYPES)}")
+        else:
+            units.append(RosterUnit(row["单位编码"], row["单位名称"], row["类别"], row.get("分口", "")))
+    people = []
+    if staff_csv is not None:
+        codes = {u.code for u in units}
+        for line, row in _rows(staff_csv, ["人员编码", "姓名", "单位编码", "层级"]):
+            if row["单位编码"] not in codes:
+                errors.append(f"{staff_csv} 第{line}行：单位编码“{row['单位编码']}”不在单位名册中 [unknown unit]")
+                continue
+            people.append(RosterPerson(row["人员编码"], row["姓名"], row["单位编码"], row["层级"],
+                                       row.get("主要负责人", "") == "是"))
+    if errors:
+        raise RosterError("\n".join(errors))
+    return Roster(units, people)

@@ -1,0 +1,59 @@
+"""The audit bureau's 400-point form for one division (科室) or county bureau (县市区局)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from addin.engine.audit import AuditUnitInput, assess_audit
+from addin.engine.numbers import fmt
+from addin.scheme.models import AuditScheme
+from addin.workbook.identity import output_name
+from workbook_templates.appendix import COL_SCORE, HEADERS, LAST, initial_inputs, write_items
+from workbook_templates.form import PENDING, FormBook, a1
+
+
+def build_audit_form(book: FormBook, scheme: AuditScheme, code: str, unit_name: str, unit_type: str,
+                     year: int) -> None:
+    applicable = {cat.id: [i for i in cat.items if i.applies_to is None or unit_type in i.applies_to]
+                  for cat in scheme.categories}
+    defaults = {i.id: initial_inputs(i) for items in applicable.values() for i in items}
+    unit = assess_audit(scheme, [AuditUnitInput(code, unit_name, unit_type, defaults)]).units[0]
+    maximum = scheme.applicable_max(unit_type)
+
+    sheet = book.sheet("目标考评")
+    ws, f = sheet.ws, sheet.fmt
+    row = sheet.header_block(label=unit_type,
+                             title=f"{year}年度审计机关目标管理考评考核评分表（{fmt(scheme.total_points)}分）",
+                             unit=unit_name, year=year, scored_by="局考评考核领导小组", last_col=LAST)
+    header_row = row
+    row = sheet.columns(row, HEADERS)
+    subtotal_cells = []
+    for cat in scheme.categories:
+        items = applicable[cat.id]
+        ws.merge_range(row, 0, row, LAST, f"{cat.id} {cat.name}（{fmt(cat.points)}分）", f.label)
+        first, last, _ = write_items(sheet, "", items, row + 1, (cat.id,))
+        row = last + 1
+        ws.merge_range(row, 0, row, 1, f"{cat.id} 小计", f.total)
+        ws.write_number(row, 2, float(sum((i.points for i in items if not i.bonus), Decimal(0))), f.total)
+        ws.merge_range(row, 3, row, 5, "含加分项，加分计入小计" if any(i.bonus for i in items) else "", f.note)
+        cached = unit.categories[cat.id].total
+        sheet.formula(row, COL_SCORE, f"=SUM({a1(first, COL_SCORE, True)}:{a1(last, COL_SCORE, True)})",
+                      PENDING if cached is None else cached, output_name(cat.id, "total"), fmt=f.total)
+        subtotal_cells.append(a1(row, COL_SCORE))
+        row += 1
+    total_row, max_row, rate_row = row, row + 1, row + 2
+    ws.merge_range(total_row, 0, total_row, 1, "总分", f.total)
+    sheet.formula(total_row, COL_SCORE, f"=SUM({','.join(subtotal_cells)})",
+                  PENDING if unit.total is None else unit.total, output_name("total"), fmt=f.total)
+    ws.merge_range(max_row, 0, max_row, 1, "适用满分", f.total)
+    ws.write_number(max_row, COL_SCORE, float(maximum), f.total)
+    if maximum != scheme.total_points:
+        ws.merge_range(max_row, 3, max_row, 5, "县市区局不考评增收节支目标（A1.2），适用满分相应减少", f.note)
+    ws.merge_range(rate_row, 0, rate_row, 1, "得分率", f.total)
+    base = fmt(scheme.rate_base)
+    sheet.formula(rate_row, COL_SCORE,
+                  f'=IF(ISNUMBER({a1(total_row, COL_SCORE)}),ROUND({a1(total_row, COL_SCORE)}/'
+                  f'{a1(max_row, COL_SCORE)}*{base},2),"{PENDING}")',
+                  PENDING if unit.rate is None else unit.rate, output_name("rate"), fmt=f.total)
+    ws.merge_range(rate_row, 3, rate_row, 5, f"得分率 = 总分 ÷ 适用满分 × {base}，用于各单位比较", f.note)
+    sheet.finish(header_row=header_row, last_col=LAST, landscape=True)

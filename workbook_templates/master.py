@@ -1,0 +1,76 @@
+"""The office's master workbook: the input tables "Recompute rankings" reads and the
+result sheets it writes, with the headers the ribbon issue fixes (issue 6)."""
+
+from __future__ import annotations
+
+from addin.roster import Roster
+from addin.scheme.models import MunicipalScheme
+from addin.workbook.identity import input_name
+from workbook_templates.form import FormBook, ref
+
+INPUT_SHEETS: dict[str, list[str]] = {
+    "部门": ["单位编码", "单位名称", "分口", "业务目标", "党的建设", "党风廉政建设", "精神文明建设", "招商引资",
+           "通报批评次数", "一票否决", "弄虚作假", "上年综合得分"],
+    "加分登记": ["单位编码", "创新项目", "认定单位类别", "级别"],
+    "区市": ["单位编码", "单位名称", "经济目标", "社会目标", "党的建设", "党风廉政建设", "思想政治工作", "招商引资",
+           "通报批评次数", "一票否决", "弄虚作假", "上年综合得分"],
+    "人员": ["人员编码", "姓名", "单位编码", "层级", "主要负责人", "民主测评", "业务目标", "公共目标", "投诉或违纪",
+           "情节严重", "上年等次"],
+}
+RESULT_SHEETS: dict[str, list[str]] = {
+    "部门排名": ["单位编码", "单位名称", "分口", "综合得分", "口内名次", "先进集体", "说明"],
+    "区市排名": ["单位编码", "单位名称", "综合得分", "名次", "先进集体", "说明"],
+    "人员等次": ["人员编码", "姓名", "单位编码", "总分", "单位内名次", "等次", "拟表彰", "说明"],
+    "限额": ["范围", "数量", "比例", "取整方式", "限额", "已入选", "待定"],
+    "预警": ["编码", "名称", "类别", "说明"],
+    "问题": ["级别", "工作表", "单元格", "编码", "项目", "说明"],
+}
+ROWS_BLANK = 20
+
+
+def build_master(book: FormBook, scheme: MunicipalScheme, roster: Roster, year: int) -> None:
+    wb = book.wb
+    f = book.fmt
+    guide = book.sheet("说明")
+    ws = guide.ws
+    ws.set_column(0, 0, 110)
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    lines = [
+        f"{year}年度目标管理考核汇总工作簿（市考核办）",
+        "1. “部门”“区市”“人员”“加分登记”为输入表：按表头填写，可调整列的顺序，表头须在前5行内；多余的列不影响计算。",
+        "2. 一票否决列填写否决部门（" + "、".join(scheme.departments.veto_bodies) + "），未被否决的留空；"
+        "弄虚作假填“是”或“否”（空白按“否”）。",
+        "3. 点击功能区“目标考核 → 重新计算排名”，结果写入“部门排名”“区市排名”“人员等次”“限额”“预警”；"
+        "发现的输入问题列在“问题”表中，存在错误时不写入结果。",
+        "4. 结果表每次重新计算时整体替换，请勿在结果表中手工修改。",
+    ]
+    for i, text in enumerate(lines):
+        ws.write_string(i, 0, text, f.label if i == 0 else f.note)
+        ws.set_row(i, 32)
+    prefill = {
+        "部门": [[u.code, u.name, u.group] for u in roster.of_type("部门")],
+        "区市": [[u.code, u.name] for u in roster.of_type("区市")],
+        "人员": [[p.code, p.name, p.unit, p.level, "是" if p.is_head else "否"] for p in roster.people],
+    }
+    for name, headers in {**INPUT_SHEETS, **RESULT_SHEETS}.items():
+        sheet = book.sheet(name)
+        ws = sheet.ws
+        is_input = name in INPUT_SHEETS
+        for col, text in enumerate(headers):
+            ws.set_column(col, col, 40 if text == "说明" else max(9, len(text) * 2 + 2))
+            ws.write_string(0, col, text, f.header)
+        rows = prefill.get(name, [])
+        for r, values in enumerate(rows, start=1):
+            for c, value in enumerate(values):
+                ws.write_string(r, c, value, f.cell)
+        ws.freeze_panes(1, 2 if is_input else 0)
+        ws.set_paper(9)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0)
+        if is_input:
+            for col in range(len(headers)):
+                book.name(input_name("master", name, str(col + 1)), ref(name, 1, col, max(len(rows), ROWS_BLANK)))
+    wb.worksheets()[0].activate()
