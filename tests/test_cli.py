@@ -37,3 +37,25 @@ def test_deadline__command():
     assert result.exit_code == 0 and result.output.startswith("2026-10-08")
     assert runner.invoke(app, ["deadline", "2026-12-22"]).exit_code == 2
     assert runner.invoke(app, ["deadline", "24/09/2026"]).exit_code == 2
+
+
+def test_template__one_kind_one_unit(tmp_path):
+    result = runner.invoke(app, ["template", str(tmp_path), "--kind", "appendix", "--unit", "B001"])
+    assert result.exit_code == 0, result.output
+    files = sorted(p.name for p in tmp_path.rglob("*.xlsx"))
+    assert files == ["2026_B001_附表1_党风廉政建设.xlsx", "2026_B001_附表2_党的建设.xlsx",
+                     "2026_B001_附表3_精神文明建设.xlsx", "2026_B001_附表4B_招商服务保障（无招商任务的部门）.xlsx",
+                     "2026_B001_附表4_招商引资.xlsx"]
+    assert "5" in result.output
+
+
+def test_template__from_a_roster_file_and_bad_options(tmp_path):
+    units = tmp_path / "units.csv"
+    units.write_text("单位编码,单位名称,类别,分口\nB101,市档案馆,部门,综合口\n", encoding="utf-8")
+    result = runner.invoke(app, ["template", str(tmp_path / "out"), "--roster", str(units), "--kind", "target-book",
+                                 "--year", "2027"])
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (tmp_path / "out").rglob("*.xlsx")] == ["2027_B101_目标责任书.xlsx"]
+    assert runner.invoke(app, ["template", str(tmp_path), "--kind", "poster"]).exit_code == 2
+    nobody = runner.invoke(app, ["template", str(tmp_path / "x"), "--kind", "appendix", "--unit", "ZZZ"])
+    assert nobody.exit_code == 2 and "ZZZ" in nobody.output
