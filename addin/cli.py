@@ -98,6 +98,57 @@ def template(
     console.print(f"已生成 {len(built)} 个模板 [built {len(built)} templates] → {out}", markup=False)
 
 
+@app.command()
+def intake(
+    inbox: Path = typer.Argument(..., help="收件文件夹：.eml、.msg 邮件或 .xlsx 附件 [inbox folder]"),
+    master: Path = typer.Option(..., "--master", help="考核办汇总工作簿 .xlsx [the master workbook]"),
+    year: int = typer.Option(2026, help="考核年度 [assessment year]"),
+    receipt: Path = typer.Option(None, help="回执文件，默认与汇总工作簿同目录 [receipt .xlsx]"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度和汇总表 [no progress bar or table]"),
+) -> None:
+    """接收邮件附件：识别、校验、重算、汇总入库并生成回执 [take in emailed workbooks].
+
+    Exit codes: 0 all accepted; 1 some file rejected; 2 could not run (master missing or open, another intake
+    running, bad arguments).
+
+    Example: kaohe intake 收件箱/ --master 考核汇总.xlsx --year 2026
+    """
+    from addin.intake.master import MasterError
+    from addin.intake.receipt import write_receipt
+    from addin.intake.run import run_intake
+    from addin.scheme import load_audit, load_municipal
+
+    console = Console(quiet=quiet)
+    if not master.is_file() or not inbox.is_dir():
+        Console().print(f"找不到汇总工作簿或收件文件夹 [master or inbox not found]: {master} {inbox}", markup=False)
+        raise typer.Exit(2)
+    try:
+        result = _with_progress(console, quiet, lambda progress: run_intake(
+            inbox, master, municipal=load_municipal(), audit=load_audit(), year=year, progress=progress))
+    except MasterError as exc:
+        Console().print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+    path = write_receipt(result, receipt or master.with_name(f"{master.stem}_回执.xlsx"), year)
+    from addin.console import render_intake
+
+    render_intake(console, result, path)
+    raise typer.Exit(1 if result.rejected else 0)
+
+
+def _with_progress(console, quiet, work):
+    if quiet:
+        return work(None)
+    from rich.progress import Progress
+
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("接收中 [intake]", total=None)
+
+        def progress(done, total):
+            bar.update(task, completed=done, total=total)
+
+        return work(progress)
+
+
 @app.command("check-scheme")
 def check_scheme(path: Path = typer.Argument(..., help="方案文件 (YAML) [scheme file]")) -> None:
     """检查方案文件，列出全部问题 [validate a scheme file and list every problem].

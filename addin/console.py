@@ -126,3 +126,26 @@ def render_problems(console: Console, problems: list[Problem]) -> None:
     for p in problems:
         t.add_row("错误" if p.is_error else "提示", p.record or "", p.item or "", p.field or "", p.message)
     console.print(t)
+
+
+def render_intake(console: Console, result, receipt_path) -> None:
+    """The intake summary: one row per file, then the counts."""
+    from addin.intake.receipt import kind_label
+    from addin.intake.run import REJECTED, STATUS_ZH
+
+    t = Table(title="接收情况", header_style="bold cyan")
+    for col in ("文件", "单位", "模板", "结果"):
+        t.add_column(col, no_wrap=True)
+    t.add_column("原因", overflow="fold")
+    for o in result.outcomes:
+        ident = o.identity
+        style = "red" if o.status == REJECTED else ("yellow" if o.problems else "green")
+        t.add_row(o.envelope.file_name, ident.unit_code if ident else "", kind_label(ident.template_kind if ident
+                                                                                      else None),
+                  Text(STATUS_ZH[o.status], style=style), "；".join(o.reasons)[:300])
+    for p in result.inbox_problems:
+        t.add_row(p.file or "", "", "", Text("退回", style="red"), p.message)
+    console.print(t)
+    counts = Counter(o.status for o in result.outcomes)
+    console.print("，".join(f"{STATUS_ZH[k]} {v}" for k, v in counts.items()) +
+                  f"；写入汇总工作簿 {result.cells_written} 个单元格；未报送 {len(result.missing)} 项；回执：{receipt_path}")

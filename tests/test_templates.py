@@ -46,7 +46,8 @@ def test_build_templates__every_kind_for_the_roster(built):
     assert appendix == {"appendix:附表1:departments", "appendix:附表1:districts", "appendix:附表2", "appendix:附表3",
                         "appendix:附表4", "appendix:附表4B", "appendix:附表5", "appendix:附表6", "appendix:附表7",
                         "appendix:附表8", "appendix:附表9"}
-    assert len([b for b in built if b.identity.template_kind == "audit-form"]) == 2
+    assert sorted(b.identity.template_kind for b in built if b.identity.template_kind.startswith("audit")) == [
+        "audit-form:县市区局", "audit-form:科室"]
     assert all(b.path.suffix == ".xlsx" and b.path.exists() for b in built)
 
 
@@ -57,7 +58,7 @@ def test_templates__metadata_sheet_identifies_the_workbook(built, municipal, aud
         assert meta.sheet_state == "veryHidden" and meta.protection.sheet
         values = {r[0]: r[1] for r in meta.iter_rows(min_row=2, values_only=True)}
         assert list(values) == Identity.keys()
-        scheme = audit if b.identity.template_kind == "audit-form" else municipal
+        scheme = audit if b.identity.template_kind.startswith("audit-form") else municipal
         assert values["scheme_hash"] == scheme_hash(scheme)
         assert values["scheme_id"] == scheme.id and values["year"] == "2026"
         assert values["unit_code"] == b.identity.unit_code and len(values["template_id"]) == 16
@@ -202,8 +203,8 @@ def test_staff_templates__roster_and_forms(built):
 
 
 def test_audit_form__county_bureau_has_no_A1_2(built):
-    county = openpyxl.load_workbook(by_kind(built, "audit-form", "S02"))
-    division = openpyxl.load_workbook(by_kind(built, "audit-form", "S01"))
+    county = openpyxl.load_workbook(by_kind(built, "audit-form:县市区局", "S02"))
+    division = openpyxl.load_workbook(by_kind(built, "audit-form:科室", "S01"))
     assert "KH_IN_A1_A1_2_actual" in division.defined_names
     assert "KH_IN_A1_A1_2_actual" not in county.defined_names
     a2 = list(county.defined_names["KH_IN_A2_A2_scores"].destinations)[0][1]

@@ -112,7 +112,7 @@ def plan_jobs(municipal: MunicipalScheme, audit: AuditScheme, roster: Roster, ye
                                 municipal))
     if "scoring-sheet" in kinds:
         for group, units in roster.groups().items():
-            if unit is not None and unit != group and not any(u.code == unit for u in units):
+            if unit is not None and unit not in (group, f"G-{group}") and not any(u.code == unit for u in units):
                 continue
             gu = RosterUnit(f"G-{group}", f"{group}分口考核组", "部门", group)
             jobs.append(Job("scoring-sheet", f"{group}_业务目标评分表", gu, f"分口_{group}",
@@ -120,7 +120,7 @@ def plan_jobs(municipal: MunicipalScheme, audit: AuditScheme, roster: Roster, ye
                             municipal))
     if "audit-form" in kinds:
         for u in filter(wanted, roster.of_type("科室", "县市区局")):
-            jobs.append(Job("audit-form", "审计目标考评表", u, f"审计局_{u.code}_{u.name}",
+            jobs.append(Job(f"audit-form:{u.type}", "审计目标考评表", u, f"审计局_{u.code}_{u.name}",
                             lambda b, u=u: build_audit_form(b, audit, u.code, u.name, u.type, year), audit))
     if unit is None or unit == OFFICE.code:
         if "register" in kinds:

@@ -1,0 +1,12 @@
+"""Intake: turn a folder of emailed workbooks into checked input for the master workbook.
+
+- ``mail``      find attachments in .eml/.msg messages and loose files; decode names
+- ``package``   check the raw bytes (format, macros, encryption, zip bombs) before parsing
+- ``xlsx``      a small, limit-checked reader of .xlsx parts that never expands XML entities
+- ``submission``identify a workbook by its metadata, check its structure against the
+                template, read and check its inputs, recompute its results
+- ``store``     the SQLite record of every submission (with recorded migrations)
+- ``master``    write accepted inputs into the master workbook atomically, under a lock
+- ``receipt``   the receipt workbook for the senders
+- ``run``       the whole batch
+"""

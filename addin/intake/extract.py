@@ -1,0 +1,358 @@
+"""Read a workbook's inputs through its defined names, check them with the engine,
+recompute its results, and say what goes into the master workbook."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from addin.engine.audit import AuditUnitInput, assess_audit
+from addin.engine.items import ItemScore
+from addin.engine.numbers import cents, fmt, is_blank, read_choice, read_flag, read_number, to_decimal
+from addin.engine.staff import GRADES, democratic_from_raw
+from addin.engine.tables import score_table
+from addin.engine.units import BookItem, score_business_book
+from addin.intake.xlsx import Book, resolve
+from addin.problems import Problem
+from addin.scheme.models import AuditScheme, MunicipalScheme
+from addin.workbook.identity import Identity, input_name, output_name
+
+
+ANY_UNIT_SHEET = "*"
+"""An update for whichever unit sheet (部门 or 区市) holds the unit."""
+
+
+@dataclass
+class Update:
+    """Set ``values`` (by column header) on the row of ``sheet`` whose ``key_header`` is ``key``."""
+
+    sheet: str
+    key_header: str
+    key: str
+    values: dict[str, Any]
+
+
+@dataclass
+class Replace:
+    """Replace every row of ``sheet`` whose ``key_header`` value is in ``keys`` by ``rows``."""
+
+    sheet: str
+    key_header: str
+    keys: set[str]
+    rows: list[dict[str, Any]]
+
+
+@dataclass
+class Extracted:
+    values: dict[str, Any] = field(default_factory=dict)
+    updates: list[Update | Replace] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+class Reader:
+    """Cells by defined name, with their addresses for locating problems."""
+
+    def __init__(self, book: Book, file: str):
+        self.book, self.file = book, file
+        self.where: dict[str, tuple[str, str]] = {}
+
+    def cells(self, name: str) -> list[tuple[str, str, Any, str | None]]:
+        ref = self.book.names.get((None, name))
+        target = resolve(self.book, ref) if ref else None
+        if not target or target[0] not in self.book.sheets:
+            return []
+        sheet = self.book.sheets[target[0]]
+        out = []
+        for coord in target[1]:
+            cell = sheet.cells.get(coord)
+            out.append((target[0], coord, None if cell is None else cell.value, None if cell is None else cell.formula))
+        return out
+
+    def value(self, name: str) -> Any:
+        cells = self.cells(name)
+        if not cells:
+            return None
+        sheet, coord, value, _ = cells[0]
+        self.where[name] = (sheet, coord)
+        return value
+
+    def column(self, name: str) -> list[Any]:
+        return [c[2] for c in self.cells(name)]
+
+    def locate(self, problem: Problem, name: str | None) -> Problem:
+        if name and name in self.where:
+            sheet, coord = self.where[name]
+            return problem.located(file=self.file, sheet=sheet, cell=coord)
+        return problem.located(file=self.file)
+
+
+def _cached_mismatch(reader: Reader, name: str, expected: Any) -> Problem | None:
+    """A warning when the value the sender saw differs from ours."""
+    cells = reader.cells(name)
+    if not cells:
+        return None
+    sheet, coord, cached, _ = cells[0]
+    if expected is None or cached in (None, ""):
+        return None  # nothing was shown to the sender (saved without cached values)
+    same = isinstance(cached, float) and cents(to_decimal(cached)) == cents(expected) if isinstance(
+        expected, Decimal) else cached == expected
+    if same or cached in ("待填写", "—", "不计分"):
+        return None
+    return Problem("cached_differs",
+                   f"重算结果为 {fmt(expected) if isinstance(expected, Decimal) else expected}，与文件中显示的 "
+                   f"{cached} 不同（已按重算结果接收） [recomputed {expected}, the file showed {cached}]",
+                   severity="warning", file=reader.file, sheet=sheet, cell=coord, value=cached)
+
+
+def _locate_items(reader: Reader, scores: list[ItemScore], prefix: tuple[str, ...], specs_of) -> list[Problem]:
+    out = []
+    for s in scores:
+        for p in s.problems:
+            name = None
+            for spec in specs_of(s.item):
+                if spec.label == p.field:
+                    name = input_name(*prefix, s.item, spec.name)
+            out.append(reader.locate(p, name))
+    return out
+
+
+def extract_appendix(identity: Identity, reader: Reader, municipal: MunicipalScheme) -> Extracted:
+    kind = identity.template_kind.split(":")
+    table = municipal.table(kind[1])
+    tier_name = kind[2] if len(kind) > 2 else table.tiers[0]
+    out = Extracted()
+    inputs: dict[str, dict[str, Any]] = {}
+    specs = {i.id: i.inputs() for i in table.items}
+    for item in table.items:
+        raw = {}
+        for spec in specs[item.id]:
+            name = input_name(table.id, item.id, spec.name)
+            raw[spec.name] = reader.value(name)
+            out.values[f"{table.id}.{item.id}.{spec.name}"] = raw[spec.name]
+        inputs[item.id] = raw
+    result = score_table(table, inputs, record=identity.unit_code)
+    out.problems += _locate_items(reader, list(result.items), (table.id,), lambda i: specs[i])
+    if result.total is None:
+        return out
+    for s in result.items:
+        mismatch = _cached_mismatch(reader, output_name(table.id, s.item), s.score)
+        if mismatch:
+            out.problems.append(mismatch)
+    mismatch = _cached_mismatch(reader, output_name(table.id, "total"), result.total)
+    if mismatch:
+        out.problems.append(mismatch)
+    out.values[f"{table.id}.total"] = result.total
+    tier = getattr(municipal, tier_name)
+    for part in tier.business + tier.public:
+        if table.id == part.table or table.id in part.alternatives:
+            sheet = "部门" if tier_name == "departments" else "区市"
+            out.updates.append(Update(sheet, "单位编码", identity.unit_code, {part.name: result.total}))
+    return out
+
+
+def extract_audit(identity: Identity, reader: Reader, audit: AuditScheme) -> Extracted:
+    unit_type = identity.template_kind.split(":")[1]
+    out = Extracted()
+    inputs: dict[str, dict[str, Any]] = {}
+    specs = {}
+    for cat in audit.categories:
+        for item in cat.items:
+            if item.applies_to is not None and unit_type not in item.applies_to:
+                continue
+            specs[item.id] = item.inputs()
+            raw = {}
+            for spec in specs[item.id]:
+                name = input_name(cat.id, item.id, spec.name)
+                raw[spec.name] = reader.column(name) if spec.type == "scores" else reader.value(name)
+                out.values[f"{item.id}.{spec.name}"] = raw[spec.name]
+            inputs[item.id] = raw
+    result = assess_audit(audit, [AuditUnitInput(identity.unit_code, identity.unit_name, unit_type, inputs)])
+    unit = result.units[0]
+    cat_of = {i.id: c.id for c in audit.categories for i in c.items}
+    for cat in unit.categories.values():
+        for s in cat.items:
+            for p in s.problems:
+                name = next((input_name(cat_of[s.item], s.item, sp.name) for sp in specs[s.item]
+                             if sp.label == p.field), None)
+                out.problems.append(reader.locate(p, name))
+    if unit.total is not None:
+        out.values.update({"total": unit.total, "rate": unit.rate})
+        mismatch = _cached_mismatch(reader, output_name("total"), unit.total)
+        if mismatch:
+            out.problems.append(mismatch)
+    return out
+
+
+def extract_target_book(identity: Identity, reader: Reader, municipal: MunicipalScheme) -> Extracted:
+    out = Extracted()
+    items = []
+    i = 1
+    while (None, input_name("book", str(i), "item")) in reader.book.names:
+        name = reader.value(input_name("book", str(i), "item"))
+        points = reader.value(input_name("book", str(i), "points"))
+        standard = reader.value(input_name("book", str(i), "standard"))
+        if not (is_blank(name) and is_blank(points)):
+            items.append((i, BookItem(str(name or ""), points)))
+            out.values[f"book.{i}"] = {"item": name, "points": points, "standard": standard}
+        i += 1
+    _, problems = score_business_book(municipal.departments, [b for _, b in items], scored=False,
+                                      record=identity.unit_code)
+    for p in problems:
+        row = next((n for n, b in items if b.name == p.item), None)
+        out.problems.append(reader.locate(p, input_name("book", str(row), "points") if row else None))
+    return out
+
+
+def extract_scoring_sheet(identity: Identity, reader: Reader, municipal: MunicipalScheme) -> Extracted:
+    out = Extracted()
+    units: dict[str, list[int]] = {}
+    for (_scope, name) in reader.book.names:
+        if name.startswith("KH_IN_") and name.endswith("_score"):
+            code, row = name[6:-6].rsplit("_", 1)
+            units.setdefault(code, []).append(int(row))
+    for code, rows in units.items():
+        items = []
+        for i in sorted(rows):
+            name_key = input_name(code, str(i), "item")
+            if (None, name_key) in reader.book.names:
+                item_name = reader.value(name_key)
+                points = reader.value(input_name(code, str(i), "points"))
+            else:
+                item_name, points = f"第{i}项", _row_points(reader, code, i)
+            score = reader.value(input_name(code, str(i), "score"))
+            if is_blank(item_name) and is_blank(points) and is_blank(score):
+                continue
+            items.append((i, BookItem(str(item_name), points, score)))
+            out.values[f"{code}.{i}"] = {"item": item_name, "points": points, "score": score}
+        total, problems = score_business_book(municipal.departments, [b for _, b in items], record=code)
+        for p in problems:
+            row = next((n for n, b in items if b.name == p.item), None)
+            field_name = "score" if p.field == "得分" else "points"
+            out.problems.append(reader.locate(p, input_name(code, str(row), field_name) if row else None))
+        if total is not None:
+            out.values[f"{code}.business"] = total
+            out.updates.append(Update("部门", "单位编码", code, {"业务目标": total}))
+    return out
+
+
+def _row_points(reader: Reader, code: str, row: int) -> Any:
+    """The locked points cell beside a score (one column to the left)."""
+    cells = reader.cells(input_name(code, str(row), "score"))
+    if not cells:
+        return None
+    sheet, coord, _, _ = cells[0]
+    col, num = coord.rstrip("0123456789"), coord[len(coord.rstrip("0123456789")):]
+    left = chr(ord(col[-1]) - 1)
+    cell = reader.book.sheets[sheet].cells.get(f"{col[:-1]}{left}{num}")
+    return None if cell is None else cell.value
+
+
+def extract_register(identity: Identity, reader: Reader, municipal: MunicipalScheme, units: set[str],
+                     year: int) -> Extracted:
+    out = Extracted()
+    bonus = municipal.departments.innovation_bonus
+    names_rows = {n: n for n in bonus.table} | {k: v for k, v in bonus.aliases.items() if v in bonus.table}
+    names_cols = {n: n for n in bonus.columns} | {k: v for k, v in bonus.aliases.items() if v in bonus.columns}
+    cols = [reader.cells(input_name("bonus", k)) for k in ("unit", "project", "recognizer", "level")]
+    rows = []
+    for cells in zip(*cols):
+        (sheet, coord, unit, _), (_, _, project, _), (_, c_rec, rec, _), (_, c_lvl, level, _) = cells
+        if all(is_blank(v) for v in (unit, project, rec, level)):
+            continue
+        where = {"file": reader.file, "sheet": sheet}
+        if is_blank(unit) or str(unit).strip() not in units:
+            out.problems.append(Problem("unknown_unit", f"加分登记：单位编码 {unit} 不在名册中 [unknown unit]",
+                                        cell=coord, value=unit, **where))
+            continue
+        r, p1 = read_choice(rec, "认定单位类别", names_rows, cell=c_rec, **where)
+        lv, p2 = read_choice(level, "级别", names_cols, cell=c_lvl, **where)
+        if is_blank(project):
+            out.problems.append(Problem("missing", "加分登记：创新项目未填写 [project name is blank]", cell=coord,
+                                        **where))
+            continue
+        if p1 or p2:
+            out.problems += [p for p in (p1, p2) if p]
+            continue
+        rows.append({"单位编码": str(unit).strip(), "创新项目": str(project).strip(), "认定单位类别": r, "级别": lv})
+    out.values["bonus"] = rows
+    counts: dict[str, int] = {}
+    crit_cols = [reader.cells(input_name("criticism", k)) for k in ("unit", "date")]
+    for (sheet, coord, unit, _), (_, c_date, date, _) in zip(*crit_cols):
+        if is_blank(unit) and is_blank(date):
+            continue
+        where = {"file": reader.file, "sheet": sheet}
+        if is_blank(unit) or str(unit).strip() not in units:
+            out.problems.append(Problem("unknown_unit", f"通报批评：单位编码 {unit} 不在名册中 [unknown unit]",
+                                        cell=coord, value=unit, **where))
+            continue
+        day = _excel_date(date)
+        if day is None or day.year != year:
+            out.problems.append(Problem("bad_date", f"通报批评：通报日期 {date} 应为{year}年内的日期 "
+                                                    f"[the date must be in {year}]", cell=c_date, value=date,
+                                        allowed=f"{year}-01-01–{year}-12-31", **where))
+            continue
+        counts[str(unit).strip()] = counts.get(str(unit).strip(), 0) + 1
+    out.values["criticisms"] = counts
+    out.updates.append(Replace("加分登记", "单位编码", set(units), rows))
+    for code in sorted(units):  # the register holds the whole year: a unit not listed has 0
+        out.updates.append(Update(ANY_UNIT_SHEET, "单位编码", code, {"通报批评次数": counts.get(code, 0)}))
+    return out
+
+
+def _excel_date(value: Any) -> dt.date | None:
+    if isinstance(value, float) and 1 <= value < 2958466:
+        return (dt.datetime(1899, 12, 30) + dt.timedelta(days=int(value))).date()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def extract_staff_roster(identity: Identity, reader: Reader, municipal: MunicipalScheme) -> Extracted:
+    out = Extracted()
+    staff = municipal.staff
+    keys = ["code", "name", "level", "head", *[f"votes_{k}" for k in range(len(staff.vote_weights))],
+            "business", "public", "complaint", "serious", "previous"]
+    columns = {k: reader.cells(input_name("staff", k)) for k in keys}
+    levels = {lv.name: lv.name for lv in staff.levels}
+    for i in range(len(columns["code"])):
+        row = {k: columns[k][i] for k in keys}
+        code = row["code"][2]
+        if is_blank(code) and all(is_blank(row[k][2]) for k in ("business", "public")):
+            continue
+        sheet = row["code"][0]
+        problems: list[Problem] = []
+
+        def take(pair, key, problems=problems, sheet=sheet, row=row, code=code):
+            value, problem = pair
+            if problem:
+                problems.append(problem.located(file=reader.file, sheet=sheet, cell=row[key][1], record=str(code)))
+            return value
+
+        level = take(read_choice(row["level"][2], "层级", levels, field="层级"), "level")
+        head = take(read_flag(row["head"][2], "主要负责人", blank=False, field="主要负责人"), "head")
+        votes = [row[f"votes_{k}"][2] for k in range(len(staff.vote_weights))]
+        democratic = democratic_from_raw(staff, votes)
+        for p in democratic.problems:
+            problems.append(p.located(file=reader.file, sheet=sheet, cell=row["votes_0"][1], record=str(code)))
+        business = take(read_number(row["business"][2], "业务目标", lo=0, hi=staff.business_points, field="业务目标"),
+                        "business")
+        public = take(read_number(row["public"][2], "公共目标", lo=0, hi=staff.public_points, field="公共目标"), "public")
+        complaint = take(read_flag(row["complaint"][2], "投诉或违纪", blank=False, field="投诉或违纪"), "complaint")
+        serious = take(read_flag(row["serious"][2], "情节严重", blank=False, field="情节严重"), "serious")
+        previous = take(read_choice(row["previous"][2], "上年等次", {g: g for g in GRADES}, required=False,
+                                    field="上年等次"), "previous")
+        out.problems += problems
+        if problems:
+            continue
+        values = {"姓名": row["name"][2], "单位编码": identity.unit_code, "层级": level, "主要负责人": "是" if head else "否",
+                  "民主测评": democratic.value, "业务目标": business, "公共目标": public,
+                  "投诉或违纪": "是" if complaint else "否", "情节严重": "是" if serious else "否", "上年等次": previous}
+        out.values[str(code)] = values
+        out.updates.append(Update("人员", "人员编码", str(code), values))
+    return out
+

@@ -1,0 +1,222 @@
+"""Write accepted inputs into the master workbook, atomically and under a lock.
+
+The master is the office's own file: it is opened with openpyxl, the input tables are
+found by their header names (a header row within the first 5 rows, any column order),
+and the new file replaces the old only once it is complete and flushed to disk; the
+previous master is kept as a backup. A lock file prevents two intakes at once, and an
+Excel owner file (``~$…``) means a clerk has it open: intake stops and says so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import time
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from addin.errors import KaoheError
+from addin.intake.extract import ANY_UNIT_SHEET, Replace, Update
+
+HEADER_ROWS = 5
+UNIT_SHEETS = ("部门", "区市")
+HOLD_ENV = "KAOHE_HOLD_BEFORE_REPLACE"
+"""Tests set this to a marker path: the writer creates it and waits, so a test can kill
+the process between writing the new master and replacing the old one."""
+
+
+class MasterError(KaoheError):
+    pass
+
+
+def check_not_open(master: Path) -> None:
+    owner = master.with_name("~$" + master.name)
+    if owner.exists():
+        raise MasterError(f"汇总工作簿 {master.name} 正在 Excel 中打开（存在 {owner.name}），请关闭后再运行 "
+                          f"[the master is open in Excel: close it and run again]")
+
+
+@contextlib.contextmanager
+def master_lock(master: Path) -> Iterator[None]:
+    lock = master.with_name(master.name + ".lock")
+    for _ in range(2):
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            break
+        except FileExistsError:
+            if _stale(lock):
+                lock.unlink(missing_ok=True)
+                continue
+            raise MasterError(f"另一个汇总任务正在处理 {master.name}（锁文件 {lock.name}），请稍后再试 "
+                              f"[another intake is running on this master]") from None
+    else:  # pragma: no cover - a lock that reappears at once
+        raise MasterError(f"无法锁定 {master.name} [cannot lock the master]")
+    try:
+        os.write(fd, str(os.getpid()).encode())
+        os.close(fd)
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
+
+
+def _stale(lock: Path) -> bool:
+    """A lock whose process is gone (killed mid-run) may be taken over."""
+    try:
+        pid = int(lock.read_text().strip() or "0")
+    except (OSError, ValueError):
+        return True
+    if pid <= 0:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def _header(ws, wanted: Sequence[str]) -> tuple[int, dict[str, int]] | None:
+    for r in range(1, HEADER_ROWS + 1):
+        cols = {str(c.value).strip(): c.column for c in ws[r] if c.value is not None}
+        if all(w in cols for w in wanted):
+            return r, cols
+    return None
+
+
+def _cell_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def read_keys(master: Path) -> dict[str, set[str]]:
+    """The codes listed in the master's input tables: 部门, 区市 and 人员."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(master, read_only=True)
+    out: dict[str, set[str]] = {}
+    for sheet, key in (("部门", "单位编码"), ("区市", "单位编码"), ("人员", "人员编码")):
+        if sheet not in wb.sheetnames:
+            out[sheet] = set()
+            continue
+        ws = wb[sheet]
+        rows = list(ws.iter_rows(values_only=True))
+        header = next((i for i, r in enumerate(rows[:HEADER_ROWS]) if key in [str(v).strip() for v in r if v]), None)
+        if header is None:
+            raise MasterError(f"汇总工作簿的“{sheet}”表前{HEADER_ROWS}行内找不到表头“{key}” "
+                              f"[sheet {sheet}: no '{key}' header in the first {HEADER_ROWS} rows]")
+        headers = [str(v).strip() if v else "" for v in rows[header]]
+        col = headers.index(key)
+        out[sheet] = {str(r[col]).strip() for r in rows[header + 1:] if col < len(r) and r[col] not in (None, "")}
+        if sheet == "部门" and "分口" in headers:
+            g = headers.index("分口")
+            out["分口"] = {str(r[g]).strip() for r in rows[header + 1:] if g < len(r) and r[g] not in (None, "")}
+    out.setdefault("分口", set())
+    wb.close()
+    return out
+
+
+def apply_updates(master: Path, updates: Sequence[Update | Replace]) -> int:
+    """Apply the updates and replace the master atomically; returns the cells written."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(master)
+    written = 0
+    for update in updates:
+        if isinstance(update, Replace):
+            written += _replace(wb, update)
+            continue
+        sheets = UNIT_SHEETS if update.sheet == ANY_UNIT_SHEET else (update.sheet,)
+        for name in sheets:
+            if name not in wb.sheetnames:
+                continue
+            ws = wb[name]
+            found = _header(ws, [update.key_header, *update.values])
+            if found is None:
+                raise MasterError(f"汇总工作簿的“{name}”表缺少表头：{'、'.join([update.key_header, *update.values])} "
+                                  f"[missing headers in sheet {name}]")
+            header_row, cols = found
+            row = _find_row(ws, header_row, cols[update.key_header], update.key)
+            if row is None:
+                if update.sheet == ANY_UNIT_SHEET:
+                    continue
+                row = ws.max_row + 1
+                ws.cell(row, cols[update.key_header], update.key)
+            for header, value in update.values.items():
+                ws.cell(row, cols[header], _cell_value(value))
+                written += 1
+            break
+    save_atomically(wb, master)
+    return written
+
+
+def _find_row(ws, header_row: int, col: int, key: str) -> int | None:
+    for r in range(header_row + 1, ws.max_row + 1):
+        value = ws.cell(r, col).value
+        if value is not None and str(value).strip() == key:
+            return r
+    return None
+
+
+def _replace(wb, update: Replace) -> int:
+    ws = wb[update.sheet]
+    found = _header(ws, [update.key_header])
+    if found is None:
+        raise MasterError(f"汇总工作簿的“{update.sheet}”表缺少表头“{update.key_header}”")
+    header_row, cols = found
+    for r in range(ws.max_row, header_row, -1):
+        value = ws.cell(r, cols[update.key_header]).value
+        if value is not None and str(value).strip() in update.keys:
+            ws.delete_rows(r)
+    written = 0
+    for row in update.rows:
+        r = ws.max_row + 1
+        for header, value in row.items():
+            if header in cols:
+                ws.cell(r, cols[header], _cell_value(value))
+                written += 1
+    return written
+
+
+def save_atomically(wb, master: Path) -> None:
+    """Write a temp file beside the master, flush it, keep a backup, replace the master."""
+    tmp = master.with_name(f".{master.stem}.{os.getpid()}.tmp.xlsx")
+    try:
+        wb.save(tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        backup = master.with_name(master.stem + ".bak" + master.suffix)
+        shutil.copy2(master, backup)
+        with open(backup, "rb+") as fh:
+            os.fsync(fh.fileno())
+        hold = os.environ.get(HOLD_ENV)
+        if hold:
+            Path(hold).write_text("ready")
+            time.sleep(60)
+        os.replace(tmp, master)
+        _fsync_dir(master.parent)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def remove_stale_temps(master: Path) -> None:
+    """Temp files of a run that was killed before it could replace the master."""
+    for tmp in master.parent.glob(f".{master.stem}.*.tmp.xlsx"):
+        tmp.unlink(missing_ok=True)

@@ -1,0 +1,93 @@
+"""Checks on a file's bytes before any parser sees them.
+
+Legacy formats, macros, encryption, broken and oversized archives are refused with a
+reason the sender can act on. Nothing is extracted to disk and nothing is executed.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+
+from addin.problems import Problem
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_bytes: int = 20 * 1024 * 1024
+    max_members: int = 400
+    max_total_uncompressed: int = 100 * 1024 * 1024
+    max_member_uncompressed: int = 50 * 1024 * 1024
+    max_ratio: int = 200
+    """Uncompressed ÷ compressed size of one member above which it is treated as a bomb."""
+    max_rows: int = 100_000
+    max_cols: int = 500
+    max_cells: int = 500_000
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def refuse(code: str, zh: str, en: str, file: str) -> Problem:
+    return Problem(code, f"{zh} [{en}]", file=file)
+
+
+def open_package(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> tuple[zipfile.ZipFile | None, Problem | None]:
+    """The workbook's zip archive, or the reason it is refused."""
+    if not data:
+        return None, refuse("empty_file", "文件为空（0字节），请重新发送", "the file is empty", file)
+    if len(data) > limits.max_file_bytes:
+        return None, refuse("too_large", f"文件过大（{len(data) // 1024 // 1024} MB），模板不会超过 "
+                            f"{limits.max_file_bytes // 1024 // 1024} MB", "the file is too large", file)
+    if data.startswith(OLE_MAGIC):
+        if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e" in data:
+            return None, refuse("encrypted", "文件设置了打开密码（已加密），请取消密码后重新发送",
+                                "the workbook is password-protected (encrypted); remove the password and resend", file)
+        return None, refuse("legacy_xls", "这是旧版 .xls 文件，请用下发的 .xlsx 模板填写后发送（不要另存为 .xls）",
+                            "legacy .xls: fill in the .xlsx template we sent and resend it as .xlsx", file)
+    if not data.startswith(ZIP_MAGIC):
+        return None, refuse("not_zip", "文件已损坏或不是 Excel 工作簿（.xlsx），请重新发送",
+                            "not an .xlsx workbook (not a zip archive)", file)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None, refuse("broken_zip", "文件不完整或已损坏（可能在传输中被截断），请重新发送",
+                            "the workbook is truncated or corrupt", file)
+    names = {i.filename for i in infos}
+    if len(infos) > limits.max_members:
+        return None, refuse("zip_bomb", "文件内部结构异常（部件过多），已拒收", "too many parts in the archive", file)
+    total = 0
+    for info in infos:
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > limits.max_member_uncompressed or (ratio > limits.max_ratio and info.file_size > 1 << 20):
+            return None, refuse("zip_bomb", "文件解压后体积异常（疑似压缩炸弹），已拒收",
+                                "an archive member expands abnormally (zip bomb)", file)
+    if total > limits.max_total_uncompressed:
+        return None, refuse("zip_bomb", "文件解压后体积异常（疑似压缩炸弹），已拒收",
+                            "the archive expands beyond the size limit (zip bomb)", file)
+    if "xl/workbook.bin" in names:
+        return None, refuse("xlsb", "这是 .xlsb（二进制工作簿），请用下发的 .xlsx 模板填写并另存为 .xlsx",
+                            ".xlsb: save as .xlsx (the template we sent)", file)
+    if any(n.lower().endswith("vbaproject.bin") for n in names) or _macro_content_type(archive, names):
+        return None, refuse("macro", "文件含有宏（VBA），为安全起见已拒收；请用下发的 .xlsx 模板（不含宏）填写",
+                            "the workbook contains macros (VBA); use the macro-free .xlsx template", file)
+    if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
+        return None, refuse("not_workbook", "不是 Excel 工作簿（缺少工作簿部件），请用下发的模板填写",
+                            "not an Excel workbook (no xl/workbook.xml)", file)
+    # External links are checked after parsing: Excel records the add-in's own functions
+    # as a link to kaohe.xlam, which is allowed; a link to any other file is not.
+    return archive, None
+
+
+def _macro_content_type(archive: zipfile.ZipFile, names: set[str]) -> bool:
+    try:
+        types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+    except (zipfile.BadZipFile, OSError, RuntimeError):
+        return False
+    return b"macroEnabled" in types or b"vbaProject" in types

@@ -1,0 +1,400 @@
+"""Intake of emailed workbooks: identification, checks, recomputation, consolidation,
+receipts, and every kind of hostile input. The corpus is built here from real formats:
+templates filled through openpyxl, zip and XML bytes, and email.message."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from email.message import EmailMessage
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from addin.intake.run import ACCEPTED, DUPLICATE, REJECTED, SUPERSEDED, run_intake
+from addin.intake.store import Store
+from addin.roster import Roster, RosterUnit
+from fill import APPENDIX1_FULL, eml, fill
+from workbook_templates.build import build_templates
+
+ROSTER = Roster([RosterUnit("B001", "市发展改革委", "部门", "综合口"), RosterUnit("B002", "市财政局", "部门", "综合口"),
+                 RosterUnit("Q01", "市中区", "区市")])
+UTC = dt.UTC
+
+
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory, municipal, audit):
+    out = tmp_path_factory.mktemp("tpl")
+    built = build_templates(out, municipal=municipal, audit=audit, roster=ROSTER, year=2026,
+                            kinds=["appendix", "master", "target-book"])
+    return {(b.identity.unit_code, b.identity.template_kind): b.path for b in built}
+
+
+@pytest.fixture
+def work(tmp_path, templates):
+    """A work folder: the master, an inbox and a place for filled files."""
+    shutil.copy(templates[("KHB", "master")], tmp_path / "master.xlsx")
+    (tmp_path / "inbox").mkdir()
+    return tmp_path
+
+
+def run(work, municipal, audit, year=2026):
+    return run_intake(work / "inbox", work / "master.xlsx", municipal=municipal, audit=audit, year=year)
+
+
+def master_value(work, sheet, code, header):
+    ws = openpyxl.load_workbook(work / "master.xlsx")[sheet]
+    headers = [c.value for c in ws[1]]
+    for row in ws.iter_rows(min_row=2, values_only=True):
+        if row[0] == code:
+            return row[headers.index(header)]
+    return None
+
+
+def filled(templates, work, unit="B001", kind="appendix:附表1:departments", values=APPENDIX1_FULL, name="f.xlsx"):
+    return fill(templates[(unit, kind)], values, work / "filled" / name)
+
+
+def by_name(result, name):
+    return next(o for o in result.outcomes if o.envelope.file_name == name)
+
+
+# --- the happy path ------------------------------------------------------------------------
+
+
+def test_run_intake__accepts_recomputes_and_consolidates(work, templates, municipal, audit):
+    f = filled(templates, work)
+    eml(work / "inbox" / "a.eml", [("附表1.xlsx", f.read_bytes())], sender="纪委 <jw@example.gov.cn>")
+    result = run(work, municipal, audit)
+    o = by_name(result, "附表1.xlsx")
+    assert o.status == ACCEPTED, o.reasons
+    assert o.identity.unit_code == "B001" and o.envelope.sender.endswith("<jw@example.gov.cn>")
+    # 1.1: 2 − 0.5×1 = 1.5; 1.2–1.5 full (1.5 + 2 + 2 + 1); 1.6 entered 1.2 → 9.2
+    assert master_value(work, "部门", "B001", "党风廉政建设") == 9.2
+    assert master_value(work, "部门", "B002", "党风廉政建设") is None  # untouched
+    store = Store(work / "master.kaohe.sqlite")
+    row = store.db.execute("SELECT unit_code, kind, year, status, is_current, sender FROM submissions").fetchone()
+    values = dict(store.db.execute("SELECT key, value FROM submission_values"))
+    store.close()
+    assert row == ("B001", "appendix:附表1:departments", 2026, "accepted", 1, "纪委 <jw@example.gov.cn>")
+    assert values["附表1.1.1.missed_meetings"] == "1.0" and values["附表1.total"] == '"9.20"'
+    assert (work / "master.bak.xlsx").exists()
+    assert len(list((work / "master_submissions").glob("*.xlsx"))) == 1
+    assert not result.rejected
+
+
+def test_run_intake__same_inbox_twice_changes_nothing(work, templates, municipal, audit):
+    f = filled(templates, work)
+    eml(work / "inbox" / "a.eml", [("附表1.xlsx", f.read_bytes())])
+    run(work, municipal, audit)
+    before = (work / "master.xlsx").read_bytes()
+    again = run(work, municipal, audit)
+    assert [o.status for o in again.outcomes] == [DUPLICATE]
+    assert (work / "master.xlsx").read_bytes() == before
+    store = Store(work / "master.kaohe.sqlite")
+    assert store.count() == 1
+    store.close()
+
+
+def test_run_intake__resubmission_replaces_by_message_date_and_keeps_history(work, templates, municipal, audit):
+    first = filled(templates, work, name="v1.xlsx")
+    second = filled(templates, work, values={**APPENDIX1_FULL, "KH_IN_附表1_1_1_missed_meetings": 0}, name="v2.xlsx")
+    eml(work / "inbox" / "late.eml", [("v2.xlsx", second.read_bytes())], date=dt.datetime(2027, 1, 12, tzinfo=UTC))
+    eml(work / "inbox" / "early.eml", [("v1.xlsx", first.read_bytes())], date=dt.datetime(2027, 1, 11, tzinfo=UTC))
+    result = run(work, municipal, audit)
+    assert by_name(result, "v2.xlsx").status == ACCEPTED
+    assert by_name(result, "v1.xlsx").status == SUPERSEDED
+    assert master_value(work, "部门", "B001", "党风廉政建设") == 9.7  # v2: no missed meeting
+    # An older copy arriving later does not overwrite the newer one on record.
+    shutil.rmtree(work / "inbox")
+    third = filled(templates, work, values={**APPENDIX1_FULL, "KH_IN_附表1_1_1_missed_meetings": 2}, name="v0.xlsx")
+    eml(work / "inbox" / "old.eml", [("v0.xlsx", third.read_bytes())], date=dt.datetime(2027, 1, 5, tzinfo=UTC))
+    result = run(work, municipal, audit)
+    assert by_name(result, "v0.xlsx").status == SUPERSEDED
+    assert master_value(work, "部门", "B001", "党风廉政建设") == 9.7
+    store = Store(work / "master.kaohe.sqlite")
+    assert store.count() == 3
+    store.close()
+
+
+# --- hostile and broken files ----------------------------------------------------------
+
+
+def _zip(parts: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def _template_parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def _hostile(templates) -> dict[str, bytes]:
+    base = _template_parts(templates[("B001", "appendix:附表1:departments")])
+    bomb = _zip({**base, "xl/media/padding.bin": b"\0" * (3 << 20)})
+    doctype = base["xl/workbook.xml"].replace(
+        b"<workbook", b'<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><workbook', 1)
+    sheet = base["xl/worksheets/sheet1.xml"]
+    start = sheet.index(b"<dimension ref=")
+    end = sheet.index(b"/>", start)
+    absurd = sheet[:start] + b'<dimension ref="A1:XFD1048576"' + sheet[end:]
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504
+    return {
+        "empty.xlsx": b"",
+        "random.xlsx": os.urandom(2048),
+        "truncated.xlsx": templates[("B001", "appendix:附表1:departments")].read_bytes()[:3000],
+        "legacy.xls": ole + b"Workbook",
+        "locked.xlsx": ole + "EncryptionInfo".encode("utf-16-le") + "EncryptedPackage".encode("utf-16-le"),
+        "binary.xlsb": _zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.bin": b"\0"}),
+        "macro.xlsm": _zip({**base, "xl/vbaProject.bin": b"\0" * 64}),
+        "bomb.xlsx": bomb,
+        "entities.xlsx": _zip({**base, "xl/workbook.xml": doctype}),
+        "huge.xlsx": _zip({**base, "xl/worksheets/sheet1.xml": absurd}),
+        "linked.xlsx": _zip({**base, "xl/externalLinks/externalLink1.xml": b"<externalLink/>",
+                             "xl/externalLinks/_rels/externalLink1.xml.rels":
+                                 b'<Relationships><Relationship Id="rId1" Target="file:///C:/other.xlsx"/>'
+                                 b'</Relationships>'}),
+    }
+
+
+EXPECTED_CODES = {
+    "empty.xlsx": "empty_file", "random.xlsx": "not_zip", "truncated.xlsx": "broken_zip", "legacy.xls": "legacy_xls",
+    "locked.xlsx": "encrypted", "binary.xlsb": "xlsb", "macro.xlsm": "macro", "bomb.xlsx": "zip_bomb",
+    "entities.xlsx": "unsafe_xml", "huge.xlsx": "absurd_dimension", "linked.xlsx": "external_links",
+}
+
+
+def test_run_intake__every_hostile_file_refused_with_its_reason(work, templates, municipal, audit):
+    for name, data in _hostile(templates).items():
+        (work / "inbox" / name).write_bytes(data)
+    good = filled(templates, work)
+    (work / "inbox" / "good.xlsx").write_bytes(good.read_bytes())
+    before = sorted(p.relative_to(work) for p in work.rglob("*"))
+    result = run(work, municipal, audit)
+    codes = {o.envelope.file_name: (o.status, o.problems[0].code if o.problems else None) for o in result.outcomes}
+    for name, code in EXPECTED_CODES.items():
+        assert codes[name] == (REJECTED, code), name
+    assert codes["good.xlsx"] == (ACCEPTED, None)
+    reasons = {o.envelope.file_name: o.reasons[0] for o in result.outcomes if o.problems}
+    assert "另存为 .xlsx" in reasons["binary.xlsb"] and "取消密码" in reasons["locked.xlsx"]
+    assert "不含宏" in reasons["macro.xlsm"] and "压缩炸弹" in reasons["bomb.xlsx"]
+    assert result.rejected
+    # The batch went on: the good file reached the master; nothing was written outside the work folder.
+    assert master_value(work, "部门", "B001", "党风廉政建设") == 9.2
+    after = sorted(p.relative_to(work) for p in work.rglob("*"))
+    added = {str(p) for p in set(after) - set(before)}
+    assert added <= {"master.bak.xlsx", "master.kaohe.sqlite", "master.kaohe.sqlite-wal", "master.kaohe.sqlite-shm",
+                     "master_submissions", f"master_submissions/{by_name(result, 'good.xlsx').file_hash}.xlsx"}
+    assert not any(p.suffix == ".py" for p in work.rglob("*"))
+
+
+def test_run_intake__add_in_link_is_allowed(work, templates, municipal, audit):
+    parts = _template_parts(filled(templates, work))
+    parts["xl/externalLinks/externalLink1.xml"] = b"<externalLink/>"
+    parts["xl/externalLinks/_rels/externalLink1.xml.rels"] = (
+        b'<Relationships><Relationship Id="rId1" Target="file:///C:/Users/k/AppData/Roaming/Microsoft/Excel/XLSTART/'
+        b'kaohe.xlam"/></Relationships>')
+    (work / "inbox" / "with_addin.xlsx").write_bytes(_zip(parts))
+    assert run(work, municipal, audit).outcomes[0].status == ACCEPTED
+
+
+def test_run_intake__not_ours_edited_and_mismatched_metadata(work, templates, municipal, audit, tmp_path):
+    import xlsxwriter
+
+    plain = tmp_path / "plain.xlsx"
+    wb = xlsxwriter.Workbook(plain)
+    wb.add_worksheet("Sheet1").write(0, 0, "hello")
+    wb.close()
+    (work / "inbox" / "plain.xlsx").write_bytes(plain.read_bytes())
+    edited = openpyxl.load_workbook(templates[("B001", "appendix:附表1:departments")])
+    edited["_kaohe"]["B7"] = "B002"  # claims another unit
+    edited.save(work / "inbox" / "edited.xlsx")
+    removed = openpyxl.load_workbook(templates[("B001", "appendix:附表1:departments")])
+    del removed["_kaohe"]
+    removed.save(work / "inbox" / "removed.xlsx")
+    result = run(work, municipal, audit)
+    codes = {o.envelope.file_name: o.problems[0].code for o in result.outcomes}
+    assert codes == {"plain.xlsx": "not_ours", "edited.xlsx": "metadata_edited", "removed.xlsx": "not_ours"}
+
+
+def test_run_intake__scheme_year_and_unit_must_match(work, municipal, audit, tmp_path):
+    changed = municipal.model_copy(update={"version": "2026.2", "departments": municipal.departments.model_copy(
+        update={"deduction": municipal.departments.deduction.model_copy(update={"per_criticism": Decimal(4)})})})
+    other = Roster([RosterUnit("B001", "市发展改革委", "部门"), RosterUnit("B999", "外单位", "部门")])
+    for scheme, year, unit, name in ((changed, 2026, "B001", "old_scheme.xlsx"), (municipal, 2025, "B001", "last_year.xlsx"),
+                                     (municipal, 2026, "B999", "stranger.xlsx")):
+        built = build_templates(tmp_path / name, municipal=scheme, audit=audit, roster=other, year=year,
+                                kinds=["appendix"], unit=unit)
+        path = next(b.path for b in built if b.identity.template_kind == "appendix:附表2")
+        (work / "inbox" / name).write_bytes(path.read_bytes())
+    result = run(work, municipal, audit)
+    codes = {o.envelope.file_name: o.problems[0].code for o in result.outcomes}
+    assert codes == {"old_scheme.xlsx": "scheme_changed", "last_year.xlsx": "wrong_year", "stranger.xlsx": "unknown_unit"}
+    assert "2026.2" in by_name(result, "old_scheme.xlsx").reasons[0]
+
+
+def test_run_intake__bad_cells_located_by_sheet_and_cell(work, templates, municipal, audit):
+    text = filled(templates, work, values={**APPENDIX1_FULL, "KH_IN_附表1_1_6_value": "良好"}, name="text.xlsx")
+    over = filled(templates, work, values={**APPENDIX1_FULL, "KH_IN_附表1_1_6_value": 3}, name="over.xlsx")
+    formula = filled(templates, work, values={**APPENDIX1_FULL, "KH_IN_附表1_1_1_missed_meetings": "=1+1"},
+                     name="formula.xlsx")
+    for f in (text, over, formula):
+        (work / "inbox" / f.name).write_bytes(f.read_bytes())
+    result = run(work, municipal, audit)
+    t, o, f = (by_name(result, n) for n in ("text.xlsx", "over.xlsx", "formula.xlsx"))
+    # 1.1 to 1.5 take rows 8–18 (2, 2, 2, 3 and 2 inputs), so 1.6's value is F19.
+    assert (t.status, t.problems[0].code, t.problems[0].sheet, t.problems[0].cell) == (REJECTED, "not_a_number",
+                                                                                       "附表1", "F19")
+    assert "1.6 日常考核与民主测评" in t.reasons[0] and "“良好”" in t.reasons[0]
+    assert (o.problems[0].code, o.problems[0].allowed, o.problems[0].cell) == ("out_of_range", "0–1.5", "F19")
+    assert (f.problems[0].code, f.problems[0].cell) == ("formula_in_input", "F8")
+    assert master_value(work, "部门", "B001", "党风廉政建设") is None
+
+
+def test_run_intake__changed_formula_in_a_locked_cell(work, templates, municipal, audit):
+    parts = _template_parts(filled(templates, work))
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(b"MIN(10,SUM(", b"MIN(99,SUM(", 1)
+    (work / "inbox" / "tampered.xlsx").write_bytes(_zip(parts))
+    o = run(work, municipal, audit).outcomes[0]
+    assert o.status == REJECTED and o.problems[0].code == "formula_changed" and o.problems[0].sheet == "附表1"
+
+
+# --- mail ------------------------------------------------------------------------------
+
+
+def test_run_intake__forwarded_message_and_encoded_chinese_names(work, templates, municipal, audit):
+    f = filled(templates, work)
+    inner = EmailMessage()
+    inner["From"] = "=?gb18030?b?" + __import__("base64").b64encode("市纪委".encode("gb18030")).decode() + "?= <a@b.cn>"
+    inner["Subject"] = "报送附表1"
+    inner["Date"] = "Sun, 10 Jan 2027 09:00:00 +0800"
+    inner.set_content("见附件")
+    inner.add_attachment(f.read_bytes(), maintype="application", subtype="octet-stream",
+                         filename=("gb18030", "", "附表1_市发展改革委.xlsx"))  # RFC 2231
+    outer = EmailMessage()
+    outer["From"] = "office@b.cn"
+    outer["Subject"] = "=?utf-8?b?" + __import__("base64").b64encode("转发：附表1".encode()).decode() + "?="
+    outer["Date"] = "Mon, 11 Jan 2027 09:00:00 +0800"
+    outer.set_content("转发")
+    outer.add_attachment(inner)
+    (work / "inbox" / "fwd.eml").write_bytes(outer.as_bytes())
+    (work / "inbox" / "empty.eml").write_bytes(b"From: x@y.cn\r\nSubject: hello\r\n\r\nno attachment\r\n")
+    result = run(work, municipal, audit)
+    o = result.outcomes[0]
+    assert o.envelope.file_name == "附表1_市发展改革委.xlsx" and o.status == ACCEPTED
+    assert o.envelope.sender.startswith("市纪委")
+    assert [p.code for p in result.inbox_problems] == ["no_attachment"]
+    assert result.inbox_problems[0].file == "empty.eml"
+
+
+@pytest.mark.parametrize("bad", ["../../evil.xlsx", "C:\\Windows\\evil.xlsx", "CON.xlsx", "/etc/evil.xlsx"])
+def test_run_intake__dangerous_attachment_names(work, templates, municipal, audit, bad):
+    f = filled(templates, work)
+    msg = EmailMessage()
+    msg["From"], msg["Subject"] = "x@y.cn", "附件"
+    msg.set_content("见附件")
+    msg.add_attachment(f.read_bytes(), maintype="application", subtype="octet-stream", filename="placeholder.xlsx")
+    raw = msg.as_bytes().replace(b'filename="placeholder.xlsx"', f'filename="{bad}"'.encode())
+    (work / "inbox" / "m.eml").write_bytes(raw)
+    result = run(work, municipal, audit)
+    o = result.outcomes[0]
+    assert o.status == REJECTED and o.problems[0].code == "dangerous_name"
+    assert not (work.parent / "evil.xlsx").exists() and master_value(work, "部门", "B001", "党风廉政建设") is None
+
+
+# --- the master ------------------------------------------------------------------------
+
+
+def test_run_intake__refuses_when_master_is_open_or_locked(work, municipal, audit):
+    from addin.intake.master import MasterError
+
+    (work / "~$master.xlsx").write_bytes(b"owner")
+    with pytest.raises(MasterError, match="正在 Excel 中打开"):
+        run(work, municipal, audit)
+    (work / "~$master.xlsx").unlink()
+    (work / "master.xlsx.lock").write_text(str(os.getpid()))
+    with pytest.raises(MasterError, match="另一个汇总任务"):
+        run(work, municipal, audit)
+    (work / "master.xlsx.lock").write_text("999999999")  # a dead process: the stale lock is taken over
+    run(work, municipal, audit)
+    assert not (work / "master.xlsx.lock").exists()
+
+
+def test_run_intake__killed_mid_write_leaves_the_master_intact(work, templates):
+    f = filled(templates, work)
+    (work / "inbox" / "a.xlsx").write_bytes(f.read_bytes())
+    before = (work / "master.xlsx").read_bytes()
+    marker = work / "holding"
+    env = {**os.environ, "KAOHE_HOLD_BEFORE_REPLACE": str(marker)}
+    proc = subprocess.Popen([sys.executable, "-m", "addin.cli", "intake", str(work / "inbox"), "--master",
+                             str(work / "master.xlsx"), "--quiet"], env=env, cwd=Path(__file__).parents[1])
+    deadline = time.time() + 60
+    while not marker.exists() and time.time() < deadline:
+        time.sleep(0.05)
+    assert marker.exists(), "intake never reached the write"
+    assert list(work.glob(".master.*.tmp.xlsx")), "the new master is written beside the old one first"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert (work / "master.xlsx").read_bytes() == before
+    openpyxl.load_workbook(work / "master.xlsx")  # still a valid workbook
+    # The next run cleans up the stale lock and temp file and completes.
+    done = subprocess.run([sys.executable, "-m", "addin.cli", "intake", str(work / "inbox"), "--master",
+                           str(work / "master.xlsx"), "--quiet"], cwd=Path(__file__).parents[1])
+    assert done.returncode == 0
+    assert not list(work.glob(".master.*.tmp.xlsx")) and not (work / "master.xlsx.lock").exists()
+    assert master_value(work, "部门", "B001", "党风廉政建设") == 9.2
+
+
+# --- receipt and command --------------------------------------------------------------
+
+
+def test_intake_command__receipt_and_exit_codes(work, templates):
+    from typer.testing import CliRunner
+
+    from addin.cli import app
+
+    f = filled(templates, work)
+    (work / "inbox" / "good.xlsx").write_bytes(f.read_bytes())
+    runner = CliRunner()
+    ok = runner.invoke(app, ["intake", str(work / "inbox"), "--master", str(work / "master.xlsx"), "--quiet"])
+    assert ok.exit_code == 0, ok.output
+    (work / "inbox" / "bad.xlsx").write_bytes(b"")
+    bad = runner.invoke(app, ["intake", str(work / "inbox"), "--master", str(work / "master.xlsx"), "--quiet"])
+    assert bad.exit_code == 1
+    receipt = openpyxl.load_workbook(work / "master_回执.xlsx")
+    rows = list(receipt["回执"].iter_rows(min_row=4, values_only=True))
+    results = {r[1]: (r[9], r[10]) for r in rows}
+    assert results["bad.xlsx"][0] == "退回" and "文件为空" in results["bad.xlsx"][1]
+    assert results["good.xlsx"][0].startswith("重复")
+    missing = [r for r in receipt["未报送"].iter_rows(min_row=2, values_only=True)]
+    assert ("B002", "附表1（部门）") in missing and ("Q01", "附表5") in missing
+    assert ("B001", "附表1（部门）") not in missing
+    nowhere = runner.invoke(app, ["intake", str(work / "nope"), "--master", str(work / "master.xlsx")])
+    assert nowhere.exit_code == 2
+
+
+def test_run_intake__late_target_book(work, templates, municipal, audit):
+    values = {"KH_IN_book_1_item": "重点项目", "KH_IN_book_1_points": 40, "KH_IN_book_1_standard": "按期完成",
+              "KH_IN_book_2_item": "改革任务", "KH_IN_book_2_points": 30, "KH_IN_book_2_standard": "按期完成"}
+    f = fill(templates[("B001", "target-book")], values, work / "filled" / "book.xlsx")
+    eml(work / "inbox" / "book.eml", [("目标责任书.xlsx", f.read_bytes())], date=dt.datetime(2026, 3, 20, tzinfo=UTC))
+    short = fill(templates[("B002", "target-book")], {**values, "KH_IN_book_2_points": 20}, work / "filled" / "b2.xlsx")
+    eml(work / "inbox" / "b2.eml", [("b2.xlsx", short.read_bytes())], date=dt.datetime(2026, 3, 1, tzinfo=UTC))
+    result = run(work, municipal, audit)
+    book, b2 = by_name(result, "目标责任书.xlsx"), by_name(result, "b2.xlsx")
+    assert book.status == ACCEPTED and book.late == "逾期：应于2026-03-15前报送，实际2026-03-20"
+    assert b2.status == REJECTED and b2.problems[0].code == "book_total" and "60" in b2.reasons[0]
