@@ -34,8 +34,11 @@ UTC = dt.UTC
 @pytest.fixture(scope="module")
 def templates(tmp_path_factory, municipal, audit):
     out = tmp_path_factory.mktemp("tpl")
-    built = build_templates(out, municipal=municipal, audit=audit, roster=ROSTER, year=2026,
-                            kinds=["appendix", "master", "target-book"])
+    books = {"B001": [("重点项目", Decimal(40), "按期完成"), ("改革任务", Decimal(30), "按期完成")]}
+    roster = Roster(ROSTER.units + [RosterUnit("S02", "滕州市审计局", "县市区局")])
+    built = build_templates(out, municipal=municipal, audit=audit, roster=roster, year=2026, books=books,
+                            kinds=["appendix", "master", "target-book", "scoring-sheet", "register", "staff-roster",
+                                   "audit-form"])
     return {(b.identity.unit_code, b.identity.template_kind): b.path for b in built}
 
 
@@ -398,3 +401,86 @@ def test_run_intake__late_target_book(work, templates, municipal, audit):
     book, b2 = by_name(result, "目标责任书.xlsx"), by_name(result, "b2.xlsx")
     assert book.status == ACCEPTED and book.late == "逾期：应于2026-03-15前报送，实际2026-03-20"
     assert b2.status == REJECTED and b2.problems[0].code == "book_total" and "60" in b2.reasons[0]
+
+
+# --- the other kinds -------------------------------------------------------------------
+
+
+def test_run_intake__scoring_sheet_sets_the_business_score(work, templates, municipal, audit):
+    values = {"KH_IN_B001_1_score": 38.5, "KH_IN_B001_2_score": 30,
+              "KH_IN_B002_1_item": "甲", "KH_IN_B002_1_points": 50, "KH_IN_B002_1_score": 45,
+              "KH_IN_B002_2_item": "乙", "KH_IN_B002_2_points": 20, "KH_IN_B002_2_score": 18}
+    f = fill(templates[("G-综合口", "scoring-sheet")], values, work / "filled" / "score.xlsx")
+    (work / "inbox" / "score.xlsx").write_bytes(f.read_bytes())
+    o = run(work, municipal, audit).outcomes[0]
+    assert o.status == ACCEPTED, o.reasons
+    assert master_value(work, "部门", "B001", "业务目标") == 68.5  # 38.5 + 30
+    assert master_value(work, "部门", "B002", "业务目标") == 63  # 45 + 18 (points 50 + 20 = 70)
+
+
+def test_run_intake__scoring_sheet_score_above_points_rejected(work, templates, municipal, audit):
+    values = {"KH_IN_B001_1_score": 41, "KH_IN_B001_2_score": 30}
+    f = fill(templates[("G-综合口", "scoring-sheet")], values, work / "filled" / "score.xlsx")
+    (work / "inbox" / "score.xlsx").write_bytes(f.read_bytes())
+    o = run(work, municipal, audit).outcomes[0]
+    assert o.status == REJECTED
+    assert (o.problems[0].code, o.problems[0].allowed, o.problems[0].record) == ("out_of_range", "0–40", "B001")
+
+
+def test_run_intake__register_fills_bonus_table_and_criticism_counts(work, templates, municipal, audit):
+    t = templates[("KHB", "register")]
+    wb = openpyxl.load_workbook(t)
+    bonus, crit = wb["加分登记"], wb["通报批评"]
+    rows = [("B001", "一网通办", "党委政府", "省"), ("B001", "一网通办", "业务部门", "国家"), ("Q01", "枣庄模式", "党委政府", "国家")]
+    for r, (unit, project, rec, level) in enumerate(rows, start=8):
+        bonus[f"B{r}"], bonus[f"D{r}"], bonus[f"E{r}"], bonus[f"F{r}"] = unit, project, rec, level
+    for r, day in enumerate((dt.datetime(2026, 5, 6), dt.datetime(2026, 8, 1)), start=8):
+        crit[f"B{r}"], crit[f"D{r}"], crit[f"E{r}"] = "B002", day, f"通报〔2026〕{r}号"
+    wb.save(work / "inbox" / "register.xlsx")
+    o = run(work, municipal, audit).outcomes[0]
+    assert o.status == ACCEPTED, o.reasons
+    ws = openpyxl.load_workbook(work / "master.xlsx")["加分登记"]
+    assert [r for r in ws.iter_rows(min_row=2, values_only=True) if r[0]] == [
+        ("B001", "一网通办", "党委政府", "省"), ("B001", "一网通办", "业务部门", "国家"), ("Q01", "枣庄模式", "党委政府", "国家")]
+    assert master_value(work, "部门", "B002", "通报批评次数") == 2
+    assert master_value(work, "部门", "B001", "通报批评次数") == 0
+    assert master_value(work, "区市", "Q01", "通报批评次数") == 0
+
+
+def test_run_intake__register_rejects_unknown_unit_and_date_outside_the_year(work, templates, municipal, audit):
+    wb = openpyxl.load_workbook(templates[("KHB", "register")])
+    wb["加分登记"]["B8"], wb["加分登记"]["D8"], wb["加分登记"]["E8"], wb["加分登记"]["F8"] = "X99", "甲", "党委政府", "省"
+    wb["通报批评"]["B8"], wb["通报批评"]["D8"] = "B002", dt.datetime(2025, 12, 30)
+    wb.save(work / "inbox" / "register.xlsx")
+    o = run(work, municipal, audit).outcomes[0]
+    assert o.status == REJECTED
+    assert {(p.code, p.sheet, p.cell) for p in o.problems} == {("unknown_unit", "加分登记", "B8"),
+                                                                ("bad_date", "通报批评", "D8")}
+
+
+def test_run_intake__staff_roster_rows_go_to_the_people_table(work, templates, municipal, audit):
+    t = templates[("B001", "staff-roster")]
+    wb = openpyxl.load_workbook(t)
+    ws = wb["考核名册"]
+    first = list(wb.defined_names["KH_IN_staff_code"].destinations)[0][1].split(":")[0].replace("$", "")
+    r = int(first[1:])
+    for col, value in zip("ABCDEFGH", ["P1", "张三", "县级", "是", 20, 10, 5, 5]):
+        ws[f"{col}{r}"] = value
+    ws[f"J{r}"], ws[f"K{r}"], ws[f"P{r}"] = 85, 9, "称职"
+    wb.save(work / "inbox" / "staff.xlsx")
+    o = run(work, municipal, audit).outcomes[0]
+    assert o.status == ACCEPTED, o.reasons
+    assert master_value(work, "人员", "P1", "民主测评") == 23.25  # 30 × (20 + 8 + 3) ÷ 40
+    assert (master_value(work, "人员", "P1", "业务目标"), master_value(work, "人员", "P1", "单位编码")) == (85, "B001")
+
+
+def test_run_intake__audit_form_recomputed_and_recorded(work, templates, municipal, audit):
+    values = {"KH_IN_A1_A1_1_not_done": 2, "KH_IN_A2_A2_scores": [100, 110], "KH_IN_A3_A3_2_missing": 3,
+              "KH_IN_A3_A3_3_numerator": 6, "KH_IN_A3_A3_3_denominator": 8, "KH_IN_A3_A3_4_count": 2,
+              "KH_IN_A4_A4_2_count": 1, "KH_IN_A4_A4_4_no_card": 1}
+    f = fill(templates[("S02", "audit-form:县市区局")], values, work / "filled" / "audit.xlsx")
+    (work / "inbox" / "audit.xlsx").write_bytes(f.read_bytes())
+    o = run(work, municipal, audit).outcomes[0]
+    assert o.status == ACCEPTED, o.reasons
+    # A1 36 + A2 105 + A3 (20 + 14 + 22.5 + 30) + A4 (80 − 1) = 306.5; 306.5 ÷ 340 × 400 = 360.59
+    assert (o.values["total"], o.values["rate"]) == (Decimal("306.50"), Decimal("360.59"))

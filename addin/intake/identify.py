@@ -171,10 +171,11 @@ def reference_book(shape: Shape, municipal: MunicipalScheme, audit: AuditScheme,
     """A fresh build of the template with this shape, parsed like a submission."""
     from workbook_templates.build import plan_jobs
 
-    units = [shape.unit, *shape.units]
+    base = shape.kind.split(":")[0]
+    # Office and group templates list other units; their own unit is not on that list.
+    units = list(shape.units) if base in ("register", "scoring-sheet") else [shape.unit, *shape.units]
     roster = Roster(units, list(shape.people))
     books = {code: [(f"项目{i}", 1, "") for i in range(n)] for code, n in shape.books if n} if shape.books else None
-    base = shape.kind.split(":")[0]
     unit_filter = None if base in ("register",) else shape.unit.code
     jobs = [j for j in plan_jobs(municipal, audit, roster, year, {base}, unit_filter, books)
             if j.kind == shape.kind and j.unit.code == shape.unit.code]
