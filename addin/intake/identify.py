@@ -22,6 +22,8 @@ from addin.scheme.models import AuditScheme, MunicipalScheme
 from addin.workbook.identity import META_SHEET, Identity, make_template_id
 
 INTAKE_KINDS = ("appendix", "target-book", "scoring-sheet", "register", "staff-roster", "audit-form")
+UNIT_FREE_KINDS = ("appendix", "target-book", "staff-roster", "audit-form")
+REFERENCE_UNIT = "REF"
 ADDIN_FILE = "kaohe.xlam"
 _EXTERNAL_PREFIX = re.compile(r"(?:'[^']*'|\[\d+\])!(?=[A-Z_])")
 
@@ -112,11 +114,16 @@ def shape_of(identity: Identity, book: Book) -> Shape:
     base = kind.split(":")[0]
     unit_type = {"audit-form": kind.split(":")[-1]}.get(base, "区市" if ":districts" in kind or _district_table(kind)
                                                          else "部门")
-    unit = RosterUnit(identity.unit_code, identity.unit_name, unit_type, _group_of(identity))
+    if base in UNIT_FREE_KINDS:
+        # The unit shows only in header text, never in names or formulas: one reference
+        # serves every unit of the kind.
+        unit = RosterUnit(REFERENCE_UNIT, REFERENCE_UNIT, unit_type)
+    else:
+        unit = RosterUnit(identity.unit_code, identity.unit_name, unit_type, _group_of(identity))
     if base == "staff-roster":
         codes = _column_values(book, "KH_IN_staff_code")
         locked = _column_locked(book, "KH_IN_staff_code")
-        people = tuple(RosterPerson(str(c), "", unit.code, "县级") for c in codes) if locked else ()
+        people = tuple(RosterPerson(f"P{i}", "", unit.code, "县级") for i in range(len(codes))) if locked else ()
         return Shape(kind, unit, people=people)
     if base == "register":
         lists = book.sheets.get("_lists")
