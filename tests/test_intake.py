@@ -20,7 +20,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from addin.intake.run import ACCEPTED, DUPLICATE, REJECTED, SUPERSEDED, run_intake
+from addin.intake.run import ACCEPTED, DUPLICATE, REJECTED, SUPERSEDED, WARNING, run_intake
 from addin.intake.store import Store
 from addin.roster import Roster, RosterUnit
 from fill import APPENDIX1_FULL, eml, fill
@@ -484,3 +484,90 @@ def test_run_intake__audit_form_recomputed_and_recorded(work, templates, municip
     assert o.status == ACCEPTED, o.reasons
     # A1 36 + A2 105 + A3 (20 + 14 + 22.5 + 30) + A4 (80 − 1) = 306.5; 306.5 ÷ 340 × 400 = 360.59
     assert (o.values["total"], o.values["rate"]) == (Decimal("306.50"), Decimal("360.59"))
+
+
+def test_run_intake__outlook_msg_messages(work, templates, municipal, audit):
+    from fill import outlook_msg
+
+    f = filled(templates, work)
+    outlook_msg(work / "inbox" / "a.msg", [("附表1_市发展改革委.xlsx", f.read_bytes())], subject="报送附表1",
+                sender="市纪委 <jw@example.gov.cn>")
+    outlook_msg(work / "inbox" / "empty.msg", [], subject="只是问候", sender="x@example.gov.cn")
+    (work / "inbox" / "broken.msg").write_bytes(b"\xd0\xcf\x11\xe0 not really")
+    result = run(work, municipal, audit)
+    o = result.outcomes[0]
+    assert (o.envelope.file_name, o.envelope.subject, o.status) == ("附表1_市发展改革委.xlsx", "报送附表1", ACCEPTED)
+    assert o.envelope.message_date == dt.datetime(2027, 1, 11, 1, 0, tzinfo=UTC)
+    assert sorted(p.code for p in result.inbox_problems) == ["broken_msg", "no_attachment"]
+    assert master_value(work, "部门", "B001", "党风廉政建设") == 9.2
+
+
+def test_run_intake__raw_gb18030_attachment_name(work, templates, municipal, audit):
+    f = filled(templates, work)
+    msg = EmailMessage()
+    msg["From"], msg["Subject"] = "x@y.cn", "fujian"
+    msg.set_content("见附件")
+    msg.add_attachment(f.read_bytes(), maintype="application", subtype="octet-stream", filename="placeholder.xlsx")
+    raw = msg.as_bytes().replace(b'filename="placeholder.xlsx"', b'filename="' + "附表一.xlsx".encode("gb18030") + b'"')
+    (work / "inbox" / "gbk.eml").write_bytes(raw)
+    o = run(work, municipal, audit).outcomes[0]
+    assert o.envelope.file_name == "附表一.xlsx" and o.status == ACCEPTED
+
+
+def test_run_intake__cached_values_are_recomputed_and_differences_reported(work, templates, municipal, audit):
+    import re
+
+    parts = _template_parts(templates[("B001", "appendix:附表1:departments")])
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+
+    def put(xml: str, ref: str, inner: str, kind: str = "") -> str:
+        return re.sub(rf'<c r="{ref}" (s="\d+")(?: t="\w+")?(?:/>|>.*?</c>)',
+                      lambda m: f'<c r="{ref}" {m.group(1)}{kind}>{inner}</c>', xml, count=1)
+
+    sheet = put(sheet, "F8", "<v>1</v>")  # one missed meeting: 1.1 becomes 1.5, but G8 still shows 2
+    sheet = put(sheet, "F19", "<v>1.2</v>")
+    sheet = put(sheet, "F20", "<is><t>良好</t></is>", ' t="inlineStr"')
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    (work / "inbox" / "stale.xlsx").write_bytes(_zip(parts))
+    o = run(work, municipal, audit).outcomes[0]
+    assert o.status == WARNING
+    stale = [p for p in o.problems if p.code == "cached_differs"]
+    assert [(p.cell, p.value) for p in stale] == [("G8", 2.0)]
+    assert "重算结果为 1.5" in stale[0].message
+    assert master_value(work, "部门", "B001", "党风廉政建设") == 9.2  # the recomputed total, not the cached one
+
+
+def test_store__migrations_are_recorded_and_applied_once(tmp_path):
+    import sqlite3
+
+    store = Store(tmp_path / "m.sqlite")
+    versions = [r[0] for r in store.db.execute("SELECT version FROM schema_migrations")]
+    assert versions == [1]
+
+    def m2(db: sqlite3.Connection) -> None:
+        db.execute("CREATE TABLE publications (id INTEGER PRIMARY KEY)")
+
+    assert store.migrate([(1, "submissions and their values", lambda db: None), (2, "publications", m2)]) == [2]
+    assert store.migrate([(2, "publications", m2)]) == []
+    store.close()
+    reopened = Store(tmp_path / "m.sqlite")  # an old file opens in a new version
+    assert [r[0] for r in reopened.db.execute("SELECT version FROM schema_migrations ORDER BY version")] == [1, 2]
+    reopened.close()
+
+
+def test_write_receipt__counts_and_late_submissions(work, templates, municipal, audit):
+    from addin.intake.receipt import write_receipt
+
+    values = {"KH_IN_book_1_points": 40}  # with the prefilled second item (30) the book totals 70
+    f = fill(templates[("B001", "target-book")], values, work / "filled" / "book.xlsx")
+    eml(work / "inbox" / "book.eml", [("book.xlsx", f.read_bytes())], date=dt.datetime(2026, 4, 2, tzinfo=UTC))
+    g = filled(templates, work)
+    (work / "inbox" / "t1.xlsx").write_bytes(g.read_bytes())
+    result = run(work, municipal, audit)
+    path = write_receipt(result, work / "receipt.xlsx", 2026)
+    wb = openpyxl.load_workbook(path)
+    counts = list(wb["统计"].iter_rows(min_row=2, values_only=True))
+    assert ("B001", "目标责任书", "接收", 1) in counts and ("B001", "附表1（部门）", "接收", 1) in counts
+    late = list(wb["逾期"].iter_rows(min_row=2, values_only=True))
+    assert late == [("B001", "目标责任书", "逾期：应于2026-03-15前报送，实际2026-04-02")]
+    assert wb["回执"].page_setup.paperSize == 9

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import email
-import email.policy
 import email.utils
 import re
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
+from email.message import Message
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from addin.problems import Problem
@@ -71,11 +72,45 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def _from_message(msg: EmailMessage, source: str, depth: int = 0) -> tuple[list[Envelope], list[Problem]]:
+def header_text(raw: object) -> str | None:
+    """A header decoded from RFC 2047 words and from raw 8-bit GBK/GB18030 or UTF-8."""
+    if raw is None:
+        return None
+    text = str(raw)
+    if "=?" in text:
+        try:
+            text = str(make_header(decode_header(text)))
+        except (UnicodeDecodeError, LookupError, HeaderParseError):
+            pass  # keep the raw words: a wrongly labelled charset is shown, not dropped
+    return fix_text(text) or None
+
+
+def _raw(msg: Message, name: str) -> str | None:
+    """A header as it was on the wire (raw 8-bit bytes kept as surrogates)."""
+    for key, value in msg.raw_items():
+        if key.lower() == name.lower():
+            return value
+    return None
+
+
+_FILENAME = re.compile(r'(?:^|;)\s*(?:file)?name\s*=\s*"?([^";]+)"?', re.IGNORECASE)
+
+
+def _filename(part: Message) -> str | None:
+    name = part.get_filename()  # RFC 2231 is collapsed here
+    if name is not None and "\ufffd" in name:  # raw 8-bit bytes: read the header as sent
+        for header in ("Content-Disposition", "Content-Type"):
+            m = _FILENAME.search(_raw(part, header) or "")
+            if m:
+                return header_text(m.group(1))
+    return header_text(name)
+
+
+def _from_message(msg: Message, source: str, depth: int = 0) -> tuple[list[Envelope], list[Problem]]:
     envelopes: list[Envelope] = []
     problems: list[Problem] = []
-    sender = fix_text(str(msg.get("From", "")) or None)
-    subject = fix_text(str(msg.get("Subject", "")) or None)
+    sender = header_text(_raw(msg, "From"))
+    subject = header_text(_raw(msg, "Subject"))
     try:
         date = _utc(email.utils.parsedate_to_datetime(str(msg["Date"]))) if msg["Date"] else None
     except (TypeError, ValueError, IndexError):
@@ -87,19 +122,22 @@ def _from_message(msg: EmailMessage, source: str, depth: int = 0) -> tuple[list[
             if depth >= MAX_DEPTH:
                 problems.append(Problem("too_deep", "转发层数过多，已跳过 [forwarded too deeply]", file=source))
                 continue
-            inner = part.get_payload(0) if part.is_multipart() else None
-            if isinstance(inner, EmailMessage):
+            payload = part.get_payload()
+            inner = payload[0] if isinstance(payload, list) and payload else None
+            if isinstance(inner, Message):
                 e, p = _from_message(inner, source, depth + 1)
                 envelopes += e
                 problems += p
             continue
-        name = part.get_filename()
+        if part.is_multipart():
+            continue
+        name = _filename(part)
         if name is None and part.get_content_disposition() != "attachment":
             continue
-        name = fix_text(name) or "（未命名附件）"
+        name = name or "（未命名附件）"
         data = part.get_payload(decode=True) or b""
         if name.lower().endswith(".eml") and depth < MAX_DEPTH:
-            inner = email.message_from_bytes(data, policy=email.policy.default)
+            inner = email.message_from_bytes(data)
             e, p = _from_message(inner, source, depth + 1)
             envelopes += e
             problems += p
@@ -109,10 +147,10 @@ def _from_message(msg: EmailMessage, source: str, depth: int = 0) -> tuple[list[
 
 
 def read_eml(path: Path) -> tuple[list[Envelope], list[Problem]]:
-    msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    msg = email.message_from_bytes(path.read_bytes())  # compat32: raw 8-bit names survive
     envelopes, problems = _from_message(msg, path.name)
     if not envelopes and not problems:
-        subject = fix_text(str(msg.get("Subject", "")))
+        subject = header_text(_raw(msg, "Subject")) or ""
         problems.append(Problem("no_attachment", f"邮件“{subject}”没有附件 [the message has no attachment]",
                                 file=path.name))
     return envelopes, problems
