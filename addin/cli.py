@@ -149,6 +149,71 @@ def _with_progress(console, quiet, work):
         return work(progress)
 
 
+@app.command()
+def recompute(
+    master: Path = typer.Argument(..., help="考核办汇总工作簿 .xlsx [the master workbook]"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度 [no progress]"),
+) -> None:
+    """重新计算排名：读取输入表，计算综合得分、名次、先进集体、人员等次和预警，写入结果表
+    [recompute rankings: the same code as the ribbon button, on a file].
+
+    Exit codes: 0 results written; 1 input errors (listed in the 问题 sheet, results unchanged); 2 could not run.
+
+    Example: kaohe recompute 考核汇总.xlsx
+    """
+    from addin.hosts import FileHost
+    from addin.intake.master import MasterError, check_not_open, master_lock
+    from addin.macro import recompute as run
+    from addin.scheme import load_municipal
+
+    console = Console(quiet=quiet)
+    if not master.is_file():
+        Console().print(f"找不到汇总工作簿 [master not found]: {master}", markup=False)
+        raise typer.Exit(2)
+    try:
+        check_not_open(master)
+        with master_lock(master):
+            outcome = run(FileHost(master, progress=lambda text: console.print(text, markup=False)), load_municipal())
+    except MasterError as exc:
+        Console().print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+    from addin.console import render_problems
+
+    render_problems(console, outcome.problems)
+    console.print(outcome.message, markup=False)
+    raise typer.Exit(0 if outcome.ok else 1)
+
+
+addin_app = typer.Typer(help="Excel 加载项 kaohe.xlam [the Excel add-in]", no_args_is_help=True,
+                        rich_markup_mode=None)
+app.add_typer(addin_app, name="addin")
+
+
+@addin_app.command("build")
+def addin_build(
+    out: Path = typer.Option(Path("dist"), help="输出文件夹 [output folder]"),
+    interpreter: str = typer.Option("", help="写入配置页的 Python 解释器路径 [interpreter path]"),
+) -> None:
+    """由 xlwings 的功能区加载项模板生成 kaohe.xlam（目标考核 → 重新计算排名）[build the add-in].
+
+    Example: kaohe addin build --out dist
+    """
+    from addin.addin_file import build_addin
+
+    Console().print(f"已生成加载项 [built]: {build_addin(out, interpreter)}", markup=False)
+
+
+@addin_app.command("install")
+def addin_install() -> None:
+    """在 Windows 上安装加载项并导入公式；其他系统只说明步骤 [install on Windows].
+
+    Example: kaohe addin install
+    """
+    from addin.addin_file import install
+
+    install()
+
+
 @app.command("check-scheme")
 def check_scheme(path: Path = typer.Argument(..., help="方案文件 (YAML) [scheme file]")) -> None:
     """检查方案文件，列出全部问题 [validate a scheme file and list every problem].

@@ -13,13 +13,15 @@ from addin.problems import Problem
 from addin.scheme.items import LookupItem
 
 
-def _rows(records: Iterable[Any] | None) -> list[tuple[Any, Any, Any]]:
+def _rows(records: Iterable[Any] | None) -> list[tuple[Any, Any, Any, dict[str, Any]]]:
+    """(project, row, column, where): a Mapping record may carry its own ``where``
+    (e.g. the sheet row it came from) for the problems it causes."""
     rows = []
     for rec in records or ():
         if isinstance(rec, Mapping):
-            rows.append((rec.get("project"), rec.get("row"), rec.get("column")))
+            rows.append((rec.get("project"), rec.get("row"), rec.get("column"), dict(rec.get("where") or {})))
         else:
-            rows.append((tuple(rec) + (None, None, None))[:3])
+            rows.append((*(tuple(rec) + (None, None, None))[:3], {}))
     return rows
 
 
@@ -36,17 +38,18 @@ def evaluate_lookup(
     base = {k: v for k, v in where.items() if k not in ("item", "field")}
     best: dict[str, tuple[Decimal, str]] = {}
     problems: list[Problem] = []
-    for i, (project, row, col) in enumerate(_rows(records), start=1):
+    for i, (project, row, col, own) in enumerate(_rows(records), start=1):
         if all(is_blank(x) for x in (project, row, col)):
             continue
         what = f"{item.name}第{i}行"
+        at = {**base, **own}
         if is_blank(project):
-            problems.append(P.missing(f"{what}·项目", item=item.id, field="项目", **base))
+            problems.append(P.missing(f"{what}·项目", item=item.id, field="项目", **at))
             continue
         r, p1 = read_choice(row, f"{what}·{item.row_label}", rows_by_name, item=item.id,
-                            field=item.row_label, **base)
+                            field=item.row_label, **at)
         c, p2 = read_choice(col, f"{what}·{item.column_label}", cols_by_name, item=item.id,
-                            field=item.column_label, **base)
+                            field=item.column_label, **at)
         if p1 or p2:
             problems += [p for p in (p1, p2) if p]
             continue

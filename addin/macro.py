@@ -1,0 +1,162 @@
+"""重新计算排名 (Recompute rankings): one implementation, two hosts.
+
+:func:`recompute` reads the master's input tables through a host, runs the engine once
+(:func:`addin.engine.year.assess_year`), and writes the result tables as values — only
+when the whole computation succeeded; otherwise it writes the 问题 sheet and leaves the
+results as they were. :func:`main` is what the ribbon button calls in Excel (through the
+add-in's ``RunPython "import kaohe; kaohe.main()"``); ``kaohe recompute`` runs the same
+code on a file.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from addin.engine.staff import PersonInput
+from addin.engine.units import UnitInput
+from addin.engine.year import YearResult, assess_year
+from addin.problems import Problem
+from addin.results import ResultTable, problem_table, result_tables, summary
+from addin.scheme.models import MunicipalScheme
+from addin.workbook.tables import Table, find_table
+
+UNIT_OPTIONAL = ["上年综合得分"]
+DEPT_HEADERS = ["单位编码", "单位名称", "分口", "业务目标", "党的建设", "党风廉政建设", "精神文明建设", "招商引资",
+                "通报批评次数", "一票否决", "弄虚作假"]
+DIST_HEADERS = ["单位编码", "单位名称", "经济目标", "社会目标", "党的建设", "党风廉政建设", "思想政治工作", "招商引资",
+                "通报批评次数", "一票否决", "弄虚作假"]
+BONUS_HEADERS = ["单位编码", "创新项目", "认定单位类别", "级别"]
+STAFF_HEADERS = ["人员编码", "姓名", "单位编码", "层级", "主要负责人", "民主测评", "业务目标", "公共目标", "投诉或违纪",
+                 "情节严重"]
+STAFF_OPTIONAL = ["上年等次"]
+
+
+class Host(Protocol):
+    """A workbook that the macro reads and writes: an Excel book or a file."""
+
+    name: str
+
+    def sheet_values(self, sheet: str) -> list[list[Any]] | None: ...
+
+    def write_tables(self, tables: list[ResultTable]) -> None: ...
+
+    def status(self, text: str) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Recomputed:
+    ok: bool
+    problems: list[Problem]
+    result: YearResult | None
+    message: str
+
+
+def _code(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value).strip()
+
+
+def _tables(host: Host) -> tuple[dict[str, Table], list[Problem]]:
+    tables: dict[str, Table] = {}
+    problems: list[Problem] = []
+    for sheet, required, optional in (("部门", DEPT_HEADERS, UNIT_OPTIONAL), ("区市", DIST_HEADERS, UNIT_OPTIONAL),
+                                      ("加分登记", BONUS_HEADERS, []), ("人员", STAFF_HEADERS, STAFF_OPTIONAL)):
+        values = host.sheet_values(sheet)
+        if values is None:
+            problems.append(Problem("no_sheet", f"汇总工作簿缺少工作表“{sheet}” [the master has no sheet {sheet}]",
+                                    file=host.name, sheet=sheet))
+            continue
+        found = find_table(sheet, values, required, optional)
+        if isinstance(found, Problem):
+            problems.append(found.located(file=host.name))
+        else:
+            tables[sheet] = found
+    return tables, problems
+
+
+def read_inputs(tables: dict[str, Table], scheme: MunicipalScheme):
+    bonus = defaultdict(list)
+    for row, rec in tables["加分登记"].rows:
+        bonus[_code(rec["单位编码"])].append({
+            "project": rec["创新项目"], "row": rec["认定单位类别"], "column": rec["级别"],
+            "where": {"sheet": "加分登记", "cell": tables["加分登记"].cell(row, "认定单位类别")}})
+
+    def units(sheet: str, tier) -> list[UnitInput]:
+        out = []
+        for _row, rec in tables[sheet].rows:
+            code = _code(rec["单位编码"])
+            out.append(UnitInput(
+                code=code, name=_code(rec["单位名称"]), group=rec.get("分口"),
+                business={p.name: rec.get(p.name) for p in tier.business},
+                public={p.name: rec.get(p.name) for p in tier.public},
+                criticisms=rec["通报批评次数"], veto=rec["一票否决"], fraud=rec["弄虚作假"],
+                previous=rec.get("上年综合得分"), innovations=bonus.get(code, [])))
+        return out
+
+    people = [PersonInput(code=_code(r["人员编码"]), name=_code(r["姓名"]), unit=_code(r["单位编码"]), level=r["层级"],
+                          is_head=r["主要负责人"], democratic=r["民主测评"], business=r["业务目标"], public=r["公共目标"],
+                          complaint=r["投诉或违纪"], serious=r["情节严重"], previous_grade=r.get("上年等次"))
+              for _row, r in tables["人员"].rows]
+    return units("部门", scheme.departments), units("区市", scheme.districts), people
+
+
+def locate(problems: list[Problem], tables: dict[str, Table], file: str) -> list[Problem]:
+    """Give each problem its sheet and cell from its record (code) and field (header)."""
+    where: dict[tuple[str, str], tuple[str, Table, int]] = {}
+    for sheet, key in (("部门", "单位编码"), ("区市", "单位编码"), ("人员", "人员编码")):
+        for row, rec in tables[sheet].rows:
+            where.setdefault((sheet, _code(rec[key])), (sheet, tables[sheet], row))
+    out = []
+    for p in problems:
+        if p.cell:
+            out.append(p.located(file=file))
+            continue
+        hit = next((where[(s, p.record)] for s in ("部门", "区市", "人员") if (s, p.record) in where), None)
+        if hit and p.field in hit[1].columns:
+            sheet, table, row = hit
+            out.append(p.located(file=file, sheet=sheet, cell=table.cell(row, p.field)))
+        elif hit:
+            out.append(p.located(file=file, sheet=hit[0]))
+        else:
+            out.append(p.located(file=file))
+    return out
+
+
+def recompute(host: Host, scheme: MunicipalScheme) -> Recomputed:
+    host.status("目标考核：读取输入表…")
+    tables, problems = _tables(host)
+    if problems:
+        host.write_tables([problem_table(problems)])
+        host.finish()
+        return Recomputed(False, problems, None, f"输入表有误，未计算（{len(problems)} 个问题，见“问题”表）")
+    departments, districts, people = read_inputs(tables, scheme)
+    host.status("目标考核：计算中…")
+    result = assess_year(scheme, departments, districts, people)
+    problems = locate(result.problems, tables, host.name)
+    errors = [p for p in problems if p.is_error]
+    host.status("目标考核：写入结果…")
+    if errors:
+        host.write_tables([problem_table(problems)])
+        host.finish()
+        return Recomputed(False, problems, result, f"发现 {len(errors)} 处输入错误，结果未写入，请按“问题”表修改后重算")
+    host.write_tables([*result_tables(result), problem_table(problems)])
+    host.finish()
+    return Recomputed(True, problems, result, "计算完成：" + summary(result))
+
+
+def main() -> None:
+    """The ribbon button 重新计算排名: recompute the calling workbook in Excel."""
+    import xlwings as xw
+
+    from addin.hosts import XlwingsHost
+    from addin.scheme import load_municipal
+
+    book = xw.Book.caller()
+    outcome = recompute(XlwingsHost(book), load_municipal())
+    book.app.status_bar = False
+    book.app.alert(outcome.message, title="目标考核")

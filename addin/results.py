@@ -1,0 +1,78 @@
+"""A year's results as the master's result tables (headers + rows), and the problems as
+the 问题 table. Pure: the hosts write these values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from addin.engine.numbers import fmt, show_rate
+from addin.engine.quota import ROUNDING_ZH
+from addin.engine.selection import Status
+from addin.engine.year import YearResult
+from addin.problems import Problem
+
+AWARD = {Status.SELECTED: "是", Status.TIED: "待定", Status.NOT_SELECTED: "否", Status.INELIGIBLE: "否"}
+
+
+@dataclass(frozen=True)
+class ResultTable:
+    sheet: str
+    headers: list[str]
+    rows: list[list[Any]]
+    highlight: str | None = "待定"
+    """Rows containing this value are highlighted."""
+
+
+def _num(value) -> Any:
+    return None if value is None else float(value)
+
+
+def result_tables(result: YearResult) -> list[ResultTable]:
+    dept = sorted(result.departments.units, key=lambda u: (u.group or "", u.rank or 10**9, u.code))
+    dist = sorted(result.districts.units, key=lambda u: (u.rank or 10**9, u.code))
+    people = sorted(result.staff.people, key=lambda p: (p.unit, p.level or "", p.rank or 10**9, p.code))
+    quotas: list[list[Any]] = []
+    for q in result.departments.quotas:
+        quotas.append([f"部门·{q.group}", q.calc.count, show_rate(q.calc.rate), ROUNDING_ZH[q.calc.rounding],
+                       q.calc.quota, q.selected, q.tied])
+    for q in result.districts.quotas:
+        quotas.append(["区(市)", q.calc.count, q.calc.trace, "", q.calc.quota, q.selected, q.tied])
+    for q in result.staff.quotas:
+        for label, calc, selected, tied in (("优秀", q.excellent, q.excellent_selected, q.excellent_tied),
+                                            ("拟表彰", q.commended, q.commended_selected, q.commended_tied)):
+            quotas.append([f"{q.unit}·{q.level}·{label}", calc.count, show_rate(calc.rate), ROUNDING_ZH[calc.rounding],
+                           calc.quota, selected, tied])
+    alerts = result.departments.alerts + result.districts.alerts + result.staff.alerts
+    return [
+        ResultTable("部门排名", ["单位编码", "单位名称", "分口", "综合得分", "口内名次", "先进集体", "说明"],
+                    [[u.code, u.name, u.group, _num(u.composite), u.rank, AWARD[u.award], u.trace] for u in dept]),
+        ResultTable("区市排名", ["单位编码", "单位名称", "综合得分", "名次", "先进集体", "说明"],
+                    [[u.code, u.name, _num(u.composite), u.rank, AWARD[u.award], u.trace] for u in dist]),
+        ResultTable("人员等次", ["人员编码", "姓名", "单位编码", "总分", "单位内名次", "等次", "拟表彰", "说明"],
+                    [[p.code, p.name, p.unit, _num(p.total), p.rank, p.grade, AWARD[p.commended]
+                      + ("（不占名额）" if p.outside_quota and p.commended is Status.SELECTED else ""), p.trace]
+                     for p in people]),
+        ResultTable("限额", ["范围", "数量", "比例", "取整方式", "限额", "已入选", "待定"], quotas, highlight=None),
+        ResultTable("预警", ["编码", "名称", "类别", "说明"], [[a.record, a.name, a.kind, a.message] for a in alerts],
+                    highlight=None),
+    ]
+
+
+def problem_table(problems: list[Problem]) -> ResultTable:
+    rows = [["错误" if p.is_error else "提示", p.sheet or "", p.cell or "", p.record or "", p.item or "", p.message]
+            for p in problems]
+    return ResultTable("问题", ["级别", "工作表", "单元格", "编码", "项目", "说明"], rows, highlight="错误")
+
+
+def summary(result: YearResult) -> str:
+    d = result.departments
+    return (f"部门 {len(d.units)} 个，先进集体 {sum(u.award is Status.SELECTED for u in d.units)} 个，"
+            f"待定 {sum(u.award is Status.TIED for u in d.units)} 个；区(市) {len(result.districts.units)} 个；"
+            f"人员 {len(result.staff.people)} 人，优秀 {sum(p.grade == '优秀' for p in result.staff.people)} 人"
+            f"（均分 {fmt(_mean([u.composite for u in d.units]))}）")
+
+
+def _mean(values):
+    values = [v for v in values if v is not None]
+    return sum(values) / len(values) if values else None
