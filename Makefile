@@ -39,6 +39,7 @@ bench: $(BIN)/.kaohe-installed
 	$(BIN)/python bench/udf_bench.py
 	$(BIN)/python bench/template_bench.py
 	$(BIN)/python bench/intake_bench.py
+	$(BIN)/python bench/recompute_bench.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

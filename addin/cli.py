@@ -20,34 +20,36 @@ app = typer.Typer(
 
 @app.command()
 def demo(
+    out: Path = typer.Option(Path("kaohe-demo"), help="演示工作文件夹（会被重建）[demo work folder, rebuilt]"),
     year: int = typer.Option(2026, help="考核年度 [assessment year]"),
     seed: int = typer.Option(2026, help="样例数据随机种子 [sample data seed]"),
 ) -> None:
-    """计算并显示内置样例年度的结果 [compute and print a sample year's results].
+    """演示一个考核年度：生成模板、填写样例报送并存为邮件、接收汇总、重新计算排名
+    [run a sample year end to end: templates, mailed submissions, intake, recompute].
 
-    Example: kaohe demo --year 2026
+    Example: kaohe demo --out kaohe-demo
     """
-    from addin.console import render_year
-    from addin.engine.year import assess_year
-    from addin.sample import sample_year
+    from addin.console import render_intake, render_year
+    from addin.demo import run_demo
+    from addin.engine.year import YearResult
     from addin.scheme import load_audit, load_municipal
-    from addin.scheme.models import Quota
 
-    municipal, audit = load_municipal(), load_audit()
-    data = sample_year(municipal, audit, year, seed)
-    result = assess_year(
-        municipal,
-        data.departments,
-        data.districts,
-        data.staff,
-        table_inputs={code: {"附表5": inputs} for code, inputs in data.district_economic.items()},
-        audit_scheme=audit,
-        audit_units=data.audit_units,
-        audit_quota=Quota(rate="20%"),
-    )
     console = Console(width=160)
-    render_year(console, result, year, municipal.title)
-    if not result.ok:
+    municipal, audit = load_municipal(), load_audit()
+    paths, intake, outcome, audit_result = run_demo(out, municipal, audit, year=year, seed=seed,
+                                                    say=lambda text: console.print(text, markup=False))
+    if outcome.result is not None:
+        r = outcome.result
+        render_year(console, YearResult(r.departments, r.districts, r.staff, audit_result), year, municipal.title)
+    console.print(outcome.message, markup=False)
+    console.rule("文件 [files]")
+    for label, path in (("模板 templates", paths.templates), ("收件箱 inbox", paths.inbox),
+                        ("汇总工作簿 master (结果表 results)", paths.master), ("回执 receipt", paths.receipt)):
+        console.print(f"{label}: {path}", markup=False)
+    rejected = [o for o in intake.outcomes if o.status == "rejected"]
+    if rejected:
+        render_intake(console, intake, paths.receipt)
+    if not outcome.ok or rejected:
         raise typer.Exit(1)
 
 

@@ -52,7 +52,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "master.xlsx"
         make_master(path, random.Random(5))
-        ends, computes, loads, saves = [], [], [], []
+        ends, computes, loads = [], [], []
         for _ in range(3):
             t0 = time.perf_counter()
             host = FileHost(path)

@@ -10,28 +10,12 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-import openpyxl
+from addin.demo import fill_workbook
 
 
-def fill(template: Path, values: dict[str, Any], out: Path, *, scoped: dict[tuple[str, str], Any] | None = None) -> Path:
+def fill(template: Path, values: dict[str, Any], out: Path) -> Path:
     """Set input cells by defined name (KH_IN_…) and save as a clerk's Excel would."""
-    wb = openpyxl.load_workbook(template)
-    for name, value in values.items():
-        dest = list(wb.defined_names[name].destinations)
-        sheet, ref = dest[0]
-        cells = wb[sheet][ref.replace("$", "")]
-        if isinstance(cells, tuple):  # a range: fill down
-            flat = [c for row in cells for c in (row if isinstance(row, tuple) else (row,))]
-            for cell, v in zip(flat, value if isinstance(value, list) else [value]):
-                cell.value = v
-        else:
-            cells.value = value
-    for (sheet, name), value in (scoped or {}).items():
-        ref = list(wb[sheet].defined_names[name].destinations)[0][1]
-        wb[sheet][ref.replace("$", "")].value = value
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
-    return out
+    return fill_workbook(template, values, out)
 
 
 def eml(path: Path, attachments: list[tuple[str, bytes]], *, subject: str = "报送考核材料",

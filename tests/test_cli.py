@@ -7,15 +7,23 @@ from addin.cli import app
 runner = CliRunner()
 
 
-def test_demo__prints_every_tier_with_ranks_awards_and_reasons():
-    result = runner.invoke(app, ["demo"], terminal_width=200)
+def test_demo__runs_a_year_from_templates_to_rankings(tmp_path):
+    folder = tmp_path / "demo"
+    result = runner.invoke(app, ["demo", "--out", str(folder)], terminal_width=200)
     assert result.exit_code == 0, result.output
     out = result.output
     for title in ("市直部门综合得分与先进集体", "区(市)综合得分与先进集体", "工作人员", "审计局目标考评", "预警"):
         assert title in out
-    assert "待定" in out and "一票否决（安全生产）" in out and "弄虚作假" in out
-    assert "连续两年低于60分" in out and "记二等功" in out and "折算" in out
-    assert re.search(r"6 × 10% = 0.6 → 四舍五入 1", out)
+    assert "1/4 生成模板" in out and "3/4 接收" in out and "4/4 重新计算排名" in out
+    assert "待定：2个单位并列争1个名额" in out and "一票否决（安全生产）" in out and "弄虚作假" in out
+    assert "记二等功" in out and re.search(r"8 × 10% = 0.8 → 四舍五入 1", out)
+    for path in ("考核汇总.xlsx", "考核汇总_回执.xlsx", "考核汇总.kaohe.sqlite"):
+        assert (folder / path).exists()
+    assert len(list((folder / "收件箱").glob("*.eml"))) == 370
+    import openpyxl
+
+    ranks = openpyxl.load_workbook(folder / "考核汇总.xlsx")["部门排名"]
+    assert ranks.max_row == 61 and [c.value for c in ranks[1]][-1] == "说明"
 
 
 def test_check_scheme__reports_the_path(tmp_path):

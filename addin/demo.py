@@ -1,0 +1,289 @@
+"""The demo year end to end: templates for a sample city, sample submissions mailed to an
+inbox, intake, the office's own entries, and 重新计算排名 on the master.
+
+Everything is written into one work folder. Sample values are deterministic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.policy
+import email.utils
+import random
+import shutil
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from addin.engine.audit import AuditUnitInput, assess_audit
+from addin.sample import DEPT_NAMES, DISTRICTS
+from addin.scheme.models import Quota
+from addin.scheme.items import InputSpec
+from addin.workbook.identity import input_name
+
+GROUPS = ["综合口", "经济口", "农业农村口", "社会事业口", "城建口", "政法口", "党群口", "科教文卫口"]
+
+
+@dataclass(frozen=True)
+class DemoPaths:
+    folder: Path
+    templates: Path
+    inbox: Path
+    master: Path
+    receipt: Path
+
+
+def fill_workbook(template: Path, values: dict[str, Any], out: Path) -> Path:
+    """Set input cells by defined name and save, as a clerk's spreadsheet program would."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(template)
+    for name, value in values.items():
+        sheet, ref = list(wb.defined_names[name].destinations)[0]
+        cells = wb[sheet][ref.replace("$", "")]
+        if isinstance(cells, tuple):
+            flat = [c for row in cells for c in (row if isinstance(row, tuple) else (row,))]
+            for cell, v in zip(flat, value if isinstance(value, list) else [value]):
+                cell.value = v
+        else:
+            cells.value = value
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    return out
+
+
+def mail(path: Path, attachment: Path, sender: str, subject: str, when: dt.datetime) -> Path:
+    msg = EmailMessage(policy=email.policy.default)
+    msg["From"], msg["To"], msg["Subject"] = sender, "khb@example.gov.cn", subject
+    msg["Date"] = email.utils.format_datetime(when)
+    msg.set_content("请查收附件。")
+    msg.add_attachment(attachment.read_bytes(), maintype="application",
+                       subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename=attachment.name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(msg.as_bytes())
+    return path
+
+
+def sample_value(spec: InputSpec, rng: random.Random) -> Any:
+    """A plausible value for one input of an item."""
+    if spec.type == "flag":
+        return rng.choice(["否"] * 9 + ["是"])
+    if spec.type == "count":
+        lo = int(spec.lo or 0)
+        return lo + rng.choice([0, 0, 0, 0, 1, 1, 2]) if spec.hi is None else rng.randint(lo, int(spec.hi))
+    if spec.type == "choice":
+        return rng.choice(spec.choices)
+    if spec.type == "note":
+        return "按平时掌握情况评定"
+    if spec.name == "value" and spec.lo is not None and spec.lo < 0:
+        return 0  # a discretionary deduction (A4.6, A4.7): none this year
+    if spec.type == "rate":
+        return round(rng.uniform(0.05, 0.11), 3)
+    if spec.type == "scores":
+        return [rng.randint(90, 118) for _ in range(rng.randint(3, 6))]
+    if spec.hi is not None and spec.lo is not None:
+        return round(rng.uniform(float(spec.lo) + (float(spec.hi) - float(spec.lo)) * 0.6, float(spec.hi)), 1)
+    return None
+
+
+def item_values(items, table_id: str, rng: random.Random, clean: bool = False,
+                raw: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Sample inputs by defined name; ``clean`` gives a unit with no deductions (full
+    marks), ``raw`` collects the same values by item and input for the engine."""
+    values: dict[str, Any] = {}
+    for item in items:
+        specs = item.inputs()
+        for spec in specs:
+            name = input_name(table_id, item.id, spec.name)
+            if clean and spec.type in ("count", "flag") and spec.name not in ("rank", "count", "numerator",
+                                                                                "denominator"):
+                values[name] = "否" if spec.type == "flag" else 0
+            elif clean and spec.name == "rank":
+                values[name] = 1
+            elif spec.name == "target":
+                values[name] = rng.randrange(80, 500) * 10 if spec.type == "number" else 0.08
+            elif spec.name == "actual" and spec.type == "number":
+                continue  # set after the target
+            elif spec.name == "denominator":
+                values[name] = rng.randint(6, 10)
+            elif spec.name == "numerator":
+                continue
+            else:
+                value = sample_value(spec, rng)
+                if value is not None:
+                    values[name] = value
+        for spec in specs:
+            name = input_name(table_id, item.id, spec.name)
+            if spec.name == "actual" and spec.type == "number":
+                values[name] = round(values[input_name(table_id, item.id, "target")] * rng.uniform(0.85, 1.15))
+            elif spec.name == "numerator":
+                values[name] = rng.randint(4, values[input_name(table_id, item.id, "denominator")])
+        if raw is not None:
+            raw[item.id] = {spec.name: values.get(input_name(table_id, item.id, spec.name)) for spec in specs}
+    return values
+
+
+def sample_city(seed: int):
+    """About 60 departments in 8 groups, 7 districts, 12 audit units and 3,000 staff."""
+    from addin.roster import Roster, RosterPerson, RosterUnit
+
+    rng = random.Random(seed)
+    units = []
+    for i in range(60):
+        base = DEPT_NAMES[i % len(DEPT_NAMES)]
+        units.append(RosterUnit(f"B{i + 1:03d}", base if i < len(DEPT_NAMES) else f"{base}（二）",
+                                "部门", GROUPS[i % len(GROUPS)]))
+    units += [RosterUnit(f"Q{i + 1:02d}", name, "区市") for i, name in enumerate(DISTRICTS)]
+    audit = ["办公室", "法规科", "财政审计科", "金融审计科", "经济责任审计科", "固定资产投资审计科", "社会保障审计科",
+             "农业审计科", "市中区审计局", "薛城区审计局", "峄城区审计局", "滕州市审计局"]
+    units += [RosterUnit(f"S{i + 1:02d}", n, "县市区局" if n.endswith("审计局") else "科室") for i, n in enumerate(audit)]
+    people = []
+    staffed = [u for u in units if u.type in ("部门", "区市")]
+    for k in range(3000):
+        u = staffed[k % len(staffed)]
+        j = k // len(staffed)
+        people.append(RosterPerson(f"{u.code}-{j + 1:03d}", f"{u.name[:4]}干部{j + 1}", u.code,
+                                   "县级" if j < 3 else "科级及以下", j == 0))
+    rng.shuffle(people)
+    people.sort(key=lambda p: (p.unit, p.code))
+    return Roster(units, people)
+
+
+def _staff_values(people, scheme, rng: random.Random) -> dict[str, list[Any]]:
+    grades = list(scheme.staff.vote_weights)
+    columns: dict[str, list[Any]] = {"votes_0": [], "votes_1": [], "votes_2": [], "votes_3": [], "business": [],
+                                     "public": [], "complaint": [], "serious": [], "previous": []}
+    for _ in people:
+        total = rng.randint(30, 60)
+        excellent = rng.randint(total // 2, total)
+        rest = total - excellent
+        competent = rng.randint(0, rest)
+        basic = rng.randint(0, rest - competent)
+        for k, v in enumerate((excellent, competent, basic, rest - competent - basic)):
+            columns[f"votes_{k}"].append(v)
+        columns["business"].append(round(rng.uniform(72, 90), 1))
+        columns["public"].append(round(rng.uniform(8, 10), 1))
+        complaint = rng.random() < 0.01
+        columns["complaint"].append("是" if complaint else "否")
+        columns["serious"].append("是" if complaint and rng.random() < 0.3 else "否")
+        columns["previous"].append(rng.choice(["称职"] * 9 + ["优秀"]))
+    assert len(grades) == 4
+    return {input_name("staff", k): v for k, v in columns.items()}
+
+
+def run_demo(folder: Path, municipal, audit, *, year: int = 2026, seed: int = 2026, say=print):
+    """Build, fill, mail, take in and recompute a sample year; returns the paths and results."""
+    from addin.hosts import FileHost
+    from addin.intake.receipt import write_receipt
+    from addin.intake.run import run_intake
+    from addin.macro import recompute
+    from addin.sample import sample_books
+    from workbook_templates.build import build_templates
+
+    folder = Path(folder)
+    if folder.exists():
+        shutil.rmtree(folder)
+    paths = DemoPaths(folder, folder / "模板", folder / "收件箱", folder / "考核汇总.xlsx", folder / "考核汇总_回执.xlsx")
+    roster = sample_city(seed)
+    departments = [u for u in roster.units if u.type == "部门"]
+    books = sample_books([_AsUnit(u.code) for u in departments], seed)
+    twins = {"B002": "B010", "B010": "B002"}  # two departments of 经济口 with identical, clean submissions
+    books["B010"] = books["B002"]
+    say(f"1/4 生成模板（{len(roster.units)} 个单位，{len(roster.people)} 名工作人员）…")
+    built = build_templates(paths.templates, municipal=municipal, audit=audit, roster=roster, year=year, books=books)
+    by_key = {(b.identity.unit_code, b.identity.template_kind): b.path for b in built}
+    shutil.copy(by_key[("KHB", "master")], paths.master)
+
+    say("2/4 填写样例报送材料并存为邮件…")
+    rng = random.Random(seed)
+    filled = folder / "已填报"
+    outbox: dict[str, list[Path]] = {}
+    audit_units: list[AuditUnitInput] = []
+    when = dt.datetime(year + 1, 1, 8, 9, 0, tzinfo=dt.UTC)
+    for (unit, kind), template in sorted(by_key.items()):
+        base = kind.split(":")[0]
+        if base in ("master", "staff-form"):
+            continue
+        unit_rng = random.Random(f"{seed}-{min(unit, twins.get(unit, unit))}-{kind}")
+        if base == "appendix":
+            table = municipal.table(kind.split(":")[1])
+            if table.id == "附表4B" and unit not in ("B007", "B015"):
+                continue
+            if table.id == "附表4" and unit in ("B007", "B015"):
+                continue
+            values = item_values(table.items, table.id, unit_rng, clean=unit in twins)
+        elif base == "target-book":
+            continue  # target books were due by 15 March; the demo year is the year-end round
+        elif base == "scoring-sheet":
+            values = {}
+            group = unit[2:]
+            for u in (x for x in departments if x.group == group):
+                u_rng = random.Random(f"{seed}-{min(u.code, twins.get(u.code, u.code))}-score")
+                for i, (_name, points, _std) in enumerate(books[u.code], start=1):
+                    factor = 1.0 if u.code in twins else u_rng.uniform(0.82, 1.0)
+                    values[input_name(u.code, str(i), "score")] = round(float(points) * factor, 1)
+        elif base == "register":
+            values = _register_values(roster)
+        elif base == "staff-roster":
+            values = _staff_values(roster.staff_of(unit), municipal, unit_rng)
+        elif base == "audit-form":
+            values = {}
+            raw: dict[str, dict[str, Any]] = {}
+            for cat in audit.categories:
+                items = [i for i in cat.items if i.applies_to is None or kind.endswith(tuple(i.applies_to))]
+                values.update(item_values(items, cat.id, unit_rng, raw=raw))
+            unit_row = next(u for u in roster.units if u.code == unit)
+            audit_units.append(AuditUnitInput(unit, unit_row.name, unit_row.type, raw))
+        else:
+            continue
+        out = fill_workbook(template, values, filled / template.name)
+        outbox.setdefault(unit, []).append(out)
+    for unit, files in outbox.items():
+        for k, f in enumerate(files):
+            mail(paths.inbox / f"{unit}_{k + 1:02d}.eml", f, f"{unit.lower()}@example.gov.cn",
+                 f"{year}年度目标考核材料报送（{unit}）", when + dt.timedelta(minutes=k))
+    say(f"3/4 接收 {sum(len(v) for v in outbox.values())} 份报送…")
+    intake = run_intake(paths.inbox, paths.master, municipal=municipal, audit=audit, year=year)
+    write_receipt(intake, paths.receipt, year)
+    _office_entries(paths.master, rng)
+    say("4/4 重新计算排名…")
+    outcome = recompute(FileHost(paths.master), municipal)
+    audit_result = assess_audit(audit, audit_units, Quota(rate="20%"))
+    return paths, intake, outcome, audit_result
+
+
+@dataclass(frozen=True)
+class _AsUnit:
+    code: str
+
+
+def _register_values(roster) -> dict[str, Any]:
+    rows = [("B004", "一网通办", "党委政府", "省"), ("B004", "一网通办", "业务部门", "国家"),
+            ("B021", "企业服务码", "业务部门", "市"), ("Q04", "枣庄模式", "党委政府", "国家")]
+    values = {input_name("bonus", "unit"): [r[0] for r in rows], input_name("bonus", "project"): [r[1] for r in rows],
+              input_name("bonus", "recognizer"): [r[2] for r in rows], input_name("bonus", "level"): [r[3] for r in rows],
+              input_name("criticism", "unit"): ["B013", "B030"],
+              input_name("criticism", "date"): [dt.datetime(2026, 6, 3), dt.datetime(2026, 9, 15)],
+              input_name("criticism", "document"): ["通报〔2026〕12号", "通报〔2026〕31号"],
+              input_name("criticism", "reason"): ["未按期完成整改", "安全检查不合格"]}
+    return values
+
+
+def _office_entries(master: Path, rng: random.Random) -> None:
+    """What the office enters itself: vetoes, fraud and last year's composite."""
+    import openpyxl
+
+    from addin.intake.master import save_atomically
+
+    wb = openpyxl.load_workbook(master)
+    for sheet in ("部门", "区市"):
+        ws = wb[sheet]
+        headers = [c.value for c in ws[1]]
+        for r in range(2, ws.max_row + 1):
+            code = ws.cell(r, 1).value
+            ws.cell(r, headers.index("弄虚作假") + 1, "是" if code == "B017" else "否")
+            if code in ("B001", "Q02"):
+                ws.cell(r, headers.index("一票否决") + 1, "安全生产" if code == "B001" else "环境保护")
+            ws.cell(r, headers.index("上年综合得分") + 1, 58.5 if code == "B013" else round(rng.uniform(80, 95), 1))
+    save_atomically(wb, master)
