@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -15,60 +16,43 @@ WIDTHS = {"说明": 60, "单位名称": 16, "姓名": 10, "范围": 24, "类别"
 
 
 class FileHost:
-    """A master workbook on disk, written atomically (temp, fsync, backup, replace)."""
+    """A master workbook on disk: values read with python-calamine, result sheets replaced
+    at the zip level (the input sheets stay byte for byte), the file written atomically."""
 
     def __init__(self, path: Path, progress=None):
-        import openpyxl
+        from python_calamine import CalamineWorkbook
 
         self.path = Path(path)
         self.name = self.path.name
-        self.wb = openpyxl.load_workbook(self.path)
+        self.data = self.path.read_bytes()
+        self.book = CalamineWorkbook.from_filelike(io.BytesIO(self.data))
         self.progress = progress
+        self.pending: list[ResultTable] = []
 
     def sheet_values(self, sheet: str) -> list[list[Any]] | None:
-        if sheet not in self.wb.sheetnames:
+        if sheet not in self.book.sheet_names:
             return None
-        return [list(r) for r in self.wb[sheet].iter_rows(values_only=True)]
+        rows = self.book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        return [[None if v == "" else v for v in row] for row in rows]
 
     def write_tables(self, tables: list[ResultTable]) -> None:
-        from openpyxl.styles import Alignment, Font, PatternFill
-        from openpyxl.worksheet.table import Table, TableStyleInfo
-
-        fill = PatternFill("solid", fgColor=HIGHLIGHT)
-        for t in tables:
-            index = self.wb.sheetnames.index(t.sheet) if t.sheet in self.wb.sheetnames else len(self.wb.sheetnames)
-            if t.sheet in self.wb.sheetnames:
-                del self.wb[t.sheet]
-            ws = self.wb.create_sheet(t.sheet, index)
-            ws.append(t.headers)
-            for row in t.rows:
-                ws.append(row)
-            for c, header in enumerate(t.headers, start=1):
-                ws.column_dimensions[ws.cell(1, c).column_letter].width = WIDTHS.get(header, max(9, len(header) * 2 + 3))
-                ws.cell(1, c).font = Font(bold=True)
-            if t.highlight:
-                for r, row in enumerate(t.rows, start=2):
-                    if t.highlight in row:
-                        for c in range(1, len(t.headers) + 1):
-                            ws.cell(r, c).fill = fill
-            wrap = Alignment(wrap_text=False, vertical="top")
-            for r in range(2, len(t.rows) + 2):
-                ws.cell(r, len(t.headers)).alignment = wrap
-            ws.freeze_panes = "A2"
-            if t.rows:
-                ref = f"A1:{ws.cell(len(t.rows) + 1, len(t.headers)).coordinate}"
-                table = Table(displayName=TABLE_NAMES.get(t.sheet, "KH_Table"), ref=ref)
-                table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
-                ws.add_table(table)
+        self.pending += tables
 
     def status(self, text: str) -> None:
         if self.progress:
             self.progress(text)
 
     def finish(self) -> None:
-        from addin.intake.master import save_atomically
+        from addin.workbook.atomic import write_atomically
+        from addin.workbook.patch import SheetContent, replace_sheets
 
-        save_atomically(self.wb, self.path)
+        contents = [SheetContent(t.sheet, t.headers, t.rows, widths(t.headers), TABLE_NAMES.get(t.sheet), t.highlight)
+                    for t in self.pending]
+        write_atomically(self.path, replace_sheets(self.data, contents))
+
+
+def widths(headers: list[str]) -> dict[int, float]:
+    return {c: WIDTHS.get(h, max(9, len(h) * 2 + 3)) for c, h in enumerate(headers, start=1)}
 
 
 class XlwingsHost:

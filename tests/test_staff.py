@@ -132,3 +132,8 @@ def test_assess_staff__bad_inputs_located(municipal):
         ("X2", "民主测评", "no_votes"),
         ("X2", "情节严重", "inconsistent"),
     }
+
+
+def test_assess_staff__a_yes_no_value_in_a_number_cell_is_not_a_number(municipal):
+    result = run(municipal, [person("X", 80, democratic=True), person("Y", 80)])
+    assert [(p.record, p.field, p.code) for p in result.problems] == [("X", "民主测评", "not_a_number")]

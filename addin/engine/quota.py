@@ -25,7 +25,17 @@ class QuotaCalc:
     rate: Decimal | None
     rounding: Rounding | None
     quota: int
-    trace: str
+    fixed: int | None = None
+    """A fixed count (top 2) instead of a rate."""
+
+    @property
+    def trace(self) -> str:
+        if self.fixed is not None:
+            return f"前{self.fixed}名"
+        exact = Decimal(self.count) * self.rate
+        rounded = round_whole(exact, self.rounding)
+        text = f"{self.count} × {show_rate(self.rate)} = {format(exact.normalize(), 'f')} → {ROUNDING_ZH[self.rounding]} {rounded}"
+        return text if self.quota == rounded else f"{text} → 限额 {self.quota}"
 
 
 def compute_quota(count: int, rate: Decimal, rounding: Rounding = "half_up", minimum: int = 0) -> int:
@@ -39,18 +49,12 @@ def compute_quota(count: int, rate: Decimal, rounding: Rounding = "half_up", min
 
 
 def explain_quota(count: int, rate: Decimal, rounding: Rounding = "half_up", minimum: int = 0) -> QuotaCalc:
-    quota = compute_quota(count, rate, rounding, minimum)
-    exact = Decimal(count) * rate
-    rounded = round_whole(exact, rounding)
-    trace = f"{count} × {show_rate(rate)} = {format(exact.normalize(), 'f')} → {ROUNDING_ZH[rounding]} {rounded}"
-    if quota != rounded:
-        trace += f" → 限额 {quota}"
-    return QuotaCalc(count, rate, rounding, quota, trace)
+    """The quota with its arithmetic (``.trace``, e.g. ``70 × 15% = 10.5 → 四舍五入 11``)."""
+    return QuotaCalc(count, rate, rounding, compute_quota(count, rate, rounding, minimum))
 
 
 def fixed_quota(count: int, fixed: int) -> QuotaCalc:
-    quota = min(fixed, count)
-    return QuotaCalc(count, None, None, quota, f"前{fixed}名")
+    return QuotaCalc(count, None, None, min(fixed, count), fixed)
 
 
 def read_rate(raw: Any, what: str, default: Decimal, **where: Any) -> tuple[Decimal | None, Problem | None]:

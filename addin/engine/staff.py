@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from functools import partial
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from addin.engine.computed import Computed, failed
-from addin.engine.numbers import ZERO, cents, fmt, is_blank, q2, read_choice, read_flag, read_number
+from addin.engine.numbers import CENT, ZERO, fmt, is_blank, q2, read_choice, read_flag, read_number
 from addin.engine.quota import QuotaCalc, explain_quota
-from addin.engine.ranking import rank_scores
+from addin.engine.ranking import rank_cents
 from addin.engine.selection import Status, select_under_quota
 from addin.engine.units import Alert, UnitStanding
 from addin.problems import Problem
@@ -50,8 +51,10 @@ class PersonInput:
     previous_grade: Any = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class PersonResult:
+    """One person's result (a plain record: built 20,000 at a time, so not frozen)."""
+
     code: str
     name: str
     unit: str
@@ -63,7 +66,13 @@ class PersonResult:
     commended: Status
     merit: str | None
     outside_quota: bool
-    trace: str
+    notes: tuple[Any, ...] = ()
+    # Parts of the trace: strings, or callables that render one (built on demand, so
+    # grading 20,000 people doesn't format 20,000 explanations before they are written).
+
+    @property
+    def trace(self) -> str:
+        return "；".join(n() if callable(n) else n for n in self.notes)
 
 
 @dataclass(frozen=True)
@@ -103,21 +112,38 @@ def staff_total(democratic: Decimal, business: Decimal, public: Decimal, scheme:
     return q2(democratic + scheme.completion_weight * (business + public))
 
 
+def _grade(t: Decimal, in_quota: bool, complaint: bool, scheme: StaffScheme) -> tuple[str, str, bool]:
+    """(grade, the threshold it met, capped by a complaint)."""
+    g = scheme.grades
+    if in_quota and t >= g.excellent_min and not complaint:
+        return EXCELLENT, "excellent", False
+    if t >= g.competent_min:
+        grade, line = COMPETENT, "competent"
+    elif t >= g.basic_min:
+        grade, line = BASIC, "basic"
+    else:
+        grade, line = INCOMPETENT, "below"
+    if complaint and GRADES.index(grade) < GRADES.index(scheme.complaint_cap):
+        return scheme.complaint_cap, line, True
+    return grade, line, False
+
+
+def explain_grade(t: Decimal, line: str, capped: bool, scheme: StaffScheme) -> str:
+    g = scheme.grades
+    why = {
+        "excellent": f"名额内且总分 {fmt(t)} ≥ {fmt(g.excellent_min)}",
+        "competent": f"总分 {fmt(t)} ≥ {fmt(g.competent_min)}",
+        "basic": f"总分 {fmt(t)} ≥ {fmt(g.basic_min)}",
+        "below": f"总分 {fmt(t)} < {fmt(g.basic_min)}",
+    }[line]
+    return f"{why}；被投诉或违纪违规、弄虚作假，不能定为称职以上等次" if capped else why
+
+
 def staff_grade(total: Decimal, in_quota: bool, complaint: bool, scheme: StaffScheme) -> tuple[str, str]:
     """The grade and why, under the scheme's thresholds and the complaint cap."""
-    g = scheme.grades
     t = q2(total)
-    if in_quota and t >= g.excellent_min and not complaint:
-        return EXCELLENT, f"名额内且总分 {fmt(t)} ≥ {fmt(g.excellent_min)}"
-    if t >= g.competent_min:
-        grade, why = COMPETENT, f"总分 {fmt(t)} ≥ {fmt(g.competent_min)}"
-    elif t >= g.basic_min:
-        grade, why = BASIC, f"总分 {fmt(t)} ≥ {fmt(g.basic_min)}"
-    else:
-        grade, why = INCOMPETENT, f"总分 {fmt(t)} < {fmt(g.basic_min)}"
-    if complaint and GRADES.index(grade) < GRADES.index(scheme.complaint_cap):
-        return scheme.complaint_cap, f"{why}；被投诉或违纪违规、弄虚作假，不能定为称职以上等次"
-    return grade, why
+    grade, line, capped = _grade(t, in_quota, complaint, scheme)
+    return grade, explain_grade(t, line, capped, scheme)
 
 
 def staff_total_from_raw(scheme: StaffScheme, democratic: Any, business: Any, public: Any) -> Computed[Decimal]:
@@ -170,7 +196,7 @@ def grade_from_raw(scheme: StaffScheme, total: Any, in_quota: Any = None, compla
     return Computed(grade, why)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Person:
     rec: PersonInput
     level: str | None = None
@@ -188,7 +214,45 @@ class _Person:
 _PREVIOUS_NAMES = {g: g for g in GRADES} | {"合格": COMPETENT, "不合格": INCOMPETENT}
 
 
+_FLAGS = {"是": True, "否": False, None: False, True: True, False: False}
+
+
+def _fast_person(scheme: StaffScheme, rec: PersonInput, levels: dict[str, str]) -> _Person | None:
+    """The common, clean row without the general reader; None sends it to the reader,
+    which then reports whatever is wrong."""
+    if rec.votes or rec.level not in levels:
+        return None
+    try:
+        head, complaint, serious = _FLAGS[rec.is_head], _FLAGS[rec.complaint], _FLAGS[rec.serious]
+    except (KeyError, TypeError):
+        return None
+    previous = rec.previous_grade
+    if (serious and not complaint) or (previous is not None and previous not in _PREVIOUS_NAMES):
+        return None
+    d, b, pu = _plain(rec.democratic), _plain(rec.business), _plain(rec.public)
+    if d is None or b is None or pu is None or not (
+            0 <= d <= scheme.democratic_points and 0 <= b <= scheme.business_points and 0 <= pu <= scheme.public_points):
+        return None
+    target = b + pu
+    total = (d + scheme.completion_weight * target).quantize(CENT, ROUND_HALF_UP)
+    return _Person(rec, rec.level, head, d, target, total, complaint, serious,
+                   None if previous is None else _PREVIOUS_NAMES[previous], "", [])
+
+
+def _plain(raw: Any) -> Decimal | None:
+    """A number cell as an exact Decimal; anything else (text, bool, blank) is None."""
+    kind = type(raw)
+    if kind is float:
+        return Decimal(repr(raw))
+    if kind is int:
+        return Decimal(raw)
+    return None
+
+
 def _read_person(scheme: StaffScheme, rec: PersonInput, levels: dict[str, str]) -> _Person:
+    fast = _fast_person(scheme, rec, levels)
+    if fast is not None:
+        return fast
     where = {"record": rec.code}
     p = _Person(rec)
     out = p.problems
@@ -231,6 +295,15 @@ def _read_person(scheme: StaffScheme, rec: PersonInput, levels: dict[str, str]) 
     return p
 
 
+def _in_quota_note(calc: QuotaCalc) -> str:
+    return f"优秀名额内（{calc.trace}）"
+
+
+def _total_trace(p: _Person, weight: Decimal) -> str:
+    votes = f"（{p.votes_trace}）" if p.votes_trace else ""
+    return f"民主测评 {fmt(p.democratic)}{votes} + {fmt(weight)}×目标 {fmt(p.target)} = {fmt(p.total)}"
+
+
 def assess_staff(
     scheme: StaffScheme,
     people: Sequence[PersonInput],
@@ -248,7 +321,8 @@ def assess_staff(
                                     record=p.rec.code, field="人员编码", value=p.rec.code))
         seen.add(p.rec.code)
     keys = [(p.rec.unit, p.level) for p in persons]
-    ranks = rank_scores([p.total for p in persons], keys, conventions.ranking)
+    points = [None if p.total is None else int(p.total * 100) for p in persons]  # totals are at 2 places
+    ranks = rank_cents(points, keys, conventions.ranking)
     rates = {lv.name: lv for lv in scheme.levels}
     rounding = scheme.quota_rounding or conventions.quota_rounding
 
@@ -260,12 +334,13 @@ def assess_staff(
     commended = [Status.NOT_SELECTED] * len(persons)
     merit: list[str | None] = [None] * len(persons)
     outside = [False] * len(persons)
-    notes: list[list[str]] = [[] for _ in persons]
+    notes: dict[int, list[Any]] = defaultdict(list)
     quotas: list[StaffQuotaRow] = []
+    excellent_min = scheme.grades.excellent_min
 
     for (unit, level), idx in groups.items():
         standing = standings.get(unit)
-        direct = []
+        direct: set[int] = set()
         eligible = []
         for i in idx:
             p = persons[i]
@@ -275,17 +350,18 @@ def assess_staff(
                     ok = False
                     notes[i].append(f"所在单位{standing.barred}，主要负责人不能定为优秀等次")
                 elif standing.awarded and ok:
-                    direct.append(i)
+                    direct.add(i)
                     ok = False
-            eligible.append(ok and p.total >= scheme.grades.excellent_min)
+            eligible.append(ok and p.total >= excellent_min)
         if level is None:
             continue
         lv = rates[level]
         ex_calc = explain_quota(len(idx), lv.excellent_rate, rounding)
         co_calc = explain_quota(len(idx), lv.commended_rate, rounding)
-        sel = select_under_quota([None if persons[i].total is None else (cents(persons[i].total),) for i in idx],
-                                 eligible, ex_calc.quota)
-        for i in direct:
+        sel = select_under_quota([None if points[i] is None else (points[i],) for i in idx], eligible,
+                                 ex_calc.quota)
+        in_quota_note = partial(_in_quota_note, ex_calc)
+        for i in sorted(direct):
             grade[i] = EXCELLENT
             commended[i] = Status.SELECTED
             merit[i] = standing.merit
@@ -299,16 +375,16 @@ def assess_staff(
                 continue
             if status is Status.SELECTED:
                 grade[i] = EXCELLENT
-                notes[i].append(f"优秀名额内（{ex_calc.trace}）")
+                notes[i].append(in_quota_note)
                 pool.append(i)
             elif status is Status.TIED:
                 grade[i] = PENDING
                 notes[i].append(f"待定：{sel.tied}人并列争{sel.slots_left}个优秀名额，由考核办确定")
                 pool.append(i)
             else:
-                grade[i], why = staff_grade(p.total, False, p.complaint, scheme)
-                notes[i].append(why)
-        co = select_under_quota([(cents(persons[i].total),) for i in pool], [True] * len(pool), co_calc.quota)
+                grade[i], line, capped = _grade(p.total, False, p.complaint, scheme)
+                notes[i].append(partial(explain_grade, p.total, line, capped, scheme))
+        co = select_under_quota([(points[i],) for i in pool], [True] * len(pool), co_calc.quota)
         for i, status in zip(pool, co.statuses):
             if grade[i] == PENDING and status is Status.SELECTED:
                 status = Status.TIED
@@ -321,14 +397,9 @@ def assess_staff(
     alerts: list[Alert] = []
     for i, p in enumerate(persons):
         rec = p.rec
-        if p.total is None:
-            trace = "输入有误，未计算"
-        else:
-            trace = (f"民主测评 {fmt(p.democratic)}{'（' + p.votes_trace + '）' if p.votes_trace else ''} + "
-                     f"{fmt(scheme.completion_weight)}×目标 {fmt(p.target)} = {fmt(p.total)}")
-        trace = "；".join([trace, *notes[i]])
+        head = "输入有误，未计算" if p.total is None else partial(_total_trace, p, scheme.completion_weight)
         results.append(PersonResult(rec.code, rec.name, rec.unit, p.level, p.democratic, p.total, ranks[i],
-                                    grade[i], commended[i], merit[i], outside[i], trace))
+                                    grade[i], commended[i], merit[i], outside[i], (head, *notes.get(i, ()))))
         if p.serious:
             alerts.append(Alert(rec.code, rec.name, scheme.serious_flag,
                                 f"被投诉或违纪违规情节严重：{scheme.serious_flag}"))

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -56,6 +58,20 @@ def fill_from_tables(
     return replace(unit, business=business, public=public), scores
 
 
+@contextlib.contextmanager
+def _bulk():
+    """Pause the cyclic garbage collector while tens of thousands of short-lived records
+    are built: nothing here makes cycles, and full collections over a large heap cost more
+    than the work itself."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def assess_year(
     scheme: MunicipalScheme,
     departments: Sequence[UnitInput],
@@ -67,6 +83,12 @@ def assess_year(
     audit_units: Sequence[AuditUnitInput] = (),
     audit_quota: Quota | None = None,
 ) -> YearResult:
+    with _bulk():
+        return _assess_year(scheme, departments, districts, staff, table_inputs, audit_scheme, audit_units,
+                            audit_quota)
+
+
+def _assess_year(scheme, departments, districts, staff, table_inputs, audit_scheme, audit_units, audit_quota):
     table_inputs = table_inputs or {}
     tables: dict[str, dict[str, TableScore]] = {}
     filled: dict[str, list[UnitInput]] = {"departments": [], "districts": []}

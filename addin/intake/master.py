@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
-import time
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -20,12 +18,10 @@ from typing import Any
 
 from addin.errors import KaoheError
 from addin.intake.extract import ANY_UNIT_SHEET, Replace, Update
+from addin.workbook.atomic import commit, remove_stale_temps, temp_path  # noqa: F401 (re-exported)
 
 HEADER_ROWS = 5
 UNIT_SHEETS = ("部门", "区市")
-HOLD_ENV = "KAOHE_HOLD_BEFORE_REPLACE"
-"""Tests set this to a marker path: the writer creates it and waits, so a test can kill
-the process between writing the new master and replacing the old one."""
 
 
 class MasterError(KaoheError):
@@ -183,40 +179,12 @@ def _replace(wb, update: Replace) -> int:
 
 
 def save_atomically(wb, master: Path) -> None:
-    """Write a temp file beside the master, flush it, keep a backup, replace the master."""
-    tmp = master.with_name(f".{master.stem}.{os.getpid()}.tmp.xlsx")
+    """Save an openpyxl workbook over the master atomically (see :mod:`addin.workbook.atomic`)."""
+    tmp = temp_path(master)
     try:
         wb.save(tmp)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
-        backup = master.with_name(master.stem + ".bak" + master.suffix)
-        shutil.copy2(master, backup)
-        with open(backup, "rb+") as fh:
-            os.fsync(fh.fileno())
-        hold = os.environ.get(HOLD_ENV)
-        if hold:
-            Path(hold).write_text("ready")
-            time.sleep(60)
-        os.replace(tmp, master)
-        _fsync_dir(master.parent)
+        commit(tmp, master)
     finally:
-        tmp.unlink(missing_ok=True)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def remove_stale_temps(master: Path) -> None:
-    """Temp files of a run that was killed before it could replace the master."""
-    for tmp in master.parent.glob(f".{master.stem}.*.tmp.xlsx"):
         tmp.unlink(missing_ok=True)
