@@ -17,6 +17,7 @@ from xml.parsers import expat
 
 from addin.intake.package import DEFAULT_LIMITS, Limits, refuse
 from addin.problems import Problem
+from addin.workbook.tables import column_letters
 
 _CELL = re.compile(r"^\$?([A-Z]{1,3})\$?(\d{1,7})$")
 
@@ -328,12 +329,4 @@ def resolve(book: Book, ref: str) -> tuple[str, list[str]] | None:
         return None
     if (r2 - r1 + 1) * (c2 - c1 + 1) > 10_000:
         return None
-    return sheet, [f"{_letters(c)}{r}" for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
-
-
-def _letters(col: int) -> str:
-    out = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
+    return sheet, [f"{column_letters(c)}{r}" for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
