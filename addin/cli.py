@@ -216,6 +216,107 @@ def addin_install() -> None:
     install()
 
 
+@app.command()
+def publish(
+    master: Path = typer.Argument(..., help="考核办汇总工作簿 .xlsx [the master workbook]"),
+    year: int = typer.Option(..., help="考核年度 [assessment year]"),
+    note: str = typer.Option("", help="版本说明，如“复核后” [a note for the version]"),
+) -> None:
+    """发布当前结果为新版本（v1、v2…），版本一经发布不再改动，并在结果表上标注版本
+    [freeze the master's current results as the next version].
+
+    Example: kaohe publish 考核汇总.xlsx --year 2026
+    """
+    from addin.archive.versions import ArchiveError
+    from addin.archive.versions import publish as run
+    from addin.intake.master import MasterError, check_not_open, master_lock
+
+    try:
+        check_not_open(master)
+        with master_lock(master):
+            done = run(master, year, note)
+    except (ArchiveError, MasterError, FileNotFoundError) as exc:
+        Console().print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+    Console().print(f"已发布 {done.year} 年度 v{done.version}（{done.rows} 条结果）[published]", markup=False)
+
+
+@app.command()
+def diff(
+    master: Path = typer.Argument(..., help="考核办汇总工作簿 .xlsx [the master workbook]"),
+    a: str = typer.Argument(..., help="旧版本，如 v1 [old version]"),
+    b: str = typer.Argument(..., help="新版本，如 v2 [new version]"),
+    year: int = typer.Option(..., help="考核年度 [assessment year]"),
+    out: Path = typer.Option(None, help="变更表 .xlsx，默认与汇总工作簿同目录 [the diff workbook]"),
+) -> None:
+    """列出两个版本之间变化的得分、名次、等次和评先结果 [list what changed between two versions].
+
+    Example: kaohe diff 考核汇总.xlsx v1 v2 --year 2026
+    """
+    from rich.table import Table as RichTable
+
+    from addin.archive.versions import FIELDS, KIND_ZH, ArchiveError, write_diff
+    from addin.archive.versions import diff as run
+
+    console = Console()
+    try:
+        va, vb = int(a.lower().lstrip("v")), int(b.lower().lstrip("v"))
+        changes = run(master, year, va, vb)
+    except (ValueError, ArchiveError) as exc:
+        console.print(f"{exc}", markup=False)
+        raise typer.Exit(2) from None
+    t = RichTable(title=f"{year}年度 v{va} → v{vb}：{len(changes)} 处变化")
+    for col in ("类别", "编码", "名称", "项目", f"v{va}", f"v{vb}"):
+        t.add_column(col)
+    for ch in changes:
+        t.add_row(KIND_ZH[ch.kind], ch.code, ch.name, FIELDS.get(ch.field, ch.field), str(ch.old or ""),
+                  str(ch.new or ""))
+    console.print(t)
+    path = write_diff(changes, out or master.with_name(f"{master.stem}_{year}_v{va}_v{vb}_变更.xlsx"), year, va, vb)
+    console.print(f"变更表 [diff workbook]: {path}", markup=False)
+
+
+@app.command()
+def history(
+    code: str = typer.Argument(..., help="单位编码或人员编码 [unit or person code]"),
+    master: Path = typer.Option(..., "--master", help="考核办汇总工作簿 .xlsx [the master workbook]"),
+) -> None:
+    """显示某单位或某人历年考核结果（各年度最新发布版本）[one unit or person across the years].
+
+    Example: kaohe history B001 --master 考核汇总.xlsx
+    """
+    from rich.table import Table as RichTable
+
+    from addin.archive.history import history as run
+    from addin.archive.versions import KIND_ZH
+
+    entries = run(master, code)
+    t = RichTable(title=f"{code} 历年考核结果")
+    for col in ("年度", "版本", "类别", "名称", "单位/分口", "得分", "名次", "等次", "评先/表彰"):
+        t.add_column(col)
+    for e in entries:
+        t.add_row(str(e.year), f"v{e.version}", KIND_ZH[e.kind], e.name or "", e.unit or "", e.score or "",
+                  str(e.rank or ""), e.grade or "", e.award or "")
+    Console().print(t)
+    if not entries:
+        raise typer.Exit(1)
+
+
+@app.command()
+def export(
+    master: Path = typer.Argument(..., help="考核办汇总工作簿 .xlsx [the master workbook]"),
+    out: Path = typer.Option(..., help="导出的 .xlsx [output workbook]"),
+    code: str = typer.Option(None, help="另附某单位或某人的历年记录 [add one unit's or person's history]"),
+) -> None:
+    """导出考核档案：每年度一张表（最新发布版本），可附某单位或某人的历年记录 [export the archive].
+
+    Example: kaohe export 考核汇总.xlsx --out 考核档案.xlsx --code B001
+    """
+    from addin.archive.export import export_archive
+
+    Console().print(f"已导出 [exported]: {export_archive(master, out, code)}", markup=False)
+
+
 @app.command("check-scheme")
 def check_scheme(path: Path = typer.Argument(..., help="方案文件 (YAML) [scheme file]")) -> None:
     """检查方案文件，列出全部问题 [validate a scheme file and list every problem].

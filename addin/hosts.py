@@ -24,6 +24,7 @@ class FileHost:
 
         self.path = Path(path)
         self.name = self.path.name
+        self.archive = self.path.with_suffix(".kaohe.sqlite")
         self.data = self.path.read_bytes()
         self.book = CalamineWorkbook.from_filelike(io.BytesIO(self.data))
         self.progress = progress
@@ -61,6 +62,7 @@ class XlwingsHost:
     def __init__(self, book):
         self.book = book
         self.name = book.name
+        self.archive = Path(book.fullname).with_suffix(".kaohe.sqlite") if book.fullname else None
 
     def sheet_values(self, sheet: str) -> list[list[Any]] | None:
         if sheet not in [s.name for s in self.book.sheets]:

@@ -11,7 +11,7 @@ code on a file.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from addin.engine.staff import PersonInput
@@ -127,6 +127,35 @@ def locate(problems: list[Problem], tables: dict[str, Table], file: str) -> list
     return out
 
 
+def master_year(host: Host) -> int | None:
+    """The assessment year from the master's metadata sheet (built by the templates)."""
+    from addin.workbook.identity import META_SHEET
+
+    for row in host.sheet_values(META_SHEET) or []:
+        if len(row) >= 2 and row[0] == "year" and row[1] not in (None, ""):
+            try:
+                return int(float(row[1]))
+            except ValueError:
+                return None
+    return None
+
+
+def with_last_year(host: Host, departments, districts, people):
+    """Blank 上年 columns take last year's published values from the archive."""
+    archive = getattr(host, "archive", None)
+    year = master_year(host)
+    if archive is None or year is None or not archive.exists():
+        return departments, districts, people
+    from addin.archive.history import previous_values
+
+    scores, grades = previous_values(archive, year - 1)
+    fill = [u if u.previous is not None or u.code not in scores else replace(u, previous=scores[u.code])
+            for u in departments + districts]
+    staff = [p if p.previous_grade is not None or p.code not in grades else replace(p, previous_grade=grades[p.code])
+             for p in people]
+    return fill[:len(departments)], fill[len(departments):], staff
+
+
 def recompute(host: Host, scheme: MunicipalScheme) -> Recomputed:
     host.status("目标考核：读取输入表…")
     tables, problems = _tables(host)
@@ -135,6 +164,7 @@ def recompute(host: Host, scheme: MunicipalScheme) -> Recomputed:
         host.finish()
         return Recomputed(False, problems, None, f"输入表有误，未计算（{len(problems)} 个问题，见“问题”表）")
     departments, districts, people = read_inputs(tables, scheme)
+    departments, districts, people = with_last_year(host, departments, districts, people)
     host.status("目标考核：计算中…")
     result = assess_year(scheme, departments, districts, people)
     problems = locate(result.problems, tables, host.name)

@@ -24,6 +24,15 @@ class ResultTable:
     """Rows containing this value are highlighted."""
 
 
+HEADERS = {
+    "部门排名": ["单位编码", "单位名称", "分口", "综合得分", "口内名次", "先进集体", "说明"],
+    "区市排名": ["单位编码", "单位名称", "综合得分", "名次", "先进集体", "说明"],
+    "人员等次": ["人员编码", "姓名", "单位编码", "总分", "单位内名次", "等次", "拟表彰", "说明"],
+    "限额": ["范围", "数量", "比例", "取整方式", "限额", "已入选", "待定"],
+    "预警": ["编码", "名称", "类别", "说明"],
+}
+
+
 def _num(value) -> Any:
     return None if value is None else float(value)
 
@@ -45,16 +54,16 @@ def result_tables(result: YearResult) -> list[ResultTable]:
                            calc.quota, selected, tied])
     alerts = result.departments.alerts + result.districts.alerts + result.staff.alerts
     return [
-        ResultTable("部门排名", ["单位编码", "单位名称", "分口", "综合得分", "口内名次", "先进集体", "说明"],
+        ResultTable("部门排名", HEADERS["部门排名"],
                     [[u.code, u.name, u.group, _num(u.composite), u.rank, AWARD[u.award], u.trace] for u in dept]),
-        ResultTable("区市排名", ["单位编码", "单位名称", "综合得分", "名次", "先进集体", "说明"],
+        ResultTable("区市排名", HEADERS["区市排名"],
                     [[u.code, u.name, _num(u.composite), u.rank, AWARD[u.award], u.trace] for u in dist]),
-        ResultTable("人员等次", ["人员编码", "姓名", "单位编码", "总分", "单位内名次", "等次", "拟表彰", "说明"],
+        ResultTable("人员等次", HEADERS["人员等次"],
                     [[p.code, p.name, p.unit, _num(p.total), p.rank, p.grade, AWARD[p.commended]
                       + ("（不占名额）" if p.outside_quota and p.commended is Status.SELECTED else ""), p.trace]
                      for p in people]),
-        ResultTable("限额", ["范围", "数量", "比例", "取整方式", "限额", "已入选", "待定"], quotas, highlight=None),
-        ResultTable("预警", ["编码", "名称", "类别", "说明"], [[a.record, a.name, a.kind, a.message] for a in alerts],
+        ResultTable("限额", HEADERS["限额"], quotas, highlight=None),
+        ResultTable("预警", HEADERS["预警"], [[a.record, a.name, a.kind, a.message] for a in alerts],
                     highlight=None),
     ]
 

@@ -541,18 +541,34 @@ def test_store__migrations_are_recorded_and_applied_once(tmp_path):
     import sqlite3
 
     store = Store(tmp_path / "m.sqlite")
-    versions = [r[0] for r in store.db.execute("SELECT version FROM schema_migrations")]
-    assert versions == [1]
+    versions = [r[0] for r in store.db.execute("SELECT version FROM schema_migrations ORDER BY version")]
+    assert versions == [1, 2]
 
-    def m2(db: sqlite3.Connection) -> None:
-        db.execute("CREATE TABLE publications (id INTEGER PRIMARY KEY)")
+    def m3(db: sqlite3.Connection) -> None:
+        db.execute("CREATE TABLE circulars (id INTEGER PRIMARY KEY)")
 
-    assert store.migrate([(1, "submissions and their values", lambda db: None), (2, "publications", m2)]) == [2]
-    assert store.migrate([(2, "publications", m2)]) == []
+    assert store.migrate([(1, "x", lambda db: None), (2, "y", lambda db: None), (3, "circulars", m3)]) == [3]
+    assert store.migrate([(3, "circulars", m3)]) == []
     store.close()
     reopened = Store(tmp_path / "m.sqlite")  # an old file opens in a new version
-    assert [r[0] for r in reopened.db.execute("SELECT version FROM schema_migrations ORDER BY version")] == [1, 2]
+    assert [r[0] for r in reopened.db.execute("SELECT version FROM schema_migrations ORDER BY version")] == [1, 2, 3]
     reopened.close()
+
+
+def test_store__an_archive_of_version_1_opens_and_is_migrated(tmp_path):
+    import sqlite3
+
+    from addin.intake.store import MIGRATIONS
+
+    old = Store.__new__(Store)  # a file written by a kaohe that knew only migration 1
+    old.path = tmp_path / "old.sqlite"
+    old.db = sqlite3.connect(old.path, isolation_level=None)
+    old.migrate(MIGRATIONS[:1])
+    old.db.close()
+    store = Store(tmp_path / "old.sqlite")
+    tables = {r[0] for r in store.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"submissions", "versions", "results", "appeals"} <= tables
+    store.close()
 
 
 def test_write_receipt__counts_and_late_submissions(work, templates, municipal, audit):

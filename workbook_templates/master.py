@@ -3,6 +3,7 @@ result sheets it writes, with the headers the ribbon issue fixes (issue 6)."""
 
 from __future__ import annotations
 
+from addin.results import HEADERS
 from addin.roster import Roster
 from addin.scheme.models import MunicipalScheme
 from addin.workbook.identity import input_name
@@ -17,14 +18,7 @@ INPUT_SHEETS: dict[str, list[str]] = {
     "人员": ["人员编码", "姓名", "单位编码", "层级", "主要负责人", "民主测评", "业务目标", "公共目标", "投诉或违纪",
            "情节严重", "上年等次"],
 }
-RESULT_SHEETS: dict[str, list[str]] = {
-    "部门排名": ["单位编码", "单位名称", "分口", "综合得分", "口内名次", "先进集体", "说明"],
-    "区市排名": ["单位编码", "单位名称", "综合得分", "名次", "先进集体", "说明"],
-    "人员等次": ["人员编码", "姓名", "单位编码", "总分", "单位内名次", "等次", "拟表彰", "说明"],
-    "限额": ["范围", "数量", "比例", "取整方式", "限额", "已入选", "待定"],
-    "预警": ["编码", "名称", "类别", "说明"],
-    "问题": ["级别", "工作表", "单元格", "编码", "项目", "说明"],
-}
+RESULT_SHEETS: dict[str, list[str]] = {**HEADERS, "问题": ["级别", "工作表", "单元格", "编码", "项目", "说明"]}
 ROWS_BLANK = 20
 
 

@@ -61,8 +61,15 @@ def _m1_submissions(db: sqlite3.Connection) -> None:
     )
 
 
+def _m2_archive(db: sqlite3.Connection) -> None:
+    from addin.archive.schema import migrate_archive
+
+    migrate_archive(db)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "submissions and their values", _m1_submissions),
+    (2, "archive: versions, results, units, people, publications, appeals", _m2_archive),
 ]
 
 

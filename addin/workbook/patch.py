@@ -36,6 +36,8 @@ class SheetContent:
     widths: dict[int, float]
     table_name: str | None
     highlight: str | None
+    stamp: str | None = None
+    """Text beside the header, outside the table (e.g. 已发布 v1)."""
 
 
 def _text(value: str) -> str:
@@ -56,7 +58,7 @@ def _cell(ref: str, value: Any, style: int) -> str:
 def sheet_xml(content: SheetContent, header_style: int, highlight_style: int, table_rid: str | None) -> str:
     ncols = len(content.headers)
     letters = [column_letters(c) for c in range(1, ncols + 1)]
-    last = f"{letters[-1]}{len(content.rows) + 1}"
+    last = f"{column_letters(ncols + 2) if content.stamp else letters[-1]}{len(content.rows) + 1}"
     parts = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN}" xmlns:r="{REL}">',
              f'<dimension ref="A1:{last}"/>',
              '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
@@ -64,8 +66,9 @@ def sheet_xml(content: SheetContent, header_style: int, highlight_style: int, ta
              '<sheetFormatPr defaultRowHeight="15"/><cols>']
     parts += [f'<col min="{c}" max="{c}" width="{w}" customWidth="1"/>' for c, w in sorted(content.widths.items())]
     parts.append("</cols><sheetData>")
+    stamp = _cell(f"{column_letters(ncols + 2)}1", content.stamp, header_style) if content.stamp else ""
     parts.append('<row r="1">' + "".join(_cell(f"{letters[c]}1", h, header_style)
-                                         for c, h in enumerate(content.headers)) + "</row>")
+                                         for c, h in enumerate(content.headers)) + stamp + "</row>")
     mark = content.highlight
     for r, row in enumerate(content.rows, start=2):
         style = highlight_style if mark is not None and mark in row else 0

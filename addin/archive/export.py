@@ -1,0 +1,61 @@
+"""The archive as an .xlsx for the office's paper files: one sheet per year (the latest
+published version) and, optionally, one unit's or person's history."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from addin.archive.history import LATEST, history
+from addin.archive.versions import KIND_ZH, archive_path
+from addin.intake.store import Store
+from addin.workbook.atomic import write_atomically
+
+HEADERS = [("类别", 8), ("编码", 12), ("名称", 18), ("单位/分口", 12), ("得分", 9), ("名次", 7), ("等次", 9),
+           ("评先/表彰", 12), ("版本", 6)]
+
+
+def export_archive(master: Path, out: Path, code: str | None = None) -> Path:
+    import xlsxwriter
+
+    store = Store(archive_path(master))
+    try:
+        rows = store.db.execute(LATEST + " ORDER BY r.year, r.kind, r.code").fetchall()
+    finally:
+        store.close()
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})
+    cell = wb.add_format({"border": 1})
+    years = sorted({r[0] for r in rows})
+    for year in years:
+        ws = wb.add_worksheet(f"{year}年度")
+        _table(ws, head, cell, [r for r in rows if r[0] == year])
+    if code:
+        ws = wb.add_worksheet(f"{code}历年"[:31])
+        entries = history(master, code)
+        _table(ws, head, cell, [(e.year, e.version, e.kind, e.code, e.name, e.unit, e.score, e.rank, e.grade, e.award)
+                                for e in entries], with_year=True)
+    if not years and not code:
+        wb.add_worksheet("档案").write(0, 0, "尚无已发布的考核结果")
+    wb.close()
+    write_atomically(Path(out), buf.getvalue(), backup=False)
+    return Path(out)
+
+
+def _table(ws, head, cell, rows, with_year: bool = False) -> None:
+    headers = ([("年度", 7)] if with_year else []) + HEADERS
+    for c, (text, width) in enumerate(headers):
+        ws.set_column(c, c, width)
+        ws.write(0, c, text, head)
+    for r, row in enumerate(rows, start=1):
+        year, version, kind, code, name, unit, score, rank, grade, award = row
+        values = ([year] if with_year else []) + [KIND_ZH[kind], code, name or "", unit or "",
+                                                  float(score) if score is not None else "", rank if rank else "",
+                                                  grade or "", award or "", f"v{version}"]
+        ws.write_row(r, 0, values, cell)
+    ws.freeze_panes(1, 0)
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)

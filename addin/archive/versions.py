@@ -1,0 +1,183 @@
+"""Result versions: publish the master's current results as a frozen version, and list
+what changed between two versions (after appeals, v2 against v1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from addin.errors import KaoheError
+from addin.intake.store import Store
+from addin.results import HEADERS
+from addin.workbook.tables import Table, find_table
+
+RESULT_SHEETS = {
+    "department": ("部门排名", "单位编码", "分口", "综合得分", "口内名次", None, "先进集体"),
+    "district": ("区市排名", "单位编码", None, "综合得分", "名次", None, "先进集体"),
+    "person": ("人员等次", "人员编码", "单位编码", "总分", "单位内名次", "等次", "拟表彰"),
+}
+FIELDS = {"score": "得分", "rank": "名次", "grade": "等次", "award": "评先/表彰"}
+
+
+class ArchiveError(KaoheError):
+    pass
+
+
+def archive_path(master: Path) -> Path:
+    return Path(master).with_suffix(".kaohe.sqlite")
+
+
+def read_master_results(data: bytes) -> dict[str, Table]:
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    out = {}
+    for kind, (sheet, *_rest) in RESULT_SHEETS.items():
+        if sheet not in book.sheet_names:
+            raise ArchiveError(f"汇总工作簿缺少结果表“{sheet}”，请先重新计算排名 [no result sheet {sheet}]")
+        values = [[None if v == "" else v for v in row]
+                  for row in book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)]
+        table = find_table(sheet, values, HEADERS[sheet])
+        if not isinstance(table, Table):
+            raise ArchiveError(table.message)
+        out[kind] = table
+    return out
+
+
+def _code(value: Any) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value or "").strip()
+
+
+@dataclass(frozen=True)
+class Published:
+    year: int
+    version: int
+    rows: int
+
+
+def publish(master: Path, year: int, note: str = "") -> Published:
+    """Freeze the master's current results as the next version of ``year``."""
+    data = Path(master).read_bytes()
+    tables = read_master_results(data)
+    if not tables["department"].rows and not tables["person"].rows:
+        raise ArchiveError("结果表为空，请先重新计算排名 [the result sheets are empty: recompute first]")
+    store = Store(archive_path(master))
+    try:
+        with store.transaction() as db:
+            version = db.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM versions WHERE year = ?",
+                                 (year,)).fetchone()[0]
+            db.execute("INSERT INTO versions VALUES (?, ?, ?, ?, ?)",
+                       (year, version, dt.datetime.now().isoformat(timespec="seconds"),
+                        hashlib.sha256(data).hexdigest(), note))
+            rows = []
+            for kind, (_sheet, key, unit, score, rank, grade, award) in RESULT_SHEETS.items():
+                for _row, rec in tables[kind].rows:
+                    rows.append((year, version, kind, _code(rec[key]), rec.get("单位名称") or rec.get("姓名"),
+                                 rec.get(unit) if unit else None, _text(rec.get(score)), rec.get(rank),
+                                 rec.get(grade) if grade else None, rec.get(award), rec.get("说明")))
+            db.executemany("INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    finally:
+        store.close()
+    stamp_master(master, data, tables, f"已发布 {year}年度 v{version}（{dt.date.today().isoformat()}）")
+    return Published(year, version, len(rows))
+
+
+def stamp_master(master: Path, data: bytes, tables: dict[str, Table], stamp: str) -> None:
+    """Rewrite the result sheets as they are, with the version stamped beside the header."""
+    from addin.hosts import TABLE_NAMES, widths
+    from addin.workbook.atomic import write_atomically
+    from addin.workbook.patch import SheetContent, replace_sheets
+
+    contents = []
+    for kind, table in tables.items():
+        sheet = RESULT_SHEETS[kind][0]
+        headers = sorted(table.columns, key=table.columns.get)
+        rows = [[rec.get(h) for h in headers] for _row, rec in table.rows]
+        contents.append(SheetContent(sheet, headers, rows, widths(headers), TABLE_NAMES[sheet], "待定", stamp))
+    write_atomically(Path(master), replace_sheets(data, contents))
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return format(value, ".2f") if isinstance(value, float) else str(value)
+
+
+def versions(master: Path, year: int) -> list[tuple[int, str, str]]:
+    store = Store(archive_path(master))
+    try:
+        return list(store.db.execute("SELECT version, published_at, note FROM versions WHERE year = ? ORDER BY version",
+                                     (year,)))
+    finally:
+        store.close()
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str
+    code: str
+    name: str
+    field: str
+    old: Any
+    new: Any
+
+
+def diff(master: Path, year: int, a: int, b: int) -> list[Change]:
+    """Every changed score, rank, grade and award between two published versions."""
+    store = Store(archive_path(master))
+    try:
+        known = {v for (v,) in store.db.execute("SELECT version FROM versions WHERE year = ?", (year,))}
+        for v in (a, b):
+            if v not in known:
+                raise ArchiveError(f"{year}年度没有已发布的版本 v{v}（已有：{'、'.join(f'v{k}' for k in sorted(known)) or '无'}）"
+                                   f" [no published version v{v} for {year}]")
+        query = "SELECT kind, code, name, score, rank, grade, award FROM results WHERE year = ? AND version = ?"
+        old = {(r[0], r[1]): r for r in store.db.execute(query, (year, a))}
+        new = {(r[0], r[1]): r for r in store.db.execute(query, (year, b))}
+    finally:
+        store.close()
+    changes = []
+    for key in sorted(old.keys() | new.keys()):
+        o, n = old.get(key), new.get(key)
+        name = (n or o)[2] or ""
+        if o is None or n is None:
+            changes.append(Change(key[0], key[1], name, "记录", "无" if o is None else "有", "无" if n is None else "有"))
+            continue
+        for i, field in enumerate(("score", "rank", "grade", "award"), start=3):
+            if o[i] != n[i]:
+                changes.append(Change(key[0], key[1], name, field, o[i], n[i]))
+    return changes
+
+
+KIND_ZH = {"department": "部门", "district": "区(市)", "person": "人员"}
+
+
+def write_diff(changes: list[Change], path: Path, year: int, a: int, b: int) -> Path:
+    import xlsxwriter
+
+    from addin.workbook.atomic import write_atomically
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet(f"v{a}→v{b}")
+    head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})
+    cell = wb.add_format({"border": 1})
+    ws.write(0, 0, f"{year}年度考核结果变更（v{a} → v{b}），共 {len(changes)} 处", wb.add_format({"bold": True,
+                                                                                              "font_size": 13}))
+    for c, (text, width) in enumerate((("类别", 8), ("编码", 12), ("名称", 18), ("项目", 10), (f"v{a}", 14),
+                                       (f"v{b}", 14))):
+        ws.set_column(c, c, width)
+        ws.write(2, c, text, head)
+    for r, ch in enumerate(changes, start=3):
+        ws.write_row(r, 0, [KIND_ZH[ch.kind], ch.code, ch.name, FIELDS.get(ch.field, ch.field),
+                            "" if ch.old is None else ch.old, "" if ch.new is None else ch.new], cell)
+    ws.freeze_panes(3, 0)
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    wb.close()
+    write_atomically(Path(path), buf.getvalue(), backup=False)
+    return Path(path)
