@@ -10,7 +10,7 @@ from typing import Any
 from addin.results import ResultTable
 
 TABLE_NAMES = {"部门排名": "KH_DeptRank", "区市排名": "KH_DistrictRank", "人员等次": "KH_StaffGrade",
-               "限额": "KH_Quota", "预警": "KH_Alerts", "问题": "KH_Problems"}
+               "限额": "KH_Quota", "预警": "KH_Alerts", "问题": "KH_Problems", "申诉情况": "KH_Appeals"}
 HIGHLIGHT = "FFF2CC"
 WIDTHS = {"说明": 60, "单位名称": 16, "姓名": 10, "范围": 24, "类别": 14}
 

@@ -10,15 +10,17 @@ code on a file.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
+from addin.engine.appeals import AppealInput, check_appeals
 from addin.engine.staff import PersonInput
 from addin.engine.units import UnitInput
 from addin.engine.year import YearResult, assess_year
 from addin.problems import Problem
-from addin.results import ResultTable, problem_table, result_tables, summary
+from addin.results import ResultTable, appeal_table, problem_table, result_tables, summary
 from addin.scheme.models import MunicipalScheme
 from addin.workbook.tables import Table, find_table
 
@@ -156,9 +158,28 @@ def with_last_year(host: Host, departments, districts, people):
     return fill[:len(departments)], fill[len(departments):], staff
 
 
-def recompute(host: Host, scheme: MunicipalScheme) -> Recomputed:
+APPEAL_HEADERS = ["编码", "书面通知日期", "申诉日期"]
+APPEAL_OPTIONAL = ["名称", "答复日期", "答复内容", "处理结果"]
+
+
+def read_appeals(host: Host) -> tuple[list[AppealInput], Table | None, list[Problem]]:
+    """The optional 申诉登记 table."""
+    values = host.sheet_values("申诉登记")
+    if values is None:
+        return [], None, []
+    found = find_table("申诉登记", values, APPEAL_HEADERS, APPEAL_OPTIONAL)
+    if isinstance(found, Problem):
+        return [], None, [found.located(file=host.name)]
+    rows = [AppealInput(_code(r["编码"]), _code(r.get("名称")), r["书面通知日期"], r["申诉日期"], r.get("答复日期"),
+                        r.get("处理结果")) for _row, r in found.rows]
+    return rows, found, []
+
+
+def recompute(host: Host, scheme: MunicipalScheme, today: dt.date | None = None) -> Recomputed:
     host.status("目标考核：读取输入表…")
     tables, problems = _tables(host)
+    appeals, appeal_table_found, appeal_problems = read_appeals(host)
+    problems += appeal_problems
     if problems:
         host.write_tables([problem_table(problems)])
         host.finish()
@@ -167,16 +188,27 @@ def recompute(host: Host, scheme: MunicipalScheme) -> Recomputed:
     departments, districts, people = with_last_year(host, departments, districts, people)
     host.status("目标考核：计算中…")
     result = assess_year(scheme, departments, districts, people)
-    problems = locate(result.problems, tables, host.name)
+    statuses, appeal_alerts, appeal_issues = check_appeals(appeals, scheme.appeals, today or dt.date.today())
+    problems = locate(result.problems, tables, host.name) + _locate_appeals(appeal_issues, appeal_table_found,
+                                                                           host.name)
     errors = [p for p in problems if p.is_error]
     host.status("目标考核：写入结果…")
     if errors:
         host.write_tables([problem_table(problems)])
         host.finish()
         return Recomputed(False, problems, result, f"发现 {len(errors)} 处输入错误，结果未写入，请按“问题”表修改后重算")
-    host.write_tables([*result_tables(result), problem_table(problems)])
+    host.write_tables([*result_tables(result, appeal_alerts), appeal_table(statuses), problem_table(problems)])
     host.finish()
     return Recomputed(True, problems, result, "计算完成：" + summary(result))
+
+
+def _locate_appeals(problems: list[Problem], table: Table | None, file: str) -> list[Problem]:
+    if table is None:
+        return problems
+    rows = {_code(r["编码"]): n for n, r in table.rows}
+    return [p.located(file=file, sheet="申诉登记", cell=table.cell(rows[p.record], p.field))
+            if p.record in rows and p.field in table.columns else p.located(file=file, sheet="申诉登记")
+            for p in problems]
 
 
 def main() -> None:

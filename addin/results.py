@@ -30,6 +30,8 @@ HEADERS = {
     "人员等次": ["人员编码", "姓名", "单位编码", "总分", "单位内名次", "等次", "拟表彰", "说明"],
     "限额": ["范围", "数量", "比例", "取整方式", "限额", "已入选", "待定"],
     "预警": ["编码", "名称", "类别", "说明"],
+    "申诉情况": ["编码", "名称", "书面通知日期", "申诉日期", "申诉期限", "是否在期限内", "答复期限", "答复日期", "处理结果",
+             "说明"],
 }
 
 
@@ -37,7 +39,16 @@ def _num(value) -> Any:
     return None if value is None else float(value)
 
 
-def result_tables(result: YearResult) -> list[ResultTable]:
+def appeal_table(statuses) -> ResultTable:
+    def day(d):
+        return d.isoformat() if d else None
+
+    rows = [[a.code, a.name, day(a.notified), day(a.lodged), day(a.deadline), "是" if a.in_time else "否",
+             day(a.reply_due), day(a.replied), a.outcome, a.note] for a in statuses]
+    return ResultTable("申诉情况", HEADERS["申诉情况"], rows, highlight="否")
+
+
+def result_tables(result: YearResult, extra_alerts=()) -> list[ResultTable]:
     dept = sorted(result.departments.units, key=lambda u: (u.group or "", u.rank or 10**9, u.code))
     dist = sorted(result.districts.units, key=lambda u: (u.rank or 10**9, u.code))
     people = sorted(result.staff.people, key=lambda p: (p.unit, p.level or "", p.rank or 10**9, p.code))
@@ -52,7 +63,7 @@ def result_tables(result: YearResult) -> list[ResultTable]:
                                             ("拟表彰", q.commended, q.commended_selected, q.commended_tied)):
             quotas.append([f"{q.unit}·{q.level}·{label}", calc.count, show_rate(calc.rate), ROUNDING_ZH[calc.rounding],
                            calc.quota, selected, tied])
-    alerts = result.departments.alerts + result.districts.alerts + result.staff.alerts
+    alerts = result.departments.alerts + result.districts.alerts + result.staff.alerts + list(extra_alerts)
     return [
         ResultTable("部门排名", HEADERS["部门排名"],
                     [[u.code, u.name, u.group, _num(u.composite), u.rank, AWARD[u.award], u.trace] for u in dept]),

@@ -1,0 +1,93 @@
+"""The appeal register (申诉登记): whether each appeal was lodged in time, when the
+office's reply is due, and which replies are overdue (预警)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from addin import problems as P
+from addin.engine.calendar import appeal_deadline, reply_due
+from addin.engine.units import Alert
+from addin.errors import CalendarError
+from addin.problems import Problem
+from addin.scheme.models import Appeals
+
+
+@dataclass(frozen=True)
+class AppealInput:
+    code: str
+    name: str
+    notified: Any
+    lodged: Any
+    replied: Any = None
+    outcome: Any = None
+
+
+@dataclass(frozen=True)
+class AppealStatus:
+    code: str
+    name: str
+    notified: dt.date
+    lodged: dt.date
+    deadline: dt.date
+    in_time: bool
+    reply_due: dt.date | None
+    replied: dt.date | None
+    outcome: str | None
+    note: str
+
+
+def read_date(raw: Any, what: str, *, required: bool = True, **where: Any) -> tuple[dt.date | None, Problem | None]:
+    """A date cell (datetime), an Excel serial number, or ISO text; a blank is missing."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None, (P.missing(what, **where) if required else None)
+    if isinstance(raw, dt.datetime):
+        return raw.date(), None
+    if isinstance(raw, dt.date):
+        return raw, None
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and 1 <= raw < 2958466:
+        return (dt.datetime(1899, 12, 30) + dt.timedelta(days=int(raw))).date(), None
+    if isinstance(raw, str):
+        try:
+            return dt.date.fromisoformat(raw.strip()), None
+        except ValueError:
+            pass
+    return None, Problem("not_a_date", f"{what} 应为日期，实际为 {P.show_value(raw)} [{what}: expected a date]",
+                         value=raw, allowed="日期 date", **where)
+
+
+def check_appeals(rows: Sequence[AppealInput], rules: Appeals, today: dt.date
+                  ) -> tuple[list[AppealStatus], list[Alert], list[Problem]]:
+    statuses: list[AppealStatus] = []
+    alerts: list[Alert] = []
+    problems: list[Problem] = []
+    for a in rows:
+        where = {"record": a.code}
+        notified, p1 = read_date(a.notified, "书面通知日期", field="书面通知日期", **where)
+        lodged, p2 = read_date(a.lodged, "申诉日期", field="申诉日期", **where)
+        replied, p3 = read_date(a.replied, "答复日期", required=False, field="答复日期", **where)
+        found = [p for p in (p1, p2, p3) if p]
+        if found:
+            problems += found
+            continue
+        try:
+            deadline = appeal_deadline(notified, rules).date
+            due = reply_due(lodged, rules).date
+        except CalendarError as exc:
+            problems.append(Problem("calendar", str(exc), **where))
+            continue
+        in_time = lodged <= deadline
+        notes = [f"申诉期限 {deadline.isoformat()}" + ("" if in_time else "，已超过期限")]
+        if in_time and replied is None and today > due:
+            alerts.append(Alert(a.code, a.name, "申诉逾期未答复", f"申诉于{lodged.isoformat()}提出，"
+                                                            f"应于{due.isoformat()}前答复，至今未答复"))
+            notes.append("逾期未答复")
+        elif replied is not None and replied > due:
+            notes.append(f"答复晚于期限（{due.isoformat()}）")
+        statuses.append(AppealStatus(a.code, a.name, notified, lodged, deadline, in_time, due if in_time else None,
+                                     replied, None if a.outcome in (None, "") else str(a.outcome).strip(),
+                                     "；".join(notes)))
+    return statuses, alerts, problems
