@@ -317,6 +317,85 @@ def export(
     Console().print(f"已导出 [exported]: {export_archive(master, out, code)}", markup=False)
 
 
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        Console().print(f"日期格式应为 YYYY-MM-DD [bad date]: {text}", markup=False)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def publicize(
+    master: Path = typer.Argument(..., help="考核办汇总工作簿 .xlsx [the master workbook]"),
+    year: int = typer.Option(..., help="考核年度 [assessment year]"),
+    start: str = typer.Option(..., help="公示开始日期 YYYY-MM-DD [first day of publicity]"),
+    days: int = typer.Option(None, help="公示天数（5–7），默认按方案（7天）[days, 5–7]"),
+) -> None:
+    """按单位生成拟定优秀和拟表彰人员公示表（最新发布版本）[publicity lists per unit].
+
+    Example: kaohe publicize 考核汇总.xlsx --year 2026 --start 2027-01-11
+    """
+    from addin.archive.documents import publicity_lists
+    from addin.archive.versions import ArchiveError
+    from addin.scheme import load_municipal
+
+    try:
+        paths = publicity_lists(master, year, _date(start), days or load_municipal().staff.publicity_days,
+                                master.with_name(f"{master.stem}_{year}_公示"))
+    except ArchiveError as exc:
+        Console().print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+    Console().print(f"已生成 {len(paths)} 份公示表 [publicity lists] → {paths[0].parent if paths else '-'}", markup=False)
+
+
+@app.command()
+def notices(
+    master: Path = typer.Argument(..., help="考核办汇总工作簿 .xlsx [the master workbook]"),
+    year: int = typer.Option(..., help="考核年度 [assessment year]"),
+    notified: str = typer.Option(..., help="书面通知日期 YYYY-MM-DD [date of notification]"),
+) -> None:
+    """生成书面通知：每人一页（按单位成册）、每单位一页，写明结果和申诉截止日 [written notices].
+
+    Example: kaohe notices 考核汇总.xlsx --year 2026 --notified 2027-01-20
+    """
+    from addin.archive.documents import notices as run
+    from addin.archive.versions import ArchiveError
+    from addin.scheme import load_municipal
+
+    try:
+        paths = run(master, year, _date(notified), load_municipal(), master.with_name(f"{master.stem}_{year}_书面通知"))
+    except ArchiveError as exc:
+        Console().print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+    Console().print(f"已生成 {len(paths)} 份书面通知 [notices] → {paths[0].parent}", markup=False)
+
+
+@app.command()
+def circular(
+    master: Path = typer.Argument(..., help="考核办汇总工作簿 .xlsx [the master workbook]"),
+    year: int = typer.Option(..., help="考核年度 [assessment year]"),
+    pdf: bool = typer.Option(False, "--pdf", help="同时用 LibreOffice 输出 PDF [also print to PDF]"),
+) -> None:
+    """生成考核结果通报：分口排名表、区(市)排名表、图表和提请市委常委会批准的名单 [the circular].
+
+    Example: kaohe circular 考核汇总.xlsx --year 2026 --pdf
+    """
+    from addin.archive.documents import circular as run
+    from addin.archive.documents import to_pdf
+    from addin.archive.versions import ArchiveError
+    from addin.scheme import load_municipal
+
+    try:
+        path = run(master, year, load_municipal(), master.with_name(f"{master.stem}_{year}_通报.xlsx"))
+        done = [path, *(to_pdf([path], path.parent) if pdf else [])]
+    except ArchiveError as exc:
+        Console().print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+    for p in done:
+        Console().print(f"通报 [circular]: {p}", markup=False)
+
+
 @app.command("check-scheme")
 def check_scheme(path: Path = typer.Argument(..., help="方案文件 (YAML) [scheme file]")) -> None:
     """检查方案文件，列出全部问题 [validate a scheme file and list every problem].

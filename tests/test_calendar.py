@@ -45,3 +45,14 @@ def test_reply_due__ten_days_from_lodging(municipal):
 def test_appeal_deadline__counting_rules_are_scheme_fields(municipal):
     inclusive = municipal.appeals.model_copy(update={"exclude_notice_day": False, "roll_to_workday": False})
     assert appeal_deadline(dt.date(2026, 9, 24), inclusive).date == dt.date(2026, 10, 3)
+
+
+def test_appeal_deadline__weekends_only_beyond_the_data_is_marked(municipal):
+    # 2026-12-25 + 10 = Monday 2027-01-04: no holiday data for 2027; asked for, a weekends-only
+    # result is given and says so. 2027-01-02 (Sat) + 10 = Tue 2027-01-12.
+    d = appeal_deadline(dt.date(2026, 12, 25), municipal.appeals, weekends_only=True)
+    assert d.date == dt.date(2027, 1, 4) and d.weekends_only and "仅按周末顺延" in d.trace
+    d = appeal_deadline(dt.date(2027, 1, 2), municipal.appeals, weekends_only=True)
+    assert d.date == dt.date(2027, 1, 12)
+    d = appeal_deadline(dt.date(2027, 1, 6), municipal.appeals, weekends_only=True)  # ends Sat 16 Jan → Mon 18
+    assert d.date == dt.date(2027, 1, 18) and "顺延至 2027-01-18" in d.trace

@@ -22,6 +22,8 @@ from addin.scheme.models import Appeals
 class Deadline:
     date: dt.date
     trace: str
+    weekends_only: bool = False
+    """True when holiday data was missing and only weekends were skipped."""
 
 
 def is_workday(day: dt.date) -> bool:
@@ -34,23 +36,39 @@ def is_workday(day: dt.date) -> bool:
         ) from exc
 
 
-def period_end(start: dt.date, days: int, rules: Appeals) -> Deadline:
-    """The last day of a period of ``days`` days that starts with the event on ``start``."""
+def period_end(start: dt.date, days: int, rules: Appeals, *, weekends_only: bool = False) -> Deadline:
+    """The last day of a period of ``days`` days that starts with the event on ``start``.
+
+    Beyond the holiday data this raises :class:`CalendarError`, unless ``weekends_only``
+    asks for a result that skips weekends only — clearly marked as such in the trace.
+    """
     last = start + dt.timedelta(days=days if rules.exclude_notice_day else days - 1)
     trace = f"{start.isoformat()} 起{days}日（{'次日起算' if rules.exclude_notice_day else '当日起算'}）至 {last.isoformat()}"
     if rules.roll_to_workday:
         end = last
-        while not is_workday(end):
+        marked = False
+        while True:
+            try:
+                working = is_workday(end)
+            except CalendarError:
+                if not weekends_only:
+                    raise
+                working, marked = end.weekday() < 5, True
+            if working:
+                break
             end += dt.timedelta(days=1)
         if end != last:
             trace += f"，该日为法定节假日或休息日，顺延至 {end.isoformat()}"
+        if marked:
+            trace += f"（{end.year}年法定节假日数据缺失，仅按周末顺延，请人工核对）"
         last = end
+        return Deadline(last, trace, marked)
     return Deadline(last, trace)
 
 
-def appeal_deadline(notified: dt.date, rules: Appeals) -> Deadline:
+def appeal_deadline(notified: dt.date, rules: Appeals, *, weekends_only: bool = False) -> Deadline:
     """The last day on which an appeal (复核) may be lodged."""
-    return period_end(notified, rules.window_days, rules)
+    return period_end(notified, rules.window_days, rules, weekends_only=weekends_only)
 
 
 def reply_due(lodged: dt.date, rules: Appeals) -> Deadline:

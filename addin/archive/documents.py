@@ -1,0 +1,299 @@
+"""Printable documents from a published version: publicity lists (公示), written notices
+(书面通知) with the appeal deadline, and the circular (通报) with charts and the award
+list for the Standing Committee's approval."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+from addin.archive.history import LATEST
+from addin.archive.versions import ArchiveError, archive_path
+from addin.engine.calendar import appeal_deadline
+from addin.engine.numbers import fmt
+from addin.intake.store import Store
+from addin.scheme.models import MunicipalScheme
+from addin.workbook.atomic import write_atomically
+
+EXCELLENT = "优秀"
+
+
+def _latest(master: Path, year: int) -> tuple[int, list[tuple]]:
+    store = Store(archive_path(master))
+    try:
+        rows = store.db.execute(LATEST + " WHERE r.year = ? ORDER BY r.kind, r.unit, r.rank, r.code", (year,)).fetchall()
+        traces = dict(((k, c), t) for k, c, t in store.db.execute(
+            "SELECT kind, code, trace FROM results WHERE year = ? AND version = (SELECT MAX(version) FROM versions "
+            "WHERE year = ?)", (year, year)))
+    finally:
+        store.close()
+    if not rows:
+        raise ArchiveError(f"{year}年度尚无已发布的结果，请先运行 kaohe publish [nothing published for {year}]")
+    return rows[0][1], [(*r, traces.get((r[2], r[3]))) for r in rows]
+
+
+def _book():
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    fonts = {"font_name": "宋体", "font_size": 11}
+    f = {
+        "title": wb.add_format({**fonts, "font_name": "黑体", "font_size": 16, "bold": True, "align": "center"}),
+        "head": wb.add_format({**fonts, "bold": True, "border": 1, "align": "center", "bg_color": "#D9E1F2"}),
+        "cell": wb.add_format({**fonts, "border": 1, "align": "center"}),
+        "text": wb.add_format({**fonts, "text_wrap": True, "valign": "top"}),
+        "right": wb.add_format({**fonts, "align": "right"}),
+        "num": wb.add_format({**fonts, "border": 1, "align": "center", "num_format": "0.00"}),
+    }
+    return buf, wb, f
+
+
+def _print(ws, landscape: bool = False) -> None:
+    ws.set_paper(9)
+    ws.set_landscape() if landscape else ws.set_portrait()
+    ws.fit_to_pages(1, 0)
+    ws.center_horizontally()
+
+
+def _safe(text: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", text).strip("._") or "_"
+
+
+def publicity_lists(master: Path, year: int, start: dt.date, days: int, out: Path) -> list[Path]:
+    """One list per unit of the proposed 优秀 and 拟表彰, posted from ``start`` for ``days``."""
+    if not 5 <= days <= 7:
+        raise ArchiveError(f"公示期应为5至7天，实际为{days}天 [publicity lasts 5–7 days]")
+    version, rows = _latest(master, year)
+    end = start + dt.timedelta(days=days - 1)
+    by_unit: dict[str, list[tuple]] = defaultdict(list)
+    for r in rows:
+        if r[2] == "person" and (r[8] == EXCELLENT or (r[9] or "").startswith("是")):
+            by_unit[r[5]].append(r)
+    names = {r[3]: r[4] for r in rows if r[2] in ("department", "district")}
+    paths = []
+    store = Store(archive_path(master))
+    try:
+        with store.transaction() as db:
+            for unit, people in sorted(by_unit.items()):
+                buf, wb, f = _book()
+                ws = wb.add_worksheet("公示")
+                for col, width in enumerate((6, 14, 14, 10, 14)):
+                    ws.set_column(col, col, width)
+                ws.merge_range(0, 0, 0, 4, f"{year}年度考核优秀等次和拟表彰人员公示", f["title"])
+                ws.merge_range(1, 0, 1, 4, f"单位：{names.get(unit, unit)}", f["text"])
+                for col, text in enumerate(("序号", "姓名", "人员编码", "等次", "拟表彰")):
+                    ws.write(3, col, text, f["head"])
+                for i, p in enumerate(people, start=1):
+                    ws.write_row(3 + i, 0, [i, p[4] or "", p[3], p[8] or "", p[9] or ""], f["cell"])
+                r = 5 + len(people)
+                ws.merge_range(r, 0, r + 2, 4, f"公示期：{start.isoformat()}至{end.isoformat()}（共{days}天）。"
+                               "对公示对象有异议的，请在公示期内向本单位考核办反映，反映情况应实事求是并署真实姓名。",
+                               f["text"])
+                ws.merge_range(r + 4, 2, r + 4, 4, f"{names.get(unit, unit)}考核办", f["right"])
+                ws.merge_range(r + 5, 2, r + 5, 4, start.isoformat(), f["right"])
+                _print(ws)
+                wb.close()
+                path = out / f"{year}_{_safe(unit)}_{_safe(names.get(unit, unit))}_公示.xlsx"
+                out.mkdir(parents=True, exist_ok=True)
+                write_atomically(path, buf.getvalue(), backup=False)
+                db.execute("INSERT INTO publications (year, version, unit_code, start_date, end_date, created_at) "
+                           "VALUES (?, ?, ?, ?, ?, ?)", (year, version, unit, start.isoformat(), end.isoformat(),
+                                                         dt.datetime.now().isoformat(timespec="seconds")))
+                paths.append(path)
+    finally:
+        store.close()
+    return paths
+
+
+def notices(master: Path, year: int, notified: dt.date, scheme: MunicipalScheme, out: Path) -> list[Path]:
+    """Written notices: one page per person (a workbook per unit) and one per unit."""
+    version, rows = _latest(master, year)
+    deadline = appeal_deadline(notified, scheme.appeals, weekends_only=True)
+    mark = "（注：节假日数据未覆盖该年度，期限仅按周末顺延，请核对）" if deadline.weekends_only else ""
+    names = {r[3]: r[4] for r in rows if r[2] in ("department", "district")}
+    by_unit: dict[str, list[tuple]] = defaultdict(list)
+    for r in rows:
+        if r[2] == "person":
+            by_unit[r[5]].append(r)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+
+    def page(ws, f, top: int, title: str, body: str, signer: str) -> int:
+        ws.merge_range(top, 0, top, 3, title, f["title"])
+        ws.merge_range(top + 2, 0, top + 8, 3, body, f["text"])
+        ws.merge_range(top + 10, 2, top + 10, 3, signer, f["right"])
+        ws.merge_range(top + 11, 2, top + 11, 3, notified.isoformat(), f["right"])
+        return top + 13
+
+    for unit, people in sorted(by_unit.items()):
+        buf, wb, f = _book()
+        ws = wb.add_worksheet("书面通知")
+        ws.set_column(0, 3, 22)
+        top, breaks = 0, []
+        for p in people:
+            body = (f"{p[4]}同志：\n    经考核，你{year}年度目标管理考核总分为{fmt(Decimal(p[6])) if p[6] else '—'}分，"
+                    f"考核等次为{p[8]}{'，拟予表彰' if (p[9] or '').startswith('是') else ''}。\n"
+                    f"    如对考核结果有异议，可在接到本通知之日起十日内（截至{deadline.date.isoformat()}）"
+                    f"向本单位考核办申请复核，考核办在十日内答复。{mark}")
+            top = page(ws, f, top, f"{year}年度考核结果通知书", body, f"{names.get(unit, unit)}考核办")
+            breaks.append(top)
+        ws.set_h_pagebreaks(breaks[:-1])
+        _print(ws)
+        wb.close()
+        path = out / f"{year}_{_safe(unit)}_{_safe(names.get(unit, unit))}_书面通知.xlsx"
+        write_atomically(path, buf.getvalue(), backup=False)
+        paths.append(path)
+    buf, wb, f = _book()
+    ws = wb.add_worksheet("单位通知")
+    ws.set_column(0, 3, 22)
+    top, breaks = 0, []
+    for r in rows:
+        if r[2] not in ("department", "district"):
+            continue
+        where = f"在{r[5]}中排名第{r[7]}" if r[2] == "department" else f"在各区(市)中排名第{r[7]}"
+        award = {"是": "，拟授予先进集体称号", "待定": "，先进集体评选待考核办研究确定"}.get(r[9] or "", "")
+        body = (f"{r[4]}：\n    经考核，你单位{year}年度目标管理综合得分为{fmt(Decimal(r[6])) if r[6] else '—'}分，"
+                f"{where}{award}。\n    如对考核结果有异议，可在接到本通知之日起十日内（截至{deadline.date.isoformat()}）"
+                f"向市考核办申请复核。{mark}")
+        top = page(ws, f, top, f"{year}年度目标管理考核结果通知", body, "市考核办公室")
+        breaks.append(top)
+    ws.set_h_pagebreaks(breaks[:-1])
+    _print(ws)
+    wb.close()
+    path = out / f"{year}_单位考核结果通知.xlsx"
+    write_atomically(path, buf.getvalue(), backup=False)
+    return [*paths, path]
+
+
+BINS = [(None, 60, "60分以下"), (60, 70, "60–70"), (70, 80, "70–80"), (80, 90, "80–90"), (90, 100, "90–100"),
+        (100, None, "100以上")]
+
+
+def circular(master: Path, year: int, scheme: MunicipalScheme, out: Path) -> Path:
+    """The circular: ranked tables by group and for districts, native charts, and the award
+    list submitted for the Standing Committee's approval."""
+    version, rows = _latest(master, year)
+    depts = [r for r in rows if r[2] == "department"]
+    dists = sorted((r for r in rows if r[2] == "district"), key=lambda r: (r[7] or 10**9, r[3]))
+    people = [r for r in rows if r[2] == "person"]
+    buf, wb, f = _book()
+
+    ws = wb.add_worksheet("部门通报")
+    for col, width in enumerate((8, 12, 22, 12, 12)):
+        ws.set_column(col, col, width)
+    ws.merge_range(0, 0, 0, 4, f"{year}年度市直部门目标管理考核结果通报", f["title"])
+    row = 2
+    groups: dict[str, list[tuple]] = defaultdict(list)
+    for r in depts:
+        groups[r[5] or ""].append(r)
+    averages = []
+    for group, members in sorted(groups.items()):
+        members.sort(key=lambda r: (r[7] or 10**9, r[3]))
+        ws.merge_range(row, 0, row, 4, f"{group}（{len(members)}个单位）", f["head"])
+        row += 1
+        ws.write_row(row, 0, ["名次", "单位编码", "单位名称", "综合得分", "先进集体"], f["head"])
+        row += 1
+        for r in members:
+            ws.write_row(row, 0, [r[7], r[3], r[4]], f["cell"])
+            ws.write_number(row, 3, float(r[6]), f["num"])
+            ws.write(row, 4, r[9] or "", f["cell"])
+            row += 1
+        scores = [Decimal(r[6]) for r in members if r[6]]
+        averages.append((group, float(sum(scores) / len(scores)) if scores else 0.0))
+        row += 1
+    ws.repeat_rows(0)
+    _print(ws)
+
+    ws = wb.add_worksheet("区市通报")
+    for col, width in enumerate((8, 12, 22, 12, 12)):
+        ws.set_column(col, col, width)
+    ws.merge_range(0, 0, 0, 4, f"{year}年度区(市)目标管理考核结果通报", f["title"])
+    ws.write_row(2, 0, ["名次", "单位编码", "单位名称", "综合得分", "先进集体"], f["head"])
+    for i, r in enumerate(dists, start=3):
+        ws.write_row(i, 0, [r[7], r[3], r[4]], f["cell"])
+        ws.write_number(i, 3, float(r[6]), f["num"])
+        ws.write(i, 4, r[9] or "", f["cell"])
+    _print(ws)
+
+    ws = wb.add_worksheet("图表")
+    ws.write_row(0, 0, ["分口", "平均综合得分"], f["head"])
+    for i, (group, avg) in enumerate(averages, start=1):
+        ws.write(i, 0, group, f["cell"])
+        ws.write_number(i, 1, round(avg, 2), f["num"])
+    counts = [sum(1 for r in depts + dists if r[6] and (lo is None or float(r[6]) >= lo) and
+                  (hi is None or float(r[6]) < hi)) for lo, hi, _ in BINS]
+    ws.write_row(0, 3, ["综合得分", "单位数"], f["head"])
+    for i, ((_lo, _hi, label), n) in enumerate(zip(BINS, counts), start=1):
+        ws.write(i, 3, label, f["cell"])
+        ws.write_number(i, 4, n, f["cell"])
+    chart = wb.add_chart({"type": "column"})
+    chart.add_series({"name": "平均综合得分", "categories": ["图表", 1, 0, len(averages), 0],
+                      "values": ["图表", 1, 1, len(averages), 1], "data_labels": {"value": True}})
+    chart.set_title({"name": "各分口平均综合得分"})
+    chart.set_legend({"none": True})
+    ws.insert_chart(8, 0, chart, {"x_scale": 1.3, "y_scale": 1.1})
+    hist = wb.add_chart({"type": "column"})
+    hist.add_series({"name": "单位数", "categories": ["图表", 1, 3, len(BINS), 3],
+                     "values": ["图表", 1, 4, len(BINS), 4], "gap": 30, "data_labels": {"value": True}})
+    hist.set_title({"name": "综合得分分布（部门与区市）"})
+    hist.set_legend({"none": True})
+    ws.insert_chart(8, 6, hist, {"x_scale": 1.1, "y_scale": 1.1})
+    ws.set_column(0, 0, 14)
+    ws.set_column(3, 3, 12)
+    _print(ws, landscape=True)
+
+    ws = wb.add_worksheet("提请审批名单")
+    for col, width in enumerate((6, 14, 24, 16, 30)):
+        ws.set_column(col, col, width)
+    ws.merge_range(0, 0, 0, 4, f"{year}年度目标管理考核先进集体及优秀人员名单（提请市委常委会批准）", f["title"])
+    row = 2
+    dept_reward, dist_reward = scheme.departments.awards.reward_yuan, scheme.districts.awards.reward_yuan
+    sections = [
+        (f"一、市直部门先进集体（奖励{dept_reward // 10000}万元）", [r for r in depts if r[9] == "是"],
+         lambda r: f"{r[5]} 第{r[7]}名，{fmt(Decimal(r[6]))}分"),
+        (f"二、区(市)先进集体（前2名，奖励{dist_reward // 10000}万元）", [r for r in dists if r[9] == "是"],
+         lambda r: f"第{r[7]}名，{fmt(Decimal(r[6]))}分"),
+        ("三、先进集体主要负责人直接定为优秀等次", [p for p in people if (p[9] or "").startswith("是（不占名额")],
+         lambda p: "记二等功" if "二等功" in (p[10] or "") else "予以表彰"),
+    ]
+    for title, items, detail in sections:
+        ws.merge_range(row, 0, row, 4, title, f["head"])
+        row += 1
+        for i, r in enumerate(items, start=1):
+            ws.write_row(row, 0, [i, r[3], r[4] or "", r[5] or "", detail(r)], f["cell"])
+            row += 1
+        if not items:
+            ws.merge_range(row, 0, row, 4, "（无）", f["cell"])
+            row += 1
+        row += 1
+    pending = [r for r in depts + dists if r[9] == "待定"]
+    if pending:
+        ws.merge_range(row, 0, row, 4, "待定（限额处并列，须由考核办研究确定）：" + "、".join(
+            f"{r[4]}（{fmt(Decimal(r[6]))}分）" for r in pending), f["text"])
+        ws.set_row(row, 40)
+    ws.merge_range(row + 2, 2, row + 2, 4, f"市考核办公室  （v{version}）", f["right"])
+    _print(ws)
+    wb.close()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(out, buf.getvalue(), backup=False)
+    return out
+
+
+def to_pdf(paths: list[Path], folder: Path) -> list[Path]:
+    """Print with LibreOffice (headless), when it is installed."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    if shutil.which("soffice") is None:
+        raise ArchiveError("未安装 LibreOffice，无法生成 PDF [LibreOffice not found]")
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run(["soffice", f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
+                        "--convert-to", "pdf", "--outdir", str(folder), *map(str, paths)], check=True,
+                       capture_output=True, timeout=300)
+    return [folder / (p.stem + ".pdf") for p in paths]

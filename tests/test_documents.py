@@ -1,0 +1,89 @@
+"""Publicity lists, written notices and the circular, from a published version."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import zipfile
+
+import openpyxl
+import pytest
+
+from addin.archive.documents import circular, notices, publicity_lists, to_pdf
+from addin.archive.versions import ArchiveError, archive_path, publish
+from addin.hosts import FileHost
+from addin.macro import recompute
+from test_macro import master  # noqa: F401 (fixture)
+
+
+@pytest.fixture
+def published(master, municipal):  # noqa: F811
+    assert recompute(FileHost(master), municipal).ok
+    publish(master, 2026)
+    return master
+
+
+def texts(path):
+    wb = openpyxl.load_workbook(path)
+    return " ".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None)
+
+
+def test_publicity_lists__proposed_excellent_and_commended_per_unit(published, tmp_path):
+    paths = publicity_lists(published, 2026, dt.date(2026, 12, 21), 7, tmp_path)
+    by_unit = {p.name.split("_")[1]: p for p in paths}
+    # B02: P01 优秀 (in the quota); C02: its head H1 (优秀, commended outside the quota); Q2: H3.
+    assert sorted(by_unit) == ["B02", "C02", "Q2"]
+    b02 = texts(by_unit["B02"])
+    assert "人员P01" in b02 and "人员P02" not in b02  # P02/P03 are 待定, not proposed
+    assert "公示期：2026-12-21至2026-12-27（共7天）" in b02
+    rows = __import__("sqlite3").connect(archive_path(published)).execute(
+        "SELECT unit_code, start_date, end_date FROM publications ORDER BY unit_code").fetchall()
+    assert rows[0] == ("B02", "2026-12-21", "2026-12-27") and len(rows) == 3
+    with pytest.raises(ArchiveError, match="5至7天"):
+        publicity_lists(published, 2026, dt.date(2026, 12, 21), 3, tmp_path)
+
+
+def test_notices__one_page_each_with_the_appeal_deadline(published, municipal, tmp_path):
+    paths = notices(published, 2026, dt.date(2026, 9, 24), municipal, tmp_path)
+    unit_book = next(p for p in paths if p.name.endswith("单位考核结果通知.xlsx"))
+    b02 = next(p for p in paths if "_B02_" in p.name)
+    text = texts(b02)
+    assert "人员P01同志" in text and "截至2026-10-08" in text  # 24 Sep + 10 days → 4 Oct (holiday) → 8 Oct
+    ws = openpyxl.load_workbook(b02)["书面通知"]
+    people = text.count("同志：")
+    assert len(ws.row_breaks.brk) == people - 1  # one page each
+    unit_text = texts(unit_book)
+    assert "部门B02：" in unit_text and "在经济口中排名第2" in unit_text and "待考核办研究确定" in unit_text
+    late = notices(published, 2026, dt.date(2026, 12, 28), municipal, tmp_path / "late")
+    assert "仅按周末顺延" in texts(late[0])  # 2027 is beyond the holiday data: said plainly
+
+
+def test_circular__ranked_tables_charts_and_the_award_list(published, municipal, tmp_path):
+    path = circular(published, 2026, municipal, tmp_path / "circular.xlsx")
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["部门通报", "区市通报", "图表", "提请审批名单"]
+    charts = [n for n in zipfile.ZipFile(path).namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 2
+    awards = " ".join(str(c.value) for row in wb["提请审批名单"].iter_rows() for c in row if c.value is not None)
+    assert "一、市直部门先进集体（奖励1万元）" in awards and "二、区(市)先进集体（前2名，奖励10万元）" in awards
+    assert "部门C02" in awards and "区Q2" in awards and "区Q3" in awards and "区Q1" not in awards  # Q1 is vetoed
+    assert "记二等功" in awards and "人员H1" in awards
+    assert "待定（限额处并列" in awards and "部门B02（93分）" in awards
+    ranked = [c.value for c in wb["区市通报"]["C"][3:7]]
+    assert ranked == ["区Q1", "区Q2", "区Q3", "区Q4"]
+
+
+def test_circular__prints_to_pdf_with_libreoffice(published, municipal, tmp_path):
+    from test_libreoffice import require_tools
+
+    require_tools()
+    path = circular(published, 2026, municipal, tmp_path / "通报.xlsx")
+    pdf = to_pdf([path], tmp_path)[0]
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "2026年度市直部门目标管理考核结果通报" in text.replace(" ", "")
+    assert "提请市委常委会批准" in text.replace(" ", "")
+
+
+def test_documents__need_a_published_version(master, municipal, tmp_path):  # noqa: F811
+    with pytest.raises(ArchiveError, match="kaohe publish"):
+        circular(master, 2026, municipal, tmp_path / "c.xlsx")
