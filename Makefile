@@ -40,6 +40,7 @@ bench: $(BIN)/.kaohe-installed
 	$(BIN)/python bench/template_bench.py
 	$(BIN)/python bench/intake_bench.py
 	$(BIN)/python bench/recompute_bench.py
+	$(BIN)/python bench/archive_bench.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

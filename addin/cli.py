@@ -36,15 +36,20 @@ def demo(
 
     console = Console(width=160)
     municipal, audit = load_municipal(), load_audit()
-    paths, intake, outcome, audit_result = run_demo(out, municipal, audit, year=year, seed=seed,
-                                                    say=lambda text: console.print(text, markup=False))
+    paths, intake, outcome, audit_result, changes = run_demo(out, municipal, audit, year=year, seed=seed,
+                                                             say=lambda text: console.print(text, markup=False))
     if outcome.result is not None:
         r = outcome.result
         render_year(console, YearResult(r.departments, r.districts, r.staff, audit_result), year, municipal.title)
     console.print(outcome.message, markup=False)
+    from addin.console import render_changes
+
+    render_changes(console, changes, year)
     console.rule("文件 [files]")
     for label, path in (("模板 templates", paths.templates), ("收件箱 inbox", paths.inbox),
-                        ("汇总工作簿 master (结果表 results)", paths.master), ("回执 receipt", paths.receipt)):
+                        ("汇总工作簿 master (结果表 results)", paths.master), ("回执 receipt", paths.receipt),
+                        ("通报 circular", paths.circular),
+                        ("考核档案 archive", paths.master.with_suffix(".kaohe.sqlite"))):
         console.print(f"{label}: {path}", markup=False)
     rejected = [o for o in intake.outcomes if o.status == "rejected"]
     if rejected:

@@ -149,3 +149,16 @@ def render_intake(console: Console, result, receipt_path) -> None:
     counts = Counter(o.status for o in result.outcomes)
     console.print("，".join(f"{STATUS_ZH[k]} {v}" for k, v in counts.items()) +
                   f"；写入汇总工作簿 {result.cells_written} 个单元格；未报送 {len(result.missing)} 项；回执：{receipt_path}")
+
+
+def render_changes(console: Console, changes, year: int) -> None:
+    """What changed between two published versions (after appeals)."""
+    from addin.archive.versions import FIELDS, KIND_ZH
+
+    t = Table(title=f"{year}年度 v1 → v2（申诉复核后）：{len(changes)} 处变化", header_style="bold cyan")
+    for col in ("类别", "编码", "名称", "项目", "v1", "v2"):
+        t.add_column(col)
+    for ch in changes:
+        t.add_row(KIND_ZH[ch.kind], ch.code, ch.name, FIELDS.get(ch.field, ch.field), str(ch.old or ""),
+                  str(ch.new or ""))
+    console.print(t)

@@ -32,6 +32,7 @@ class DemoPaths:
     inbox: Path
     master: Path
     receipt: Path
+    circular: Path
 
 
 def fill_workbook(template: Path, values: dict[str, Any], out: Path) -> Path:
@@ -174,6 +175,8 @@ def _staff_values(people, scheme, rng: random.Random) -> dict[str, list[Any]]:
 
 def run_demo(folder: Path, municipal, audit, *, year: int = 2026, seed: int = 2026, say=print):
     """Build, fill, mail, take in and recompute a sample year; returns the paths and results."""
+    from addin.archive.documents import circular
+    from addin.archive.versions import diff, publish
     from addin.hosts import FileHost
     from addin.intake.receipt import write_receipt
     from addin.intake.run import run_intake
@@ -184,7 +187,8 @@ def run_demo(folder: Path, municipal, audit, *, year: int = 2026, seed: int = 20
     folder = Path(folder)
     if folder.exists():
         shutil.rmtree(folder)
-    paths = DemoPaths(folder, folder / "模板", folder / "收件箱", folder / "考核汇总.xlsx", folder / "考核汇总_回执.xlsx")
+    paths = DemoPaths(folder, folder / "模板", folder / "收件箱", folder / "考核汇总.xlsx", folder / "考核汇总_回执.xlsx",
+                      folder / f"考核汇总_{year}_通报.xlsx")
     roster = sample_city(seed)
     departments = [u for u in roster.units if u.type == "部门"]
     books = sample_books([_AsUnit(u.code) for u in departments], seed)
@@ -195,7 +199,7 @@ def run_demo(folder: Path, municipal, audit, *, year: int = 2026, seed: int = 20
     by_key = {(b.identity.unit_code, b.identity.template_kind): b.path for b in built}
     shutil.copy(by_key[("KHB", "master")], paths.master)
 
-    say("2/4 填写样例报送材料并存为邮件…")
+    say("2/6 填写样例报送材料并存为邮件…")
     rng = random.Random(seed)
     filled = folder / "已填报"
     outbox: dict[str, list[Path]] = {}
@@ -243,14 +247,41 @@ def run_demo(folder: Path, municipal, audit, *, year: int = 2026, seed: int = 20
         for k, f in enumerate(files):
             mail(paths.inbox / f"{unit}_{k + 1:02d}.eml", f, f"{unit.lower()}@example.gov.cn",
                  f"{year}年度目标考核材料报送（{unit}）", when + dt.timedelta(minutes=k))
-    say(f"3/4 接收 {sum(len(v) for v in outbox.values())} 份报送…")
+    say(f"3/6 接收 {sum(len(v) for v in outbox.values())} 份报送…")
     intake = run_intake(paths.inbox, paths.master, municipal=municipal, audit=audit, year=year)
     write_receipt(intake, paths.receipt, year)
     _office_entries(paths.master, rng)
-    say("4/4 重新计算排名…")
-    outcome = recompute(FileHost(paths.master), municipal)
+    say("4/6 重新计算排名…")
+    outcome = recompute(FileHost(paths.master), municipal, today=dt.date(year, 12, 23))
     audit_result = assess_audit(audit, audit_units, Quota(rate="20%"))
-    return paths, intake, outcome, audit_result
+    say("5/6 发布 v1；B013 申诉成立（通报批评已撤销），重新计算后发布 v2…")
+    publish(paths.master, year, note="公示版")
+    first = outcome
+    _appeal(paths.master, year)
+    outcome = recompute(FileHost(paths.master), municipal, today=dt.date(year, 12, 23))
+    publish(paths.master, year, note="复核后")
+    changes = diff(paths.master, year, 1, 2)
+    say("6/6 生成通报…")
+    circular(paths.master, year, municipal, paths.circular)
+    assert first.ok
+    return paths, intake, outcome, audit_result, changes
+
+
+def _appeal(master: Path, year: int) -> None:
+    """B013 appeals its circulated criticism; the office upholds it and corrects the input."""
+    import openpyxl
+
+    from addin.intake.master import save_atomically
+
+    wb = openpyxl.load_workbook(master)
+    ws = wb["部门"]
+    headers = [c.value for c in ws[1]]
+    for r in range(2, ws.max_row + 1):
+        if ws.cell(r, 1).value == "B013":
+            ws.cell(r, headers.index("通报批评次数") + 1).value = 0
+    wb["申诉登记"].append(["B013", "市教育局", dt.datetime(year, 12, 14), dt.datetime(year, 12, 16),
+                       dt.datetime(year, 12, 22), "所涉通报已由发文机关撤销", "改变"])
+    save_atomically(wb, master)
 
 
 @dataclass(frozen=True)

@@ -141,3 +141,19 @@ def test_archive_commands(computed, tmp_path):
     assert runner.invoke(app, ["history", "NOPE", "--master", str(computed)]).exit_code == 1
     out = runner.invoke(app, ["export", str(computed), "--out", str(tmp_path / "a.xlsx")])
     assert out.exit_code == 0 and (tmp_path / "a.xlsx").exists()
+
+
+def test_publish__keeps_units_heads_people_and_appeals(computed):
+    import datetime as dt
+
+    wb = openpyxl.load_workbook(computed)
+    wb["申诉登记"].append(["P04", "人员P04", dt.datetime(2026, 9, 24), dt.datetime(2026, 10, 8), dt.datetime(2026, 10, 15),
+                       "情况属实", "改变"])
+    wb.save(computed)
+    publish(computed, 2026)
+    db = sqlite3.connect(archive_path(computed))
+    assert db.execute("SELECT name, type, group_name, head_code FROM units WHERE code = 'C02'").fetchone() == (
+        "部门C02", "部门", "综合口", "H1")
+    assert db.execute("SELECT unit_code, level FROM people WHERE code = 'P05'").fetchone() == ("B02", "科级及以下")
+    assert db.execute("SELECT code, in_time, reply_due, replied, outcome FROM appeals").fetchall() == [
+        ("P04", 1, "2026-10-19", "2026-10-15", "改变")]

@@ -14,10 +14,11 @@ def test_demo__runs_a_year_from_templates_to_rankings(tmp_path):
     out = result.output
     for title in ("市直部门综合得分与先进集体", "区(市)综合得分与先进集体", "工作人员", "审计局目标考评", "预警"):
         assert title in out
-    assert "1/4 生成模板" in out and "3/4 接收" in out and "4/4 重新计算排名" in out
+    assert "1/6 生成模板" in out and "3/6 接收" in out and "4/6 重新计算排名" in out
+    assert "v1 → v2（申诉复核后）：3 处变化" in out and "80.37" in out and "85.37" in out  # B013: +5 after appeal
     assert "待定：2个单位并列争1个名额" in out and "一票否决（安全生产）" in out and "弄虚作假" in out
     assert "记二等功" in out and re.search(r"8 × 10% = 0.8 → 四舍五入 1", out)
-    for path in ("考核汇总.xlsx", "考核汇总_回执.xlsx", "考核汇总.kaohe.sqlite"):
+    for path in ("考核汇总.xlsx", "考核汇总_回执.xlsx", "考核汇总.kaohe.sqlite", "考核汇总_2026_通报.xlsx"):
         assert (folder / path).exists()
     assert len(list((folder / "收件箱").glob("*.eml"))) == 370
     import openpyxl

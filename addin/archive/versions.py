@@ -80,6 +80,7 @@ def publish(master: Path, year: int, note: str = "") -> Published:
                                  rec.get(unit) if unit else None, _text(rec.get(score)), rec.get(rank),
                                  rec.get(grade) if grade else None, rec.get(award), rec.get("说明")))
             db.executemany("INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            _record_roster(db, data, year)
     finally:
         store.close()
     stamp_master(master, data, tables, f"已发布 {year}年度 v{version}（{dt.date.today().isoformat()}）")
@@ -181,3 +182,40 @@ def write_diff(changes: list[Change], path: Path, year: int, a: int, b: int) -> 
     wb.close()
     write_atomically(Path(path), buf.getvalue(), backup=False)
     return Path(path)
+
+
+def _record_roster(db, data: bytes, year: int) -> None:
+    """Keep the units (group, head), the people and the year's appeals with each version."""
+    from python_calamine import CalamineWorkbook
+
+    from addin.engine.appeals import AppealInput, check_appeals
+    from addin.scheme import load_municipal
+
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+
+    def table(sheet: str, required: list[str], optional: list[str] = ()) -> list[dict]:
+        if sheet not in book.sheet_names:
+            return []
+        values = [[None if v == "" else v for v in row]
+                  for row in book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)]
+        found = find_table(sheet, values, required, optional)
+        return [rec for _n, rec in found.rows] if isinstance(found, Table) else []
+
+    people = table("人员", ["人员编码", "姓名", "单位编码", "层级", "主要负责人"])
+    heads = {_code(p["单位编码"]): _code(p["人员编码"]) for p in people if p["主要负责人"] in ("是", True)}
+    units = [(_code(u["单位编码"]), u["单位名称"], kind, u.get("分口"), heads.get(_code(u["单位编码"])))
+             for sheet, kind in (("部门", "部门"), ("区市", "区市"))
+             for u in table(sheet, ["单位编码", "单位名称"], ["分口"])]
+    db.executemany("INSERT OR REPLACE INTO units VALUES (?, ?, ?, ?, ?)", units)
+    db.executemany("INSERT OR REPLACE INTO people VALUES (?, ?, ?, ?)",
+                   [(_code(p["人员编码"]), p["姓名"], _code(p["单位编码"]), p["层级"]) for p in people])
+    appeals = [AppealInput(_code(a["编码"]), a.get("名称") or "", a["书面通知日期"], a["申诉日期"], a.get("答复日期"),
+                           a.get("处理结果"))
+               for a in table("申诉登记", ["编码", "书面通知日期", "申诉日期"], ["名称", "答复日期", "处理结果"])]
+    statuses, _alerts, _problems = check_appeals(appeals, load_municipal().appeals, dt.date.today())
+    db.execute("DELETE FROM appeals WHERE year = ?", (year,))
+    db.executemany("INSERT INTO appeals (year, code, notified, lodged, in_time, reply_due, replied, outcome) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   [(year, a.code, a.notified.isoformat(), a.lodged.isoformat(), int(a.in_time),
+                     a.reply_due.isoformat() if a.reply_due else None, a.replied.isoformat() if a.replied else None,
+                     a.outcome) for a in statuses])
