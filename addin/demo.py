@@ -194,7 +194,7 @@ def run_demo(folder: Path, municipal, audit, *, year: int = 2026, seed: int = 20
     books = sample_books([_AsUnit(u.code) for u in departments], seed)
     twins = {"B002": "B010", "B010": "B002"}  # two departments of 经济口 with identical, clean submissions
     books["B010"] = books["B002"]
-    say(f"1/4 生成模板（{len(roster.units)} 个单位，{len(roster.people)} 名工作人员）…")
+    say(f"1/6 生成模板（{len(roster.units)} 个单位，{len(roster.people)} 名工作人员）…")
     built = build_templates(paths.templates, municipal=municipal, audit=audit, roster=roster, year=year, books=books)
     by_key = {(b.identity.unit_code, b.identity.template_kind): b.path for b in built}
     shutil.copy(by_key[("KHB", "master")], paths.master)
