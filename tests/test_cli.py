@@ -24,7 +24,8 @@ def test_demo__runs_a_year_from_templates_to_rankings(tmp_path):
     import openpyxl
 
     ranks = openpyxl.load_workbook(folder / "考核汇总.xlsx")["部门排名"]
-    assert ranks.max_row == 61 and [c.value for c in ranks[1]][-1] == "说明"
+    assert ranks.max_row == 61 and ranks["G1"].value == "说明"
+    assert ranks["I1"].value.startswith("已发布 2026年度 v2")
 
 
 def test_check_scheme__reports_the_path(tmp_path):
