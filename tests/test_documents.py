@@ -64,6 +64,12 @@ def test_circular__ranked_tables_charts_and_the_award_list(published, municipal,
     assert wb.sheetnames == ["部门通报", "区市通报", "图表", "提请审批名单"]
     charts = [n for n in zipfile.ZipFile(path).namelist() if n.startswith("xl/charts/chart")]
     assert len(charts) == 2
+    chart_data = [[c.value for c in r] for r in wb["图表"].iter_rows(min_row=2, max_col=5)]
+    # 经济口: (95 + 93 + 93 + 7 × 78) / 10 = 82.7; 综合口: (94 + 96 + 50 + 7 × 78) / 10 = 78.6
+    assert [r[:2] for r in chart_data[:2]] == [["经济口", 82.7], ["综合口", 78.6]]
+    # every department and district: C03's 50; 14 at 78; Q4's 80; B01–B03, C01, C02, Q1–Q3 at 90 or more
+    assert [r[3:] for r in chart_data] == [["60分以下", 1], ["60–70", 0], ["70–80", 14], ["80–90", 1],
+                                           ["90–100", 8], ["100以上", 0]]
     awards = " ".join(str(c.value) for row in wb["提请审批名单"].iter_rows() for c in row if c.value is not None)
     assert "一、市直部门先进集体（奖励1万元）" in awards and "二、区(市)先进集体（前2名，奖励10万元）" in awards
     assert "部门C02" in awards and "区Q2" in awards and "区Q3" in awards and "区Q1" not in awards  # Q1 is vetoed

@@ -14,7 +14,7 @@ from pathlib import Path
 from addin.archive.history import LATEST
 from addin.archive.versions import ArchiveError, archive_path
 from addin.engine.calendar import appeal_deadline
-from addin.engine.numbers import fmt
+from addin.engine.numbers import fmt, q2
 from addin.intake.store import Store
 from addin.scheme.models import MunicipalScheme
 from addin.workbook.atomic import write_atomically
@@ -204,7 +204,8 @@ def circular(master: Path, year: int, scheme: MunicipalScheme, out: Path) -> Pat
             ws.write(row, 4, r[9] or "", f["cell"])
             row += 1
         scores = [Decimal(r[6]) for r in members if r[6]]
-        averages.append((group, float(sum(scores) / len(scores)) if scores else 0.0))
+        if scores:  # a group with no scores has no average (never drawn as 0)
+            averages.append((group, sum(scores) / len(scores)))
         row += 1
     ws.repeat_rows(0)
     _print(ws)
@@ -224,7 +225,7 @@ def circular(master: Path, year: int, scheme: MunicipalScheme, out: Path) -> Pat
     ws.write_row(0, 0, ["分口", "平均综合得分"], f["head"])
     for i, (group, avg) in enumerate(averages, start=1):
         ws.write(i, 0, group, f["cell"])
-        ws.write_number(i, 1, round(avg, 2), f["num"])
+        ws.write_number(i, 1, float(q2(avg)), f["num"])
     counts = [sum(1 for r in depts + dists if r[6] and (lo is None or float(r[6]) >= lo) and
                   (hi is None or float(r[6]) < hi)) for lo, hi, _ in BINS]
     ws.write_row(0, 3, ["综合得分", "单位数"], f["head"])
