@@ -335,7 +335,7 @@ def publicize(
     master: Path = typer.Argument(..., help="考核办汇总工作簿 .xlsx [the master workbook]"),
     year: int = typer.Option(..., help="考核年度 [assessment year]"),
     start: str = typer.Option(..., help="公示开始日期 YYYY-MM-DD [first day of publicity]"),
-    days: int = typer.Option(None, help="公示天数（5–7），默认按方案（7天）[days, 5–7]"),
+    days: int = typer.Option(None, help="公示天数（5–7），默认按方案的公示天数 [days, 5–7; default: the scheme's staff.publicity_days]"),
 ) -> None:
     """按单位生成拟定优秀和拟表彰人员公示表（最新发布版本）[publicity lists per unit].
 

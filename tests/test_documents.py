@@ -49,6 +49,7 @@ def test_notices__one_page_each_with_the_appeal_deadline(published, municipal, t
     b02 = next(p for p in paths if "_B02_" in p.name)
     text = texts(b02)
     assert "人员P01同志" in text and "截至2026-10-08" in text  # 24 Sep + 10 days → 4 Oct (holiday) → 8 Oct
+    assert "接到本通知之日起十日内" in text and "考核办在十日内答复" in text
     ws = openpyxl.load_workbook(b02)["书面通知"]
     people = text.count("同志：")
     assert len(ws.row_breaks.brk) == people - 1  # one page each
@@ -56,6 +57,15 @@ def test_notices__one_page_each_with_the_appeal_deadline(published, municipal, t
     assert "部门B02：" in unit_text and "在经济口中排名第2" in unit_text and "待考核办研究确定" in unit_text
     late = notices(published, 2026, dt.date(2026, 12, 28), municipal, tmp_path / "late")
     assert "仅按周末顺延" in texts(late[0])  # 2027 is beyond the holiday data: said plainly
+
+
+def test_notices__periods_follow_the_scheme(published, municipal, tmp_path):
+    scheme = municipal.model_copy(update={"appeals": municipal.appeals.model_copy(
+        update={"window_days": 15, "reply_days": 7})})
+    paths = notices(published, 2026, dt.date(2026, 9, 1), scheme, tmp_path)
+    text = texts(next(p for p in paths if "_B02_" in p.name))
+    # 1 Sep + 15 days = 16 Sep, a Wednesday and a working day
+    assert "接到本通知之日起十五日内（截至2026-09-16）" in text and "考核办在七日内答复" in text
 
 
 def test_circular__ranked_tables_charts_and_the_award_list(published, municipal, tmp_path):

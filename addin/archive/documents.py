@@ -115,6 +115,7 @@ def notices(master: Path, year: int, notified: dt.date, scheme: MunicipalScheme,
     version, rows = _latest(master, year)
     deadline = appeal_deadline(notified, scheme.appeals, weekends_only=True)
     mark = "（注：节假日数据未覆盖该年度，期限仅按周末顺延，请核对）" if deadline.weekends_only else ""
+    window, reply = _days(scheme.appeals.window_days), _days(scheme.appeals.reply_days)
     names = {r[3]: r[4] for r in rows if r[2] in ("department", "district")}
     by_unit: dict[str, list[tuple]] = defaultdict(list)
     for r in rows:
@@ -138,8 +139,8 @@ def notices(master: Path, year: int, notified: dt.date, scheme: MunicipalScheme,
         for p in people:
             body = (f"{p[4]}同志：\n    经考核，你{year}年度目标管理考核总分为{fmt(Decimal(p[6])) if p[6] else '—'}分，"
                     f"考核等次为{p[8]}{'，拟予表彰' if (p[9] or '').startswith('是') else ''}。\n"
-                    f"    如对考核结果有异议，可在接到本通知之日起十日内（截至{deadline.date.isoformat()}）"
-                    f"向本单位考核办申请复核，考核办在十日内答复。{mark}")
+                    f"    如对考核结果有异议，可在接到本通知之日起{window}内（截至{deadline.date.isoformat()}）"
+                    f"向本单位考核办申请复核，考核办在{reply}内答复。{mark}")
             top = page(ws, f, top, f"{year}年度考核结果通知书", body, f"{names.get(unit, unit)}考核办")
             breaks.append(top)
         ws.set_h_pagebreaks(breaks[:-1])
@@ -158,8 +159,8 @@ def notices(master: Path, year: int, notified: dt.date, scheme: MunicipalScheme,
         where = f"在{r[5]}中排名第{r[7]}" if r[2] == "department" else f"在各区(市)中排名第{r[7]}"
         award = {"是": "，拟授予先进集体称号", "待定": "，先进集体评选待考核办研究确定"}.get(r[9] or "", "")
         body = (f"{r[4]}：\n    经考核，你单位{year}年度目标管理综合得分为{fmt(Decimal(r[6])) if r[6] else '—'}分，"
-                f"{where}{award}。\n    如对考核结果有异议，可在接到本通知之日起十日内（截至{deadline.date.isoformat()}）"
-                f"向市考核办申请复核。{mark}")
+                f"{where}{award}。\n    如对考核结果有异议，可在接到本通知之日起{window}内（截至{deadline.date.isoformat()}）"
+                f"向市考核办申请复核，市考核办在{reply}内答复。{mark}")
         top = page(ws, f, top, f"{year}年度目标管理考核结果通知", body, "市考核办公室")
         breaks.append(top)
     ws.set_h_pagebreaks(breaks[:-1])
@@ -168,6 +169,19 @@ def notices(master: Path, year: int, notified: dt.date, scheme: MunicipalScheme,
     path = out / f"{year}_单位考核结果通知.xlsx"
     write_atomically(path, buf.getvalue(), backup=False)
     return [*paths, path]
+
+
+_CN_DIGITS = "〇一二三四五六七八九"
+
+
+def _days(n: int) -> str:
+    """A period as written in official Chinese: 10 → 十日, 15 → 十五日, 7 → 七日, 30 → 三十日."""
+    if n < 10:
+        return f"{_CN_DIGITS[n]}日"
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return f"{'' if tens == 1 else _CN_DIGITS[tens]}十{_CN_DIGITS[ones] if ones else ''}日"
+    return f"{n}日"
 
 
 BINS = [(None, 60, "60分以下"), (60, 70, "60–70"), (70, 80, "70–80"), (80, 90, "80–90"), (90, 100, "90–100"),
