@@ -11,7 +11,7 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
-from addin.archive.history import LATEST
+from addin.archive.history import Entry, published
 from addin.archive.versions import ArchiveError, archive_path
 from addin.engine.calendar import appeal_deadline
 from addin.engine.numbers import fmt, q2
@@ -22,18 +22,11 @@ from addin.workbook.atomic import write_atomically
 EXCELLENT = "优秀"
 
 
-def _latest(master: Path, year: int) -> tuple[int, list[tuple]]:
-    store = Store(archive_path(master))
-    try:
-        rows = store.db.execute(LATEST + " WHERE r.year = ? ORDER BY r.kind, r.unit, r.rank, r.code", (year,)).fetchall()
-        traces = dict(((k, c), t) for k, c, t in store.db.execute(
-            "SELECT kind, code, trace FROM results WHERE year = ? AND version = (SELECT MAX(version) FROM versions "
-            "WHERE year = ?)", (year, year)))
-    finally:
-        store.close()
-    if not rows:
+def _latest(master: Path, year: int) -> tuple[int, list[Entry]]:
+    entries = published(archive_path(master), year=year)
+    if not entries:
         raise ArchiveError(f"{year}年度尚无已发布的结果，请先运行 kaohe publish [nothing published for {year}]")
-    return rows[0][1], [(*r, traces.get((r[2], r[3]))) for r in rows]
+    return entries[0].version, entries
 
 
 def _book():
@@ -70,11 +63,11 @@ def publicity_lists(master: Path, year: int, start: dt.date, days: int, out: Pat
         raise ArchiveError(f"公示期应为5至7天，实际为{days}天 [publicity lasts 5–7 days]")
     version, rows = _latest(master, year)
     end = start + dt.timedelta(days=days - 1)
-    by_unit: dict[str, list[tuple]] = defaultdict(list)
+    by_unit: dict[str, list[Entry]] = defaultdict(list)
     for r in rows:
-        if r[2] == "person" and (r[8] == EXCELLENT or (r[9] or "").startswith("是")):
-            by_unit[r[5]].append(r)
-    names = {r[3]: r[4] for r in rows if r[2] in ("department", "district")}
+        if r.kind == "person" and (r.grade == EXCELLENT or (r.award or "").startswith("是")):
+            by_unit[r.unit].append(r)
+    names = {r.code: r.name for r in rows if r.kind in ("department", "district")}
     paths = []
     store = Store(archive_path(master))
     try:
@@ -89,7 +82,7 @@ def publicity_lists(master: Path, year: int, start: dt.date, days: int, out: Pat
                 for col, text in enumerate(("序号", "姓名", "人员编码", "等次", "拟表彰")):
                     ws.write(3, col, text, f["head"])
                 for i, p in enumerate(people, start=1):
-                    ws.write_row(3 + i, 0, [i, p[4] or "", p[3], p[8] or "", p[9] or ""], f["cell"])
+                    ws.write_row(3 + i, 0, [i, p.name or "", p.code, p.grade or "", p.award or ""], f["cell"])
                 r = 5 + len(people)
                 ws.merge_range(r, 0, r + 2, 4, f"公示期：{start.isoformat()}至{end.isoformat()}（共{days}天）。"
                                "对公示对象有异议的，请在公示期内向本单位考核办反映，反映情况应实事求是并署真实姓名。",
@@ -116,59 +109,58 @@ def notices(master: Path, year: int, notified: dt.date, scheme: MunicipalScheme,
     deadline = appeal_deadline(notified, scheme.appeals, weekends_only=True)
     mark = "（注：节假日数据未覆盖该年度，期限仅按周末顺延，请核对）" if deadline.weekends_only else ""
     window, reply = _days(scheme.appeals.window_days), _days(scheme.appeals.reply_days)
-    names = {r[3]: r[4] for r in rows if r[2] in ("department", "district")}
-    by_unit: dict[str, list[tuple]] = defaultdict(list)
+    names = {r.code: r.name for r in rows if r.kind in ("department", "district")}
+    by_unit: dict[str, list[Entry]] = defaultdict(list)
     for r in rows:
-        if r[2] == "person":
-            by_unit[r[5]].append(r)
+        if r.kind == "person":
+            by_unit[r.unit].append(r)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
+    for unit, people in sorted(by_unit.items()):
+        signer = f"{names.get(unit, unit)}考核办"
+        pages = [(f"{year}年度考核结果通知书",
+                  f"{p.name}同志：\n    经考核，你{year}年度目标管理考核总分为{_score(p)}分，"
+                  f"考核等次为{p.grade}{'，拟予表彰' if (p.award or '').startswith('是') else ''}。\n"
+                  f"    如对考核结果有异议，可在接到本通知之日起{window}内（截至{deadline.date.isoformat()}）"
+                  f"向本单位考核办申请复核，考核办在{reply}内答复。{mark}", signer) for p in people]
+        path = out / f"{year}_{_safe(unit)}_{_safe(names.get(unit, unit))}_书面通知.xlsx"
+        paths.append(_write_pages(path, "书面通知", pages, notified))
+    pages = []
+    for r in rows:
+        if r.kind not in ("department", "district"):
+            continue
+        where = f"在{r.unit}中排名第{r.rank}" if r.kind == "department" else f"在各区(市)中排名第{r.rank}"
+        award = {"是": "，拟授予先进集体称号", "待定": "，先进集体评选待考核办研究确定"}.get(r.award or "", "")
+        pages.append((f"{year}年度目标管理考核结果通知",
+                      f"{r.name}：\n    经考核，你单位{year}年度目标管理综合得分为{_score(r)}分，{where}{award}。\n"
+                      f"    如对考核结果有异议，可在接到本通知之日起{window}内（截至{deadline.date.isoformat()}）"
+                      f"向市考核办申请复核，市考核办在{reply}内答复。{mark}", "市考核办公室"))
+    paths.append(_write_pages(out / f"{year}_单位考核结果通知.xlsx", "单位通知", pages, notified))
+    return paths
 
-    def page(ws, f, top: int, title: str, body: str, signer: str) -> int:
+
+def _score(e: Entry) -> str:
+    return fmt(Decimal(e.score)) if e.score else "—"
+
+
+def _write_pages(path: Path, sheet: str, pages: list[tuple[str, str, str]], dated: dt.date) -> Path:
+    """A printable workbook of one-page letters (title, body, signer), a page break after each."""
+    buf, wb, f = _book()
+    ws = wb.add_worksheet(sheet)
+    ws.set_column(0, 3, 22)
+    top, breaks = 0, []
+    for title, body, signer in pages:
         ws.merge_range(top, 0, top, 3, title, f["title"])
         ws.merge_range(top + 2, 0, top + 8, 3, body, f["text"])
         ws.merge_range(top + 10, 2, top + 10, 3, signer, f["right"])
-        ws.merge_range(top + 11, 2, top + 11, 3, notified.isoformat(), f["right"])
-        return top + 13
-
-    for unit, people in sorted(by_unit.items()):
-        buf, wb, f = _book()
-        ws = wb.add_worksheet("书面通知")
-        ws.set_column(0, 3, 22)
-        top, breaks = 0, []
-        for p in people:
-            body = (f"{p[4]}同志：\n    经考核，你{year}年度目标管理考核总分为{fmt(Decimal(p[6])) if p[6] else '—'}分，"
-                    f"考核等次为{p[8]}{'，拟予表彰' if (p[9] or '').startswith('是') else ''}。\n"
-                    f"    如对考核结果有异议，可在接到本通知之日起{window}内（截至{deadline.date.isoformat()}）"
-                    f"向本单位考核办申请复核，考核办在{reply}内答复。{mark}")
-            top = page(ws, f, top, f"{year}年度考核结果通知书", body, f"{names.get(unit, unit)}考核办")
-            breaks.append(top)
-        ws.set_h_pagebreaks(breaks[:-1])
-        _print(ws)
-        wb.close()
-        path = out / f"{year}_{_safe(unit)}_{_safe(names.get(unit, unit))}_书面通知.xlsx"
-        write_atomically(path, buf.getvalue(), backup=False)
-        paths.append(path)
-    buf, wb, f = _book()
-    ws = wb.add_worksheet("单位通知")
-    ws.set_column(0, 3, 22)
-    top, breaks = 0, []
-    for r in rows:
-        if r[2] not in ("department", "district"):
-            continue
-        where = f"在{r[5]}中排名第{r[7]}" if r[2] == "department" else f"在各区(市)中排名第{r[7]}"
-        award = {"是": "，拟授予先进集体称号", "待定": "，先进集体评选待考核办研究确定"}.get(r[9] or "", "")
-        body = (f"{r[4]}：\n    经考核，你单位{year}年度目标管理综合得分为{fmt(Decimal(r[6])) if r[6] else '—'}分，"
-                f"{where}{award}。\n    如对考核结果有异议，可在接到本通知之日起{window}内（截至{deadline.date.isoformat()}）"
-                f"向市考核办申请复核，市考核办在{reply}内答复。{mark}")
-        top = page(ws, f, top, f"{year}年度目标管理考核结果通知", body, "市考核办公室")
+        ws.merge_range(top + 11, 2, top + 11, 3, dated.isoformat(), f["right"])
+        top += 13
         breaks.append(top)
     ws.set_h_pagebreaks(breaks[:-1])
     _print(ws)
     wb.close()
-    path = out / f"{year}_单位考核结果通知.xlsx"
     write_atomically(path, buf.getvalue(), backup=False)
-    return [*paths, path]
+    return path
 
 
 _CN_DIGITS = "〇一二三四五六七八九"
@@ -192,32 +184,24 @@ def circular(master: Path, year: int, scheme: MunicipalScheme, out: Path) -> Pat
     """The circular: ranked tables by group and for districts, native charts, and the award
     list submitted for the Standing Committee's approval."""
     version, rows = _latest(master, year)
-    depts = [r for r in rows if r[2] == "department"]
-    dists = sorted((r for r in rows if r[2] == "district"), key=lambda r: (r[7] or 10**9, r[3]))
-    people = [r for r in rows if r[2] == "person"]
+    depts = [r for r in rows if r.kind == "department"]
+    dists = sorted((r for r in rows if r.kind == "district"), key=lambda r: (r.rank or 10**9, r.code))
+    people = [r for r in rows if r.kind == "person"]
     buf, wb, f = _book()
 
     ws = wb.add_worksheet("部门通报")
-    for col, width in enumerate((8, 12, 22, 12, 12)):
-        ws.set_column(col, col, width)
+    _ranked_columns(ws)
     ws.merge_range(0, 0, 0, 4, f"{year}年度市直部门目标管理考核结果通报", f["title"])
     row = 2
-    groups: dict[str, list[tuple]] = defaultdict(list)
+    groups: dict[str, list[Entry]] = defaultdict(list)
     for r in depts:
-        groups[r[5] or ""].append(r)
+        groups[r.unit or ""].append(r)
     averages = []
     for group, members in sorted(groups.items()):
-        members.sort(key=lambda r: (r[7] or 10**9, r[3]))
+        members.sort(key=lambda r: (r.rank or 10**9, r.code))
         ws.merge_range(row, 0, row, 4, f"{group}（{len(members)}个单位）", f["head"])
-        row += 1
-        ws.write_row(row, 0, ["名次", "单位编码", "单位名称", "综合得分", "先进集体"], f["head"])
-        row += 1
-        for r in members:
-            ws.write_row(row, 0, [r[7], r[3], r[4]], f["cell"])
-            ws.write_number(row, 3, float(r[6]), f["num"])
-            ws.write(row, 4, r[9] or "", f["cell"])
-            row += 1
-        scores = [Decimal(r[6]) for r in members if r[6]]
+        row = _ranked_table(ws, f, row + 1, members)
+        scores = [Decimal(r.score) for r in members if r.score]
         if scores:  # a group with no scores has no average (never drawn as 0)
             averages.append((group, sum(scores) / len(scores)))
         row += 1
@@ -225,14 +209,9 @@ def circular(master: Path, year: int, scheme: MunicipalScheme, out: Path) -> Pat
     _print(ws)
 
     ws = wb.add_worksheet("区市通报")
-    for col, width in enumerate((8, 12, 22, 12, 12)):
-        ws.set_column(col, col, width)
+    _ranked_columns(ws)
     ws.merge_range(0, 0, 0, 4, f"{year}年度区(市)目标管理考核结果通报", f["title"])
-    ws.write_row(2, 0, ["名次", "单位编码", "单位名称", "综合得分", "先进集体"], f["head"])
-    for i, r in enumerate(dists, start=3):
-        ws.write_row(i, 0, [r[7], r[3], r[4]], f["cell"])
-        ws.write_number(i, 3, float(r[6]), f["num"])
-        ws.write(i, 4, r[9] or "", f["cell"])
+    _ranked_table(ws, f, 2, dists)
     _print(ws)
 
     ws = wb.add_worksheet("图表")
@@ -240,8 +219,8 @@ def circular(master: Path, year: int, scheme: MunicipalScheme, out: Path) -> Pat
     for i, (group, avg) in enumerate(averages, start=1):
         ws.write(i, 0, group, f["cell"])
         ws.write_number(i, 1, float(q2(avg)), f["num"])
-    counts = [sum(1 for r in depts + dists if r[6] and (lo is None or float(r[6]) >= lo) and
-                  (hi is None or float(r[6]) < hi)) for lo, hi, _ in BINS]
+    composites = [Decimal(r.score) for r in depts + dists if r.score]
+    counts = [sum(1 for c in composites if (lo is None or c >= lo) and (hi is None or c < hi)) for lo, hi, _ in BINS]
     ws.write_row(0, 3, ["综合得分", "单位数"], f["head"])
     for i, ((_lo, _hi, label), n) in enumerate(zip(BINS, counts), start=1):
         ws.write(i, 3, label, f["cell"])
@@ -269,27 +248,27 @@ def circular(master: Path, year: int, scheme: MunicipalScheme, out: Path) -> Pat
     row = 2
     dept_reward, dist_reward = scheme.departments.awards.reward_yuan, scheme.districts.awards.reward_yuan
     sections = [
-        (f"一、市直部门先进集体（奖励{dept_reward // 10000}万元）", [r for r in depts if r[9] == "是"],
-         lambda r: f"{r[5]} 第{r[7]}名，{fmt(Decimal(r[6]))}分"),
-        (f"二、区(市)先进集体（前2名，奖励{dist_reward // 10000}万元）", [r for r in dists if r[9] == "是"],
-         lambda r: f"第{r[7]}名，{fmt(Decimal(r[6]))}分"),
-        ("三、先进集体主要负责人直接定为优秀等次", [p for p in people if (p[9] or "").startswith("是（不占名额")],
-         lambda p: "记二等功" if "二等功" in (p[10] or "") else "予以表彰"),
+        (f"一、市直部门先进集体（奖励{dept_reward // 10000}万元）", [r for r in depts if r.award == "是"],
+         lambda r: f"{r.unit} 第{r.rank}名，{fmt(Decimal(r.score))}分"),
+        (f"二、区(市)先进集体（前2名，奖励{dist_reward // 10000}万元）", [r for r in dists if r.award == "是"],
+         lambda r: f"第{r.rank}名，{fmt(Decimal(r.score))}分"),
+        ("三、先进集体主要负责人直接定为优秀等次", [p for p in people if (p.award or "").startswith("是（不占名额")],
+         lambda p: "记二等功" if "二等功" in (p.trace or "") else "予以表彰"),
     ]
     for title, items, detail in sections:
         ws.merge_range(row, 0, row, 4, title, f["head"])
         row += 1
         for i, r in enumerate(items, start=1):
-            ws.write_row(row, 0, [i, r[3], r[4] or "", r[5] or "", detail(r)], f["cell"])
+            ws.write_row(row, 0, [i, r.code, r.name or "", r.unit or "", detail(r)], f["cell"])
             row += 1
         if not items:
             ws.merge_range(row, 0, row, 4, "（无）", f["cell"])
             row += 1
         row += 1
-    pending = [r for r in depts + dists if r[9] == "待定"]
+    pending = [r for r in depts + dists if r.award == "待定"]
     if pending:
         ws.merge_range(row, 0, row, 4, "待定（限额处并列，须由考核办研究确定）：" + "、".join(
-            f"{r[4]}（{fmt(Decimal(r[6]))}分）" for r in pending), f["text"])
+            f"{r.name}（{fmt(Decimal(r.score))}分）" for r in pending), f["text"])
         ws.set_row(row, 40)
     ws.merge_range(row + 2, 2, row + 2, 4, f"市考核办公室  （v{version}）", f["right"])
     _print(ws)
@@ -297,6 +276,22 @@ def circular(master: Path, year: int, scheme: MunicipalScheme, out: Path) -> Pat
     out.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(out, buf.getvalue(), backup=False)
     return out
+
+
+def _ranked_columns(ws) -> None:
+    for col, width in enumerate((8, 12, 22, 12, 12)):
+        ws.set_column(col, col, width)
+
+
+def _ranked_table(ws, f, row: int, members: list[Entry]) -> int:
+    """A header and one row per unit (rank, code, name, composite, 先进集体); returns the next row."""
+    ws.write_row(row, 0, ["名次", "单位编码", "单位名称", "综合得分", "先进集体"], f["head"])
+    for r in members:
+        row += 1
+        ws.write_row(row, 0, [r.rank, r.code, r.name], f["cell"])
+        ws.write_number(row, 3, float(r.score), f["num"])
+        ws.write(row, 4, r.award or "", f["cell"])
+    return row + 1
 
 
 def to_pdf(paths: list[Path], folder: Path) -> list[Path]:

@@ -6,9 +6,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from addin.archive.history import LATEST, history
+from addin.archive.history import Entry, history, published
 from addin.archive.versions import KIND_ZH, archive_path
-from addin.intake.store import Store
 from addin.workbook.atomic import write_atomically
 
 HEADERS = [("类别", 8), ("编码", 12), ("名称", 18), ("单位/分口", 12), ("得分", 9), ("名次", 7), ("等次", 9),
@@ -18,24 +17,18 @@ HEADERS = [("类别", 8), ("编码", 12), ("名称", 18), ("单位/分口", 12),
 def export_archive(master: Path, out: Path, code: str | None = None) -> Path:
     import xlsxwriter
 
-    store = Store(archive_path(master))
-    try:
-        rows = store.db.execute(LATEST + " ORDER BY r.year, r.kind, r.code").fetchall()
-    finally:
-        store.close()
+    entries = published(archive_path(master))
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True})
     head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})
     cell = wb.add_format({"border": 1})
-    years = sorted({r[0] for r in rows})
+    years = sorted({e.year for e in entries})
     for year in years:
         ws = wb.add_worksheet(f"{year}年度")
-        _table(ws, head, cell, [r for r in rows if r[0] == year])
+        _table(ws, head, cell, [e for e in entries if e.year == year])
     if code:
         ws = wb.add_worksheet(f"{code}历年"[:31])
-        entries = history(master, code)
-        _table(ws, head, cell, [(e.year, e.version, e.kind, e.code, e.name, e.unit, e.score, e.rank, e.grade, e.award)
-                                for e in entries], with_year=True)
+        _table(ws, head, cell, history(master, code), with_year=True)
     if not years and not code:
         wb.add_worksheet("档案").write(0, 0, "尚无已发布的考核结果")
     wb.close()
@@ -43,16 +36,15 @@ def export_archive(master: Path, out: Path, code: str | None = None) -> Path:
     return Path(out)
 
 
-def _table(ws, head, cell, rows, with_year: bool = False) -> None:
+def _table(ws, head, cell, entries: list[Entry], with_year: bool = False) -> None:
     headers = ([("年度", 7)] if with_year else []) + HEADERS
     for c, (text, width) in enumerate(headers):
         ws.set_column(c, c, width)
         ws.write(0, c, text, head)
-    for r, row in enumerate(rows, start=1):
-        year, version, kind, code, name, unit, score, rank, grade, award = row
-        values = ([year] if with_year else []) + [KIND_ZH[kind], code, name or "", unit or "",
-                                                  float(score) if score is not None else "", rank if rank else "",
-                                                  grade or "", award or "", f"v{version}"]
+    for r, e in enumerate(entries, start=1):
+        values = ([e.year] if with_year else []) + [KIND_ZH[e.kind], e.code, e.name or "", e.unit or "",
+                                                    float(e.score) if e.score is not None else "", e.rank or "",
+                                                    e.grade or "", e.award or "", f"v{e.version}"]
         ws.write_row(r, 0, values, cell)
     ws.freeze_panes(1, 0)
     ws.set_paper(9)

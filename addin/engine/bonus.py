@@ -33,8 +33,7 @@ def evaluate_lookup(
     Wholly blank rows are skipped (a range often ends in empty rows); a partly blank row
     is an error naming its line.
     """
-    rows_by_name = {n: n for n in item.table} | {k: v for k, v in item.aliases.items() if v in item.table}
-    cols_by_name = {n: n for n in item.columns} | {k: v for k, v in item.aliases.items() if v in item.columns}
+    rows_by_name, cols_by_name = item.row_names(), item.column_names()
     base = {k: v for k, v in where.items() if k not in ("item", "field")}
     best: dict[str, tuple[Decimal, str]] = {}
     problems: list[Problem] = []

@@ -249,12 +249,21 @@ def _row_points(reader: Reader, code: str, row: int) -> Any:
     return None if cell is None else cell.value
 
 
+def _known_unit(unit: Any, units: set[str], what: str, out: Extracted, **where: Any) -> str | None:
+    """The unit code of a register row, or None with a located problem when it is not on the roster."""
+    code = None if is_blank(unit) else str(unit).strip()
+    if code not in units:
+        out.problems.append(Problem("unknown_unit", f"{what}：单位编码 {unit} 不在名册中 [unknown unit]",
+                                    value=unit, **where))
+        return None
+    return code
+
+
 def extract_register(identity: Identity, reader: Reader, municipal: MunicipalScheme, units: set[str],
                      year: int) -> Extracted:
     out = Extracted()
     bonus = municipal.departments.innovation_bonus
-    names_rows = {n: n for n in bonus.table} | {k: v for k, v in bonus.aliases.items() if v in bonus.table}
-    names_cols = {n: n for n in bonus.columns} | {k: v for k, v in bonus.aliases.items() if v in bonus.columns}
+    names_rows, names_cols = bonus.row_names(), bonus.column_names()
     cols = [reader.cells(input_name("bonus", k)) for k in ("unit", "project", "recognizer", "level")]
     rows = []
     for cells in zip(*cols):
@@ -262,9 +271,8 @@ def extract_register(identity: Identity, reader: Reader, municipal: MunicipalSch
         if all(is_blank(v) for v in (unit, project, rec, level)):
             continue
         where = {"file": reader.file, "sheet": sheet}
-        if is_blank(unit) or str(unit).strip() not in units:
-            out.problems.append(Problem("unknown_unit", f"加分登记：单位编码 {unit} 不在名册中 [unknown unit]",
-                                        cell=coord, value=unit, **where))
+        code = _known_unit(unit, units, "加分登记", out, cell=coord, **where)
+        if code is None:
             continue
         r, p1 = read_choice(rec, "认定单位类别", names_rows, cell=c_rec, **where)
         lv, p2 = read_choice(level, "级别", names_cols, cell=c_lvl, **where)
@@ -275,7 +283,7 @@ def extract_register(identity: Identity, reader: Reader, municipal: MunicipalSch
         if p1 or p2:
             out.problems += [p for p in (p1, p2) if p]
             continue
-        rows.append({"单位编码": str(unit).strip(), "创新项目": str(project).strip(), "认定单位类别": r, "级别": lv})
+        rows.append({"单位编码": code, "创新项目": str(project).strip(), "认定单位类别": r, "级别": lv})
     out.values["bonus"] = rows
     counts: dict[str, int] = {}
     crit_cols = [reader.cells(input_name("criticism", k)) for k in ("unit", "date")]
@@ -283,9 +291,8 @@ def extract_register(identity: Identity, reader: Reader, municipal: MunicipalSch
         if is_blank(unit) and is_blank(date):
             continue
         where = {"file": reader.file, "sheet": sheet}
-        if is_blank(unit) or str(unit).strip() not in units:
-            out.problems.append(Problem("unknown_unit", f"通报批评：单位编码 {unit} 不在名册中 [unknown unit]",
-                                        cell=coord, value=unit, **where))
+        code = _known_unit(unit, units, "通报批评", out, cell=coord, **where)
+        if code is None:
             continue
         day = _excel_date(date)
         if day is None or day.year != year:
@@ -293,7 +300,7 @@ def extract_register(identity: Identity, reader: Reader, municipal: MunicipalSch
                                                     f"[the date must be in {year}]", cell=c_date, value=date,
                                         allowed=f"{year}-01-01–{year}-12-31", **where))
             continue
-        counts[str(unit).strip()] = counts.get(str(unit).strip(), 0) + 1
+        counts[code] = counts.get(code, 0) + 1
     out.values["criticisms"] = counts
     out.updates.append(Replace("加分登记", "单位编码", set(units), rows))
     for code in sorted(units):  # the register holds the whole year: a unit not listed has 0

@@ -347,6 +347,15 @@ class LookupItem(ItemBase):
     def columns(self) -> list[str]:
         return list(next(iter(self.table.values())))
 
+    def row_names(self) -> dict[str, str]:
+        """Accepted spellings of a row → its name in ``table`` (names and their aliases)."""
+        return {n: n for n in self.table} | {k: v for k, v in self.aliases.items() if v in self.table}
+
+    def column_names(self) -> dict[str, str]:
+        """Accepted spellings of a column → its name (names and their aliases)."""
+        columns = self.columns
+        return {n: n for n in columns} | {k: v for k, v in self.aliases.items() if v in columns}
+
     def own_inputs(self) -> list[InputSpec]:
         return [InputSpec("records", f"项目、{self.row_label}、{self.column_label}", "records")]
 
