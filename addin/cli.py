@@ -32,6 +32,7 @@ def demo(
     from addin.console import render_intake, render_year
     from addin.demo import run_demo
     from addin.engine.year import YearResult
+    from addin.intake.store import archive_path
     from addin.scheme import load_audit, load_municipal
 
     console = Console(width=160)
@@ -49,7 +50,7 @@ def demo(
     for label, path in (("模板 templates", paths.templates), ("收件箱 inbox", paths.inbox),
                         ("汇总工作簿 master (结果表 results)", paths.master), ("回执 receipt", paths.receipt),
                         ("通报 circular", paths.circular),
-                        ("考核档案 archive", paths.master.with_suffix(".kaohe.sqlite"))):
+                        ("考核档案 archive", archive_path(paths.master))):
         console.print(f"{label}: {path}", markup=False)
     rejected = [o for o in intake.outcomes if o.status == "rejected"]
     if rejected:

@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+from addin.intake.store import archive_path
 from addin.results import ResultTable
 
 TABLE_NAMES = {"部门排名": "KH_DeptRank", "区市排名": "KH_DistrictRank", "人员等次": "KH_StaffGrade",
@@ -24,7 +25,7 @@ class FileHost:
 
         self.path = Path(path)
         self.name = self.path.name
-        self.archive = self.path.with_suffix(".kaohe.sqlite")
+        self.archive = archive_path(self.path)
         self.data = self.path.read_bytes()
         self.book = CalamineWorkbook.from_filelike(io.BytesIO(self.data))
         self.progress = progress
@@ -62,7 +63,7 @@ class XlwingsHost:
     def __init__(self, book):
         self.book = book
         self.name = book.name
-        self.archive = Path(book.fullname).with_suffix(".kaohe.sqlite") if book.fullname else None
+        self.archive = archive_path(Path(book.fullname)) if book.fullname else None
 
     def sheet_values(self, sheet: str) -> list[list[Any]] | None:
         if sheet not in [s.name for s in self.book.sheets]:

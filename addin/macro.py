@@ -22,7 +22,7 @@ from addin.engine.year import YearResult, assess_year
 from addin.problems import Problem
 from addin.results import ResultTable, appeal_table, problem_table, result_tables, summary
 from addin.scheme.models import MunicipalScheme
-from addin.workbook.tables import Table, find_table
+from addin.workbook.tables import Table, code_text, find_table
 
 UNIT_OPTIONAL = ["上年综合得分"]
 DEPT_HEADERS = ["单位编码", "单位名称", "分口", "业务目标", "党的建设", "党风廉政建设", "精神文明建设", "招商引资",
@@ -57,12 +57,6 @@ class Recomputed:
     message: str
 
 
-def _code(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return "" if value is None else str(value).strip()
-
-
 def _tables(host: Host) -> tuple[dict[str, Table], list[Problem]]:
     tables: dict[str, Table] = {}
     problems: list[Problem] = []
@@ -84,23 +78,23 @@ def _tables(host: Host) -> tuple[dict[str, Table], list[Problem]]:
 def read_inputs(tables: dict[str, Table], scheme: MunicipalScheme):
     bonus = defaultdict(list)
     for row, rec in tables["加分登记"].rows:
-        bonus[_code(rec["单位编码"])].append({
+        bonus[code_text(rec["单位编码"])].append({
             "project": rec["创新项目"], "row": rec["认定单位类别"], "column": rec["级别"],
             "where": {"sheet": "加分登记", "cell": tables["加分登记"].cell(row, "认定单位类别")}})
 
     def units(sheet: str, tier) -> list[UnitInput]:
         out = []
         for _row, rec in tables[sheet].rows:
-            code = _code(rec["单位编码"])
+            code = code_text(rec["单位编码"])
             out.append(UnitInput(
-                code=code, name=_code(rec["单位名称"]), group=rec.get("分口"),
+                code=code, name=code_text(rec["单位名称"]), group=rec.get("分口"),
                 business={p.name: rec.get(p.name) for p in tier.business},
                 public={p.name: rec.get(p.name) for p in tier.public},
                 criticisms=rec["通报批评次数"], veto=rec["一票否决"], fraud=rec["弄虚作假"],
                 previous=rec.get("上年综合得分"), innovations=bonus.get(code, [])))
         return out
 
-    people = [PersonInput(code=_code(r["人员编码"]), name=_code(r["姓名"]), unit=_code(r["单位编码"]), level=r["层级"],
+    people = [PersonInput(code=code_text(r["人员编码"]), name=code_text(r["姓名"]), unit=code_text(r["单位编码"]), level=r["层级"],
                           is_head=r["主要负责人"], democratic=r["民主测评"], business=r["业务目标"], public=r["公共目标"],
                           complaint=r["投诉或违纪"], serious=r["情节严重"], previous_grade=r.get("上年等次"))
               for _row, r in tables["人员"].rows]
@@ -112,7 +106,7 @@ def locate(problems: list[Problem], tables: dict[str, Table], file: str) -> list
     where: dict[tuple[str, str], tuple[str, Table, int]] = {}
     for sheet, key in (("部门", "单位编码"), ("区市", "单位编码"), ("人员", "人员编码")):
         for row, rec in tables[sheet].rows:
-            where.setdefault((sheet, _code(rec[key])), (sheet, tables[sheet], row))
+            where.setdefault((sheet, code_text(rec[key])), (sheet, tables[sheet], row))
     out = []
     for p in problems:
         if p.cell:
@@ -170,7 +164,7 @@ def read_appeals(host: Host) -> tuple[list[AppealInput], Table | None, list[Prob
     found = find_table("申诉登记", values, APPEAL_HEADERS, APPEAL_OPTIONAL)
     if isinstance(found, Problem):
         return [], None, [found.located(file=host.name)]
-    rows = [AppealInput(_code(r["编码"]), _code(r.get("名称")), r["书面通知日期"], r["申诉日期"], r.get("答复日期"),
+    rows = [AppealInput(code_text(r["编码"]), code_text(r.get("名称")), r["书面通知日期"], r["申诉日期"], r.get("答复日期"),
                         r.get("处理结果")) for _row, r in found.rows]
     return rows, found, []
 
@@ -205,7 +199,7 @@ def recompute(host: Host, scheme: MunicipalScheme, today: dt.date | None = None)
 def _locate_appeals(problems: list[Problem], table: Table | None, file: str) -> list[Problem]:
     if table is None:
         return problems
-    rows = {_code(r["编码"]): n for n, r in table.rows}
+    rows = {code_text(r["编码"]): n for n, r in table.rows}
     return [p.located(file=file, sheet="申诉登记", cell=table.cell(rows[p.record], p.field))
             if p.record in rows and p.field in table.columns else p.located(file=file, sheet="申诉登记")
             for p in problems]

@@ -143,13 +143,14 @@ def test_archive_commands(computed, tmp_path):
     assert out.exit_code == 0 and (tmp_path / "a.xlsx").exists()
 
 
-def test_publish__keeps_units_heads_people_and_appeals(computed):
+def test_publish__keeps_units_heads_people_and_appeals(computed, municipal):
     import datetime as dt
 
     wb = openpyxl.load_workbook(computed)
     wb["申诉登记"].append(["P04", "人员P04", dt.datetime(2026, 9, 24), dt.datetime(2026, 10, 8), dt.datetime(2026, 10, 15),
                        "情况属实", "改变"])
     wb.save(computed)
+    assert recompute(FileHost(computed), municipal).ok  # the register is checked on 申诉情况, which publish keeps
     publish(computed, 2026)
     db = sqlite3.connect(archive_path(computed))
     assert db.execute("SELECT name, type, group_name, head_code FROM units WHERE code = 'C02'").fetchone() == (

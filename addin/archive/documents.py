@@ -12,10 +12,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from addin.archive.history import Entry, published
-from addin.archive.versions import ArchiveError, archive_path
+from addin.archive.versions import ArchiveError
 from addin.engine.calendar import appeal_deadline
 from addin.engine.numbers import fmt, q2
-from addin.intake.store import Store
+from addin.intake.store import Store, archive_path
 from addin.scheme.models import MunicipalScheme
 from addin.workbook.atomic import write_atomically
 

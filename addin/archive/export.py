@@ -7,7 +7,8 @@ import io
 from pathlib import Path
 
 from addin.archive.history import Entry, history, published
-from addin.archive.versions import KIND_ZH, archive_path
+from addin.archive.versions import KIND_ZH
+from addin.intake.store import archive_path
 from addin.workbook.atomic import write_atomically
 
 HEADERS = [("类别", 8), ("编码", 12), ("名称", 18), ("单位/分口", 12), ("得分", 9), ("名次", 7), ("等次", 9),

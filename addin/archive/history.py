@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from addin.archive.versions import archive_path
-from addin.intake.store import Store
+from addin.intake.store import Store, archive_path
 
 _LATEST = """
 SELECT r.year, r.version, r.kind, r.code, r.name, r.unit, r.score, r.rank, r.grade, r.award, r.trace

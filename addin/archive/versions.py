@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from addin.errors import KaoheError
-from addin.intake.store import Store
+from addin.hosts import TABLE_NAMES, FileHost, widths
+from addin.intake.store import Store, archive_path
 from addin.results import HEADERS
-from addin.workbook.tables import Table, find_table
+from addin.workbook.tables import Table, code_text, find_table
 
 RESULT_SHEETS = {
     "department": ("部门排名", "单位编码", "分口", "综合得分", "口内名次", None, "先进集体"),
@@ -27,29 +28,25 @@ class ArchiveError(KaoheError):
     pass
 
 
-def archive_path(master: Path) -> Path:
-    return Path(master).with_suffix(".kaohe.sqlite")
+def _table(host: FileHost, sheet: str, required: list[str], optional: list[str] = ()) -> Table | None:
+    """A table on a sheet of the master, None when the sheet is absent; a bad header is an error."""
+    values = host.sheet_values(sheet)
+    if values is None:
+        return None
+    found = find_table(sheet, values, required, optional)
+    if not isinstance(found, Table):
+        raise ArchiveError(found.message)
+    return found
 
 
-def read_master_results(data: bytes) -> dict[str, Table]:
-    from python_calamine import CalamineWorkbook
-
-    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+def read_master_results(host: FileHost) -> dict[str, Table]:
     out = {}
     for kind, (sheet, *_rest) in RESULT_SHEETS.items():
-        if sheet not in book.sheet_names:
+        table = _table(host, sheet, HEADERS[sheet])
+        if table is None:
             raise ArchiveError(f"汇总工作簿缺少结果表“{sheet}”，请先重新计算排名 [no result sheet {sheet}]")
-        values = [[None if v == "" else v for v in row]
-                  for row in book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)]
-        table = find_table(sheet, values, HEADERS[sheet])
-        if not isinstance(table, Table):
-            raise ArchiveError(table.message)
         out[kind] = table
     return out
-
-
-def _code(value: Any) -> str:
-    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value or "").strip()
 
 
 @dataclass(frozen=True)
@@ -61,8 +58,8 @@ class Published:
 
 def publish(master: Path, year: int, note: str = "") -> Published:
     """Freeze the master's current results as the next version of ``year``."""
-    data = Path(master).read_bytes()
-    tables = read_master_results(data)
+    host = FileHost(master)
+    tables = read_master_results(host)
     if not tables["department"].rows and not tables["person"].rows:
         raise ArchiveError("结果表为空，请先重新计算排名 [the result sheets are empty: recompute first]")
     store = Store(archive_path(master))
@@ -72,24 +69,23 @@ def publish(master: Path, year: int, note: str = "") -> Published:
                                  (year,)).fetchone()[0]
             db.execute("INSERT INTO versions VALUES (?, ?, ?, ?, ?)",
                        (year, version, dt.datetime.now().isoformat(timespec="seconds"),
-                        hashlib.sha256(data).hexdigest(), note))
+                        hashlib.sha256(host.data).hexdigest(), note))
             rows = []
             for kind, (_sheet, key, unit, score, rank, grade, award) in RESULT_SHEETS.items():
                 for _row, rec in tables[kind].rows:
-                    rows.append((year, version, kind, _code(rec[key]), rec.get("单位名称") or rec.get("姓名"),
+                    rows.append((year, version, kind, code_text(rec[key]), rec.get("单位名称") or rec.get("姓名"),
                                  rec.get(unit) if unit else None, _text(rec.get(score)), rec.get(rank),
                                  rec.get(grade) if grade else None, rec.get(award), rec.get("说明")))
             db.executemany("INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-            _record_roster(db, data, year)
+            _record_roster(db, host, year)
     finally:
         store.close()
-    stamp_master(master, data, tables, f"已发布 {year}年度 v{version}（{dt.date.today().isoformat()}）")
+    stamp_master(master, host.data, tables, f"已发布 {year}年度 v{version}（{dt.date.today().isoformat()}）")
     return Published(year, version, len(rows))
 
 
 def stamp_master(master: Path, data: bytes, tables: dict[str, Table], stamp: str) -> None:
     """Rewrite the result sheets as they are, with the version stamped beside the header."""
-    from addin.hosts import TABLE_NAMES, widths
     from addin.workbook.atomic import write_atomically
     from addin.workbook.patch import SheetContent, replace_sheets
 
@@ -184,38 +180,27 @@ def write_diff(changes: list[Change], path: Path, year: int, a: int, b: int) -> 
     return Path(path)
 
 
-def _record_roster(db, data: bytes, year: int) -> None:
-    """Keep the units (group, head), the people and the year's appeals with each version."""
-    from python_calamine import CalamineWorkbook
+def _record_roster(db, host: FileHost, year: int) -> None:
+    """Keep the units (group, head), the people and the year's appeals (as recompute
+    checked them on 申诉情况) with each version."""
+    from addin.engine.numbers import read_flag
 
-    from addin.engine.appeals import AppealInput, check_appeals
-    from addin.scheme import load_municipal
+    def rows(sheet: str, required: list[str], optional: list[str] = ()) -> list[dict]:
+        found = _table(host, sheet, required, optional)
+        return [rec for _n, rec in found.rows] if found else []
 
-    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-
-    def table(sheet: str, required: list[str], optional: list[str] = ()) -> list[dict]:
-        if sheet not in book.sheet_names:
-            return []
-        values = [[None if v == "" else v for v in row]
-                  for row in book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)]
-        found = find_table(sheet, values, required, optional)
-        return [rec for _n, rec in found.rows] if isinstance(found, Table) else []
-
-    people = table("人员", ["人员编码", "姓名", "单位编码", "层级", "主要负责人"])
-    heads = {_code(p["单位编码"]): _code(p["人员编码"]) for p in people if p["主要负责人"] in ("是", True)}
-    units = [(_code(u["单位编码"]), u["单位名称"], kind, u.get("分口"), heads.get(_code(u["单位编码"])))
+    people = rows("人员", ["人员编码", "姓名", "单位编码", "层级", "主要负责人"])
+    heads = {code_text(p["单位编码"]): code_text(p["人员编码"]) for p in people
+             if read_flag(p["主要负责人"], "主要负责人", blank=False)[0]}
+    units = [(code_text(u["单位编码"]), u["单位名称"], kind, u.get("分口"), heads.get(code_text(u["单位编码"])))
              for sheet, kind in (("部门", "部门"), ("区市", "区市"))
-             for u in table(sheet, ["单位编码", "单位名称"], ["分口"])]
+             for u in rows(sheet, ["单位编码", "单位名称"], ["分口"])]
     db.executemany("INSERT OR REPLACE INTO units VALUES (?, ?, ?, ?, ?)", units)
     db.executemany("INSERT OR REPLACE INTO people VALUES (?, ?, ?, ?)",
-                   [(_code(p["人员编码"]), p["姓名"], _code(p["单位编码"]), p["层级"]) for p in people])
-    appeals = [AppealInput(_code(a["编码"]), a.get("名称") or "", a["书面通知日期"], a["申诉日期"], a.get("答复日期"),
-                           a.get("处理结果"))
-               for a in table("申诉登记", ["编码", "书面通知日期", "申诉日期"], ["名称", "答复日期", "处理结果"])]
-    statuses, _alerts, _problems = check_appeals(appeals, load_municipal().appeals, dt.date.today())
+                   [(code_text(p["人员编码"]), p["姓名"], code_text(p["单位编码"]), p["层级"]) for p in people])
+    appeals = rows("申诉情况", HEADERS["申诉情况"])
     db.execute("DELETE FROM appeals WHERE year = ?", (year,))
     db.executemany("INSERT INTO appeals (year, code, notified, lodged, in_time, reply_due, replied, outcome) "
                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                   [(year, a.code, a.notified.isoformat(), a.lodged.isoformat(), int(a.in_time),
-                     a.reply_due.isoformat() if a.reply_due else None, a.replied.isoformat() if a.replied else None,
-                     a.outcome) for a in statuses])
+                   [(year, code_text(a["编码"]), a["书面通知日期"], a["申诉日期"], int(a["是否在期限内"] == "是"),
+                     a["答复期限"], a["答复日期"], a["处理结果"]) for a in appeals])

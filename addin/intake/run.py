@@ -24,7 +24,7 @@ from addin.intake.identify import (
 from addin.intake.mail import Envelope, collect, name_problem
 from addin.intake.master import apply_updates, check_not_open, master_lock, read_keys, remove_stale_temps
 from addin.intake.package import open_package
-from addin.intake.store import Store
+from addin.intake.store import Store, archive_path
 from addin.intake.xlsx import UnsafeWorkbook, read_book
 from addin.problems import Problem
 from addin.scheme.models import AuditScheme, MunicipalScheme
@@ -183,7 +183,7 @@ def run_intake(inbox: Path, master: Path, *, municipal: MunicipalScheme, audit: 
         keys = read_keys(master)
         ctx = Context(municipal, audit, year, keys, References(municipal, audit, year))
         envelopes, inbox_problems = collect(Path(inbox))
-        store = Store(master.with_suffix(".kaohe.sqlite"))
+        store = Store(archive_path(master))
         try:
             outcomes: list[Outcome] = []
             for i, env in enumerate(envelopes, start=1):
@@ -219,7 +219,7 @@ def run_intake(inbox: Path, master: Path, *, municipal: MunicipalScheme, audit: 
 
 
 def _stored_current(master: Path) -> set[tuple[str, str]]:
-    store = Store(master.with_suffix(".kaohe.sqlite"))
+    store = Store(archive_path(master))
     try:
         return {(u, k) for u, k in store.db.execute("SELECT unit_code, kind FROM submissions WHERE is_current = 1")}
     finally:

@@ -19,6 +19,11 @@ from typing import Any
 Migration = Callable[[sqlite3.Connection], None]
 
 
+def archive_path(master: Path) -> Path:
+    """The SQLite archive kept beside a master workbook: ``考核汇总.xlsx`` → ``考核汇总.kaohe.sqlite``."""
+    return Path(master).with_suffix(".kaohe.sqlite")
+
+
 def _run(db: sqlite3.Connection, script: str) -> None:
     """Run statements one by one (executescript would commit the open transaction)."""
     for statement in script.split(";"):

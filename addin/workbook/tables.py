@@ -26,6 +26,13 @@ class Table:
         return f"{column_letters(self.columns[header])}{row}"
 
 
+def code_text(value: Any) -> str:
+    """A code cell as text: 1001.0 (a number typed as a code) → "1001", blanks → ""."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value).strip()
+
+
 def column_letters(col: int) -> str:
     out = ""
     while col:
