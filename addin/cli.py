@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from pathlib import Path
 
@@ -16,6 +17,16 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,  # help text holds [English] in brackets, not markup
 )
+
+
+@contextlib.contextmanager
+def _exit_on(*errors: type[Exception]):
+    """Print a clerk-facing error (Chinese with English in brackets) and exit with 2."""
+    try:
+        yield
+    except errors as exc:
+        Console().print(str(exc), markup=False)
+        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -92,11 +103,8 @@ def template(
         data = sample_year(municipal, audit, year)
         units, books = sample_roster(data), sample_books(data.departments)
     else:
-        try:
+        with _exit_on(RosterError):
             units = read_roster(roster, staff)
-        except RosterError as exc:
-            console.print(str(exc), markup=False)
-            raise typer.Exit(2) from None
     built = build_templates(out, municipal=municipal, audit=audit, roster=units, year=year, kinds=kind or None,
                             unit=unit, books=books)
     if not built:
@@ -130,12 +138,9 @@ def intake(
     if not master.is_file() or not inbox.is_dir():
         Console().print(f"找不到汇总工作簿或收件文件夹 [master or inbox not found]: {master} {inbox}", markup=False)
         raise typer.Exit(2)
-    try:
+    with _exit_on(MasterError):
         result = _with_progress(console, quiet, lambda progress: run_intake(
             inbox, master, municipal=load_municipal(), audit=load_audit(), year=year, progress=progress))
-    except MasterError as exc:
-        Console().print(str(exc), markup=False)
-        raise typer.Exit(2) from None
     path = write_receipt(result, receipt or master.with_name(f"{master.stem}_回执.xlsx"), year)
     from addin.console import render_intake
 
@@ -178,13 +183,10 @@ def recompute(
     if not master.is_file():
         Console().print(f"找不到汇总工作簿 [master not found]: {master}", markup=False)
         raise typer.Exit(2)
-    try:
+    with _exit_on(MasterError):
         check_not_open(master)
         with master_lock(master):
             outcome = run(FileHost(master, progress=lambda text: console.print(text, markup=False)), load_municipal())
-    except MasterError as exc:
-        Console().print(str(exc), markup=False)
-        raise typer.Exit(2) from None
     from addin.console import render_problems
 
     render_problems(console, outcome.problems)
@@ -237,13 +239,10 @@ def publish(
     from addin.archive.versions import publish as run
     from addin.intake.master import MasterError, check_not_open, master_lock
 
-    try:
+    with _exit_on(ArchiveError, MasterError, FileNotFoundError):
         check_not_open(master)
         with master_lock(master):
             done = run(master, year, note)
-    except (ArchiveError, MasterError, FileNotFoundError) as exc:
-        Console().print(str(exc), markup=False)
-        raise typer.Exit(2) from None
     Console().print(f"已发布 {done.year} 年度 v{done.version}（{done.rows} 条结果）[published]", markup=False)
 
 
@@ -265,12 +264,9 @@ def diff(
     from addin.archive.versions import diff as run
 
     console = Console()
-    try:
-        va, vb = int(a.lower().lstrip("v")), int(b.lower().lstrip("v"))
+    va, vb = _version(a), _version(b)
+    with _exit_on(ArchiveError):
         changes = run(master, year, va, vb)
-    except (ValueError, ArchiveError) as exc:
-        console.print(f"{exc}", markup=False)
-        raise typer.Exit(2) from None
     t = RichTable(title=f"{year}年度 v{va} → v{vb}：{len(changes)} 处变化")
     for col in ("类别", "编码", "名称", "项目", f"v{va}", f"v{vb}"):
         t.add_column(col)
@@ -323,6 +319,14 @@ def export(
     Console().print(f"已导出 [exported]: {export_archive(master, out, code)}", markup=False)
 
 
+def _version(text: str) -> int:
+    try:
+        return int(text.strip().lower().removeprefix("v"))
+    except ValueError:
+        Console().print(f"版本应写作 v1、v2… [a version is written v1, v2…]: {text}", markup=False)
+        raise typer.Exit(2) from None
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -346,12 +350,9 @@ def publicize(
     from addin.archive.versions import ArchiveError
     from addin.scheme import load_municipal
 
-    try:
+    with _exit_on(ArchiveError):
         paths = publicity_lists(master, year, _date(start), days or load_municipal().staff.publicity_days,
                                 master.with_name(f"{master.stem}_{year}_公示"))
-    except ArchiveError as exc:
-        Console().print(str(exc), markup=False)
-        raise typer.Exit(2) from None
     Console().print(f"已生成 {len(paths)} 份公示表 [publicity lists] → {paths[0].parent if paths else '-'}", markup=False)
 
 
@@ -369,11 +370,8 @@ def notices(
     from addin.archive.versions import ArchiveError
     from addin.scheme import load_municipal
 
-    try:
+    with _exit_on(ArchiveError):
         paths = run(master, year, _date(notified), load_municipal(), master.with_name(f"{master.stem}_{year}_书面通知"))
-    except ArchiveError as exc:
-        Console().print(str(exc), markup=False)
-        raise typer.Exit(2) from None
     Console().print(f"已生成 {len(paths)} 份书面通知 [notices] → {paths[0].parent}", markup=False)
 
 
@@ -392,12 +390,9 @@ def circular(
     from addin.archive.versions import ArchiveError
     from addin.scheme import load_municipal
 
-    try:
+    with _exit_on(ArchiveError):
         path = run(master, year, load_municipal(), master.with_name(f"{master.stem}_{year}_通报.xlsx"))
         done = [path, *(to_pdf([path], path.parent) if pdf else [])]
-    except ArchiveError as exc:
-        Console().print(str(exc), markup=False)
-        raise typer.Exit(2) from None
     for p in done:
         Console().print(f"通报 [circular]: {p}", markup=False)
 
@@ -411,13 +406,9 @@ def check_scheme(path: Path = typer.Argument(..., help="方案文件 (YAML) [sch
     from addin.scheme import load_scheme
     from addin.scheme.loader import scheme_hash
 
-    console = Console()
-    try:
+    with _exit_on(SchemeError):
         scheme = load_scheme(path)
-    except SchemeError as exc:
-        console.print(str(exc), markup=False)
-        raise typer.Exit(2) from None
-    console.print(f"方案有效 [valid]: {scheme.id} {scheme.version}  hash {scheme_hash(scheme)[:16]}")
+    Console().print(f"方案有效 [valid]: {scheme.id} {scheme.version}  hash {scheme_hash(scheme)[:16]}", markup=False)
 
 
 @app.command()
@@ -431,18 +422,10 @@ def deadline(
     from addin.engine.calendar import appeal_deadline
     from addin.scheme import load_municipal
 
-    console = Console()
-    try:
-        day = dt.date.fromisoformat(notified)
-    except ValueError:
-        console.print(f"日期格式应为 YYYY-MM-DD [bad date]: {notified}", markup=False)
-        raise typer.Exit(2) from None
-    try:
+    day = _date(notified)
+    with _exit_on(CalendarError):
         result = appeal_deadline(day, load_municipal().appeals)
-    except CalendarError as exc:
-        console.print(str(exc), markup=False)
-        raise typer.Exit(2) from None
-    console.print(f"{result.date.isoformat()}  ({result.trace})", markup=False)
+    Console().print(f"{result.date.isoformat()}  ({result.trace})", markup=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

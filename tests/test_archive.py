@@ -137,6 +137,8 @@ def test_archive_commands(computed, tmp_path):
     assert runner.invoke(app, ["publish", str(computed), "--year", "2026"]).exit_code == 0
     result = runner.invoke(app, ["diff", str(computed), "v1", "v2", "--year", "2026"])
     assert result.exit_code == 0 and "0 处变化" in result.output
+    bad = runner.invoke(app, ["diff", str(computed), "first", "v2", "--year", "2026"])
+    assert bad.exit_code == 2 and "版本应写作 v1、v2" in bad.output
     assert runner.invoke(app, ["history", "B02", "--master", str(computed)]).exit_code == 0
     assert runner.invoke(app, ["history", "NOPE", "--master", str(computed)]).exit_code == 1
     out = runner.invoke(app, ["export", str(computed), "--out", str(tmp_path / "a.xlsx")])
