@@ -62,22 +62,10 @@ TIERS = {"部门": "departments", "市直部门": "departments", "department": "
 
 def to_date(raw: Any, what: str) -> dt.date:
     """A date cell (datetime), an Excel serial number, or ISO text like 2026-09-24."""
-    from addin import problems as P
+    from addin.engine.numbers import read_date
     from addin.errors import InputError
 
-    if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and 1 <= raw < 2958466:
-        return (dt.datetime(1899, 12, 30) + dt.timedelta(days=int(raw))).date()
-    if isinstance(raw, str):
-        try:
-            return dt.date.fromisoformat(raw.strip())
-        except ValueError:
-            pass
-    if raw is None:
-        raise InputError([P.missing(what, field=what)])
-    raise InputError([P.Problem("not_a_date", f"{what} 应为日期，实际为 {P.show_value(raw)} "
-                                f"[{what}: expected a date, got {P.show_value(raw)}]",
-                                field=what, value=raw, allowed="日期 date")])
+    day, problem = read_date(raw, what, field=what)
+    if problem:
+        raise InputError([problem])
+    return day

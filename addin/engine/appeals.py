@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from addin import problems as P
 from addin.engine.calendar import appeal_deadline, reply_due
+from addin.engine.numbers import read_date
 from addin.engine.units import Alert
 from addin.errors import CalendarError
 from addin.problems import Problem
@@ -38,25 +38,6 @@ class AppealStatus:
     replied: dt.date | None
     outcome: str | None
     note: str
-
-
-def read_date(raw: Any, what: str, *, required: bool = True, **where: Any) -> tuple[dt.date | None, Problem | None]:
-    """A date cell (datetime), an Excel serial number, or ISO text; a blank is missing."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None, (P.missing(what, **where) if required else None)
-    if isinstance(raw, dt.datetime):
-        return raw.date(), None
-    if isinstance(raw, dt.date):
-        return raw, None
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and 1 <= raw < 2958466:
-        return (dt.datetime(1899, 12, 30) + dt.timedelta(days=int(raw))).date(), None
-    if isinstance(raw, str):
-        try:
-            return dt.date.fromisoformat(raw.strip()), None
-        except ValueError:
-            pass
-    return None, Problem("not_a_date", f"{what} 应为日期，实际为 {P.show_value(raw)} [{what}: expected a date]",
-                         value=raw, allowed="日期 date", **where)
 
 
 def check_appeals(rows: Sequence[AppealInput], rules: Appeals, today: dt.date

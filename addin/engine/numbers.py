@@ -184,3 +184,23 @@ def read_choice(
     if found is None:
         return None, P.unknown_choice(what, raw, list(names), **where)  # every accepted spelling
     return found, None
+
+
+def read_date(raw: Any, what: str, *, required: bool = True, **where: Any) -> tuple[_dt.date | None, Problem | None]:
+    """A date cell (datetime), an Excel serial number (1900 date system), or ISO text like
+    2026-09-24; a blank is missing unless not ``required``."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None, (P.missing(what, **where) if required else None)
+    if isinstance(raw, _dt.datetime):
+        return raw.date(), None
+    if isinstance(raw, _dt.date):
+        return raw, None
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and 1 <= raw < 2958466:
+        return (_dt.datetime(1899, 12, 30) + _dt.timedelta(days=int(raw))).date(), None
+    if isinstance(raw, str):
+        try:
+            return _dt.date.fromisoformat(raw.strip()), None
+        except ValueError:
+            pass
+    return None, Problem("not_a_date", f"{what} 应为日期，实际为 {P.show_value(raw)} [{what}: expected a date]",
+                         value=raw, allowed="日期 date", **where)

@@ -3,14 +3,13 @@ recompute its results, and say what goes into the master workbook."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from addin.engine.audit import AuditUnitInput, assess_audit
 from addin.engine.items import ItemScore
-from addin.engine.numbers import cents, fmt, is_blank, read_choice, read_flag, read_number, to_decimal
+from addin.engine.numbers import cents, fmt, is_blank, read_choice, read_date, read_flag, read_number, to_decimal
 from addin.engine.staff import GRADES, democratic_from_raw
 from addin.engine.tables import score_table
 from addin.engine.units import BookItem, score_business_book
@@ -294,7 +293,7 @@ def extract_register(identity: Identity, reader: Reader, municipal: MunicipalSch
         code = _known_unit(unit, units, "通报批评", out, cell=coord, **where)
         if code is None:
             continue
-        day = _excel_date(date)
+        day, _problem = read_date(date, "通报日期", required=False)  # located just below
         if day is None or day.year != year:
             out.problems.append(Problem("bad_date", f"通报批评：通报日期 {date} 应为{year}年内的日期 "
                                                     f"[the date must be in {year}]", cell=c_date, value=date,
@@ -306,17 +305,6 @@ def extract_register(identity: Identity, reader: Reader, municipal: MunicipalSch
     for code in sorted(units):  # the register holds the whole year: a unit not listed has 0
         out.updates.append(Update(ANY_UNIT_SHEET, "单位编码", code, {"通报批评次数": counts.get(code, 0)}))
     return out
-
-
-def _excel_date(value: Any) -> dt.date | None:
-    if isinstance(value, float) and 1 <= value < 2958466:
-        return (dt.datetime(1899, 12, 30) + dt.timedelta(days=int(value))).date()
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
 
 
 def extract_staff_roster(identity: Identity, reader: Reader, municipal: MunicipalScheme) -> Extracted:
