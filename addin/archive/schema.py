@@ -74,7 +74,6 @@ CREATE TABLE appeals (
 
 
 def migrate_archive(db: sqlite3.Connection) -> None:
-    # Statements end with ";" at a line end; a trigger's inner ";" is followed by " END".
-    for statement in ARCHIVE_SQL.split(";\n"):
-        if statement.strip():
-            db.execute(statement)
+    from addin.intake.store import run_script
+
+    run_script(db, ARCHIVE_SQL)

@@ -24,15 +24,16 @@ def archive_path(master: Path) -> Path:
     return Path(master).with_suffix(".kaohe.sqlite")
 
 
-def _run(db: sqlite3.Connection, script: str) -> None:
-    """Run statements one by one (executescript would commit the open transaction)."""
-    for statement in script.split(";"):
+def run_script(db: sqlite3.Connection, script: str) -> None:
+    """Run statements one by one (executescript would commit the open transaction).
+    Statements end with ";" at a line end, so a trigger's inner "...; END" stays whole."""
+    for statement in script.split(";\n"):
         if statement.strip():
             db.execute(statement)
 
 
 def _m1_submissions(db: sqlite3.Connection) -> None:
-    _run(
+    run_script(
         db,
         """
         CREATE TABLE submissions (
