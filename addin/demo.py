@@ -269,19 +269,15 @@ def run_demo(folder: Path, municipal, audit, *, year: int = 2026, seed: int = 20
 
 def _appeal(master: Path, year: int) -> None:
     """B013 appeals its circulated criticism; the office upholds it and corrects the input."""
-    import openpyxl
+    from addin.intake.extract import Update
+    from addin.intake.master import apply_updates
 
-    from addin.intake.master import save_atomically
-
-    wb = openpyxl.load_workbook(master)
-    ws = wb["部门"]
-    headers = [c.value for c in ws[1]]
-    for r in range(2, ws.max_row + 1):
-        if ws.cell(r, 1).value == "B013":
-            ws.cell(r, headers.index("通报批评次数") + 1).value = 0
-    wb["申诉登记"].append(["B013", "市教育局", dt.datetime(year, 12, 14), dt.datetime(year, 12, 16),
-                       dt.datetime(year, 12, 22), "所涉通报已由发文机关撤销", "改变"])
-    save_atomically(wb, master)
+    apply_updates(master, [
+        Update("部门", "单位编码", "B013", {"通报批评次数": 0}),
+        Update("申诉登记", "编码", "B013", {
+            "名称": "市教育局", "书面通知日期": dt.datetime(year, 12, 14), "申诉日期": dt.datetime(year, 12, 16),
+            "答复日期": dt.datetime(year, 12, 22), "答复内容": "所涉通报已由发文机关撤销", "处理结果": "改变"}),
+    ])
 
 
 @dataclass(frozen=True)
@@ -303,18 +299,12 @@ def _register_values(roster) -> dict[str, Any]:
 
 def _office_entries(master: Path, rng: random.Random) -> None:
     """What the office enters itself: vetoes, fraud and last year's composite."""
-    import openpyxl
+    from addin.intake.extract import ANY_UNIT_SHEET, Update
+    from addin.intake.master import apply_updates, read_keys
 
-    from addin.intake.master import save_atomically
-
-    wb = openpyxl.load_workbook(master)
-    for sheet in ("部门", "区市"):
-        ws = wb[sheet]
-        headers = [c.value for c in ws[1]]
-        for r in range(2, ws.max_row + 1):
-            code = ws.cell(r, 1).value
-            ws.cell(r, headers.index("弄虚作假") + 1, "是" if code == "B017" else "否")
-            if code in ("B001", "Q02"):
-                ws.cell(r, headers.index("一票否决") + 1, "安全生产" if code == "B001" else "环境保护")
-            ws.cell(r, headers.index("上年综合得分") + 1, 58.5 if code == "B013" else round(rng.uniform(80, 95), 1))
-    save_atomically(wb, master)
+    keys = read_keys(master)
+    codes = sorted(keys["部门"]) + sorted(keys["区市"])  # sheet order: the sample draws stay the same
+    apply_updates(master, [Update(ANY_UNIT_SHEET, "单位编码", code, {
+        "弄虚作假": "是" if code == "B017" else "否",
+        **({"一票否决": "安全生产" if code == "B001" else "环境保护"} if code in ("B001", "Q02") else {}),
+        "上年综合得分": 58.5 if code == "B013" else round(rng.uniform(80, 95), 1)}) for code in codes])

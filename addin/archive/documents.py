@@ -69,6 +69,7 @@ def publicity_lists(master: Path, year: int, start: dt.date, days: int, out: Pat
             by_unit[r.unit].append(r)
     names = {r.code: r.name for r in rows if r.kind in ("department", "district")}
     paths = []
+    out.mkdir(parents=True, exist_ok=True)
     store = Store(archive_path(master))
     try:
         with store.transaction() as db:
@@ -92,7 +93,6 @@ def publicity_lists(master: Path, year: int, start: dt.date, days: int, out: Pat
                 _print(ws)
                 wb.close()
                 path = out / f"{year}_{_safe(unit)}_{_safe(names.get(unit, unit))}_公示.xlsx"
-                out.mkdir(parents=True, exist_ok=True)
                 write_atomically(path, buf.getvalue(), backup=False)
                 db.execute("INSERT INTO publications (year, version, unit_code, start_date, end_date, created_at) "
                            "VALUES (?, ?, ?, ?, ?, ?)", (year, version, unit, start.isoformat(), end.isoformat(),
