@@ -48,8 +48,8 @@ class FileHost:
         from addin.workbook.atomic import write_atomically
         from addin.workbook.patch import SheetContent, replace_sheets
 
-        contents = [SheetContent(t.sheet, t.headers, t.rows, widths(t.headers), TABLE_NAMES.get(t.sheet), t.highlight)
-                    for t in self.pending]
+        contents = [SheetContent(t.sheet, t.headers, t.rows, widths(t.headers), TABLE_NAMES.get(t.sheet), t.highlight,
+                                 t.stamp) for t in self.pending]
         write_atomically(self.path, replace_sheets(self.data, contents))
 
 
@@ -85,6 +85,8 @@ class XlwingsHost:
                         ws.range((r, 1), (r, len(t.headers))).color = "#" + HIGHLIGHT
             if t.rows:
                 ws.tables.add(ws.range((1, 1), (len(t.rows) + 1, len(t.headers))), name=TABLE_NAMES.get(t.sheet))
+            if t.stamp:
+                ws.range((1, len(t.headers) + 2)).value = t.stamp
             ws.autofit("c")
 
     def status(self, text: str) -> None:

@@ -22,6 +22,8 @@ class ResultTable:
     rows: list[list[Any]]
     highlight: str | None = "待定"
     """Rows containing this value are highlighted."""
+    stamp: str | None = None
+    """Text beside the header, outside the table (the published version, 已发布 … v1)."""
 
 
 HEADERS = {

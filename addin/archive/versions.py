@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from addin.errors import KaoheError
-from addin.hosts import TABLE_NAMES, FileHost, widths
+from addin.hosts import FileHost
 from addin.intake.store import Store, archive_path
-from addin.results import HEADERS
+from addin.results import HEADERS, ResultTable
 from addin.workbook.tables import Table, code_text, find_table
 
 RESULT_SHEETS = {
@@ -80,22 +80,17 @@ def publish(master: Path, year: int, note: str = "") -> Published:
             _record_roster(db, host, year)
     finally:
         store.close()
-    stamp_master(master, host.data, tables, f"已发布 {year}年度 v{version}（{dt.date.today().isoformat()}）")
+    stamp_master(host, tables, f"已发布 {year}年度 v{version}（{dt.date.today().isoformat()}）")
     return Published(year, version, len(rows))
 
 
-def stamp_master(master: Path, data: bytes, tables: dict[str, Table], stamp: str) -> None:
+def stamp_master(host: FileHost, tables: dict[str, Table], stamp: str) -> None:
     """Rewrite the result sheets as they are, with the version stamped beside the header."""
-    from addin.workbook.atomic import write_atomically
-    from addin.workbook.patch import SheetContent, replace_sheets
-
-    contents = []
     for kind, table in tables.items():
-        sheet = RESULT_SHEETS[kind][0]
         headers = sorted(table.columns, key=table.columns.get)
-        rows = [[rec.get(h) for h in headers] for _row, rec in table.rows]
-        contents.append(SheetContent(sheet, headers, rows, widths(headers), TABLE_NAMES[sheet], "待定", stamp))
-    write_atomically(Path(master), replace_sheets(data, contents))
+        host.write_tables([ResultTable(RESULT_SHEETS[kind][0], headers, [[rec.get(h) for h in headers]
+                                                                          for _row, rec in table.rows], stamp=stamp)])
+    host.finish()
 
 
 def _text(value: Any) -> str | None:
