@@ -49,7 +49,8 @@ def _departments(console: Console, result: YearResult) -> None:
 
 
 def _districts(console: Console, result: YearResult) -> None:
-    t = Table(title="区(市)综合得分与先进集体（前2名）", header_style="bold cyan")
+    limit = "".join(f"（{q.calc.trace}）" for q in result.districts.quotas[:1])  # 前2名 by the scheme
+    t = Table(title=f"区(市)综合得分与先进集体{limit}", header_style="bold cyan")
     for col in ("名次", "单位编码", "单位名称", "经济目标", "综合得分", "先进集体"):
         t.add_column(col, no_wrap=True)
     t.add_column("说明", overflow="fold")

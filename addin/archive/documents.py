@@ -14,7 +14,7 @@ from pathlib import Path
 from addin.archive.history import Entry, published
 from addin.archive.versions import ArchiveError
 from addin.engine.calendar import appeal_deadline
-from addin.engine.numbers import fmt, q2
+from addin.engine.numbers import fmt, q2, show_rate
 from addin.intake.store import Store, archive_path
 from addin.scheme.models import MunicipalScheme
 from addin.workbook.atomic import write_atomically
@@ -246,11 +246,12 @@ def circular(master: Path, year: int, scheme: MunicipalScheme, out: Path) -> Pat
         ws.set_column(col, col, width)
     ws.merge_range(0, 0, 0, 4, f"{year}年度目标管理考核先进集体及优秀人员名单（提请市委常委会批准）", f["title"])
     row = 2
-    dept_reward, dist_reward = scheme.departments.awards.reward_yuan, scheme.districts.awards.reward_yuan
+    dept_awards, dist_awards = scheme.departments.awards, scheme.districts.awards
+    dist_limit = f"前{dist_awards.quota.count}名" if dist_awards.quota.count else f"{show_rate(dist_awards.quota.rate)}"
     sections = [
-        (f"一、市直部门先进集体（奖励{dept_reward // 10000}万元）", [r for r in depts if r.award == "是"],
+        (f"一、市直部门先进集体（奖励{_yuan(dept_awards.reward_yuan)}）", [r for r in depts if r.award == "是"],
          lambda r: f"{r.unit} 第{r.rank}名，{fmt(Decimal(r.score))}分"),
-        (f"二、区(市)先进集体（前2名，奖励{dist_reward // 10000}万元）", [r for r in dists if r.award == "是"],
+        (f"二、区(市)先进集体（{dist_limit}，奖励{_yuan(dist_awards.reward_yuan)}）", [r for r in dists if r.award == "是"],
          lambda r: f"第{r.rank}名，{fmt(Decimal(r.score))}分"),
         ("三、先进集体主要负责人直接定为优秀等次", [p for p in people if (p.award or "").startswith("是（不占名额")],
          lambda p: "记二等功" if "二等功" in (p.trace or "") else "予以表彰"),
@@ -276,6 +277,11 @@ def circular(master: Path, year: int, scheme: MunicipalScheme, out: Path) -> Pat
     out.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(out, buf.getvalue(), backup=False)
     return out
+
+
+def _yuan(amount: int) -> str:
+    """10000 → 1万元, 100000 → 10万元, 15000 → 15000元."""
+    return f"{amount // 10000}万元" if amount % 10000 == 0 else f"{amount}元"
 
 
 def _ranked_columns(ws) -> None:
