@@ -1,12 +1,12 @@
 # Two entry points, both self-installing:
 #   make demo   run the main job on built-in sample data
-#   make test   run the whole test suite (installs LibreOffice Calc, CJK fonts and
-#               poppler-utils from Debian's packages first if they are missing)
+#   make test   run the whole test suite (installs LibreOffice Calc with python3-uno, CJK
+#               fonts and poppler-utils from Debian's packages first if they are missing)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libreoffice-calc fonts-noto-cjk poppler-utils
+APT_PACKAGES := libreoffice-calc python3-uno fonts-noto-cjk poppler-utils
 
 .PHONY: demo test bench sysdeps clean
 
@@ -16,9 +16,11 @@ $(BIN)/.kaohe-installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-# The template tests print every template with a real spreadsheet client.
+# The template tests print every template with a real spreadsheet client; the client tests
+# drive LibreOffice through its UNO API with the system python (Debian's python3-uno).
 sysdeps:
 	@if command -v soffice >/dev/null && command -v pdftotext >/dev/null && command -v pdffonts >/dev/null \
+	    && /usr/bin/python3 -c "import uno" 2>/dev/null \
 	    && [ -n "$$(fc-list :lang=zh 2>/dev/null)" ]; then :; \
 	elif command -v apt-get >/dev/null; then \
 	    echo "Installing $(APT_PACKAGES) for the template tests ..."; \

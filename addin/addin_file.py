@@ -19,8 +19,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from addin.errors import KaoheError
+from addin.workbook.identity import ADDIN_FILE
 
-ADDIN_FILE = "kaohe.xlam"
 CONFIG_SHEET_PART = "xl/worksheets/sheet1.xml"
 RIBBON_PART = "customUI/customUI.xml"
 CALLBACK = "RibbonMyAddin.RunMain"

@@ -42,10 +42,21 @@ def test_read_number__blank_is_missing_never_zero():
     assert "业务目标" in problem.message and "blank" in problem.message
 
 
-def test_read_number__text_in_number_cell_is_an_error():
-    value, problem = read_number("65", "业务目标", lo=0, hi=70)
-    assert value is None and problem.code == "not_a_number"
-    assert "“65”" in problem.message
+def test_read_number__text_that_is_not_a_number_is_an_error():
+    for text in ("六十五", "65分", "1,200", "6 5"):
+        value, problem = read_number(text, "业务目标", lo=0, hi=70)
+        assert value is None and problem.code == "not_a_number", text
+        assert f"“{text}”" in problem.message
+
+
+def test_read_number__a_number_typed_as_text_reads_as_that_number():
+    """A text-formatted cell (WPS, LibreOffice, Excel's 文本 format) keeps "65" as text."""
+    assert read_number("65", "业务目标", lo=0, hi=70) == (Decimal("65"), None)
+    assert read_number(" 65.5 ", "业务目标", lo=0, hi=70) == (Decimal("65.5"), None)
+    assert read_number("６５", "业务目标", lo=0, hi=70) == (Decimal("65"), None)  # full-width digits
+    assert read_number("8.5%", "增长率") == (Decimal("0.085"), None)
+    value, problem = read_number("71", "业务目标", lo=0, hi=70)
+    assert value is None and problem.code == "out_of_range"  # the same rules as any number
 
 
 def test_read_number__out_of_range_names_value_and_range():

@@ -8,6 +8,8 @@ before any comparison, so float noise never decides a rank.
 from __future__ import annotations
 
 import datetime as _dt
+import re
+import unicodedata
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Literal
 
@@ -101,6 +103,20 @@ def show_rate(rate: Decimal) -> str:
 # --- reading raw values (as they arrive from a cell or a record) -------------------
 
 
+_NUMBER_TEXT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,4})?%?")
+
+
+def number_text(text: str) -> Decimal | None:
+    """A number written as text: ``80``, `` 85.5 ``, full-width ``８０``, ``8.5%`` (= 0.085).
+    Thousands separators, units and words are not numbers (``1,200``, ``80分``, ``八十``)."""
+    t = unicodedata.normalize("NFKC", text).strip()
+    if not _NUMBER_TEXT.fullmatch(t):
+        return None
+    if t.endswith("%"):
+        return Decimal(t[:-1]) / 100
+    return Decimal(t)
+
+
 def is_blank(raw: Any) -> bool:
     return raw is None or (isinstance(raw, str) and raw.strip() == "")
 
@@ -124,12 +140,19 @@ def read_number(
                 return value, None
     if is_blank(raw):
         return None, (P.missing(what, **where) if required else None)
-    if isinstance(raw, bool) or isinstance(raw, (str, _dt.date)):
-        # Text in a number cell is an error even when it looks numeric: it would not sum
-        # in Excel either, and the clerk should fix the cell format.
+    if isinstance(raw, str):
+        # A number typed into a text-formatted cell (or saved as text by a client) is read
+        # like any number; anything else in it is a located problem, never 0.
+        value = number_text(raw)
+        if value is None:
+            return None, P.not_a_number(what, raw, **where)
+        raw_value: Any = value
+    elif isinstance(raw, bool) or isinstance(raw, _dt.date):
         return None, P.not_a_number(what, raw, **where)
+    else:
+        raw_value = raw
     try:
-        value = to_decimal(raw)
+        value = to_decimal(raw_value)
     except (InvalidOperation, TypeError, ValueError):
         return None, P.not_a_number(what, raw, **where)
     if not value.is_finite():

@@ -13,19 +13,21 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from addin.intake.formula import formula_key, same_formula
 from addin.intake.package import open_package
 from addin.intake.xlsx import Book, read_book
 from addin.problems import Problem
 from addin.roster import Roster, RosterPerson, RosterUnit
 from addin.scheme.loader import scheme_hash
 from addin.scheme.models import AuditScheme, MunicipalScheme
-from addin.workbook.identity import META_SHEET, Identity, make_template_id
+from addin.workbook.identity import ADDIN_FILE, META_SHEET, Identity, make_template_id
 
 INTAKE_KINDS = ("appendix", "target-book", "scoring-sheet", "register", "staff-roster", "audit-form")
 UNIT_FREE_KINDS = ("appendix", "target-book", "staff-roster", "audit-form")
 REFERENCE_UNIT = "REF"
-ADDIN_FILE = "kaohe.xlam"
-_EXTERNAL_PREFIX = re.compile(r"(?:'[^']*'|\[\d+\])!(?=[A-Z_])")
+
+
+USE_ORIGINAL = "请使用考核办下发的原模板重新填写，勿修改灰色单元格"
 
 
 def _problem(code: str, zh: str, en: str, file: str, **where) -> Problem:
@@ -80,14 +82,6 @@ def check_identity(identity: Identity, file: str, *, municipal: MunicipalScheme,
         return _problem("unknown_unit", f"单位 {unit}（{identity.unit_name}）不在考核名册中",
                         f"unit {unit} is not on the roster", file, record=unit)
     return None
-
-
-def normalize_formula(text: str | None) -> str | None:
-    """Formulas as Excel may re-save them: no add-in link prefix, no _xludf., no spaces."""
-    if text is None:
-        return None
-    text = _EXTERNAL_PREFIX.sub("", text).replace("_xludf.", "").replace(" ", "")
-    return text.upper() if text.isascii() else text
 
 
 def check_external(book: Book, file: str) -> Problem | None:
@@ -203,12 +197,14 @@ def compare_structure(book: Book, reference: Book, file: str) -> list[Problem]:
         problems.append(_problem("structure_sheets", f"工作表被增删或改名：应为 {'、'.join(reference.sheet_names())}",
                                  "sheets were added, removed or renamed", file))
         return problems
-    ours = {k: v for k, v in book.names.items() if k[1].startswith("KH_")}
-    theirs = {k: v for k, v in reference.names.items() if k[1].startswith("KH_")}
-    if {k: v.replace("'", "") for k, v in ours.items()} != {k: v.replace("'", "") for k, v in theirs.items()}:
-        missing = sorted(k[1] for k in set(theirs) - set(ours))[:5]
-        problems.append(_problem("structure_names", f"模板的名称定义被删改（如 {'、'.join(missing) or '位置变动'}），"
-                                 "请勿插入或删除行列", "defined names were changed (rows or columns inserted "
+    ours = {k: formula_key(v) for k, v in book.names.items() if k[1].startswith("KH_")}
+    theirs = {k: formula_key(v) for k, v in reference.names.items() if k[1].startswith("KH_")}
+    if ours != theirs:
+        missing = sorted(k[1] for k in set(theirs) - set(ours))
+        moved = sorted(k[1] for k in set(theirs) & set(ours) if ours[k] != theirs[k])
+        shown = "、".join((missing + moved)[:5])
+        problems.append(_problem("structure_names", f"模板的名称定义被删改（{shown}），请勿插入或删除行列；"
+                                 f"{USE_ORIGINAL}", "defined names were changed (rows or columns inserted "
                                  "or deleted?)", file))
         return problems
     for name, ref_sheet in reference.sheets.items():
@@ -217,10 +213,13 @@ def compare_structure(book: Book, reference: Book, file: str) -> list[Problem]:
             if ref_cell.formula is None:
                 continue
             got = sheet.cells.get(coord)
-            if got is None or normalize_formula(got.formula) != normalize_formula(ref_cell.formula):
-                problems.append(_problem("formula_changed", f"锁定单元格的公式被修改，应为 {ref_cell.formula}",
-                                         f"the formula of a locked cell was changed; expected {ref_cell.formula}",
-                                         file, sheet=name, cell=coord, value=None if got is None else got.formula))
+            found = None if got is None else got.formula
+            if not same_formula(found, ref_cell.formula):
+                problems.append(_problem(
+                    "formula_changed",
+                    f"锁定单元格的公式被修改：文件中为 {found or '（空白，无公式）'}，应为 {ref_cell.formula}；{USE_ORIGINAL}",
+                    f"the formula of a locked cell was changed: found {found or '(none)'}, expected {ref_cell.formula}",
+                    file, sheet=name, cell=coord, value=found, allowed=ref_cell.formula))
         for coord, cell in sheet.cells.items():
             ref_cell = ref_sheet.cells.get(coord)
             if cell.formula is not None and (ref_cell is None or ref_cell.formula is None):

@@ -8,6 +8,7 @@ dimensions and cell counts are checked against limits before and while parsing.
 
 from __future__ import annotations
 
+import datetime as dt
 import posixpath
 import re
 import zipfile
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.parsers import expat
 
+from addin.intake.formula import FormulaSyntaxError, shift_formula
 from addin.intake.package import DEFAULT_LIMITS, Limits, refuse
 from addin.problems import Problem
 from addin.workbook.tables import column_letters
@@ -107,6 +109,44 @@ def _read(archive: zipfile.ZipFile, path: str, file: str) -> bytes:
         raise UnsafeWorkbook(refuse("broken_zip", "文件不完整或已损坏，请重新发送", "corrupt archive member", file)) from None
 
 
+def _rels_path(part: str) -> str:
+    folder, _, name = part.rpartition("/")
+    return f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
+
+
+def _relationships(archive: zipfile.ZipFile, part: str, file: str) -> dict[str, tuple[str, str]]:
+    """The relationships of a part: id → (type's last segment, target part path). Types
+    are matched by their last segment so that Strict OOXML's namespaces read the same."""
+    rels: dict[str, tuple[str, str]] = {}
+    path = _rels_path(part)
+    if path not in archive.namelist():
+        return rels
+    base = part.rpartition("/")[0]
+
+    def start(name, attrs):
+        if _local(name) == "Relationship":
+            target = attrs.get("Target", "")
+            if attrs.get("TargetMode") == "External":
+                resolved = target
+            elif target.startswith("/"):
+                resolved = target.lstrip("/")
+            else:
+                resolved = posixpath.normpath(posixpath.join(base, target)) if base else posixpath.normpath(target)
+            rels[attrs.get("Id", "")] = (attrs.get("Type", "").rsplit("/", 1)[-1], resolved)
+
+    _parse(_read(archive, path, file), start, file=file)
+    return rels
+
+
+def workbook_part(archive: zipfile.ZipFile, file: str) -> str:
+    """The workbook part named by the package's officeDocument relationship (``xl/workbook.xml``
+    for every writer we know, found the way the standard says)."""
+    for kind, target in _relationships(archive, "", file).values():
+        if kind == "officeDocument" and target in archive.namelist():
+            return target
+    return "xl/workbook.xml"
+
+
 def read_book(archive: zipfile.ZipFile, file: str, limits: Limits = DEFAULT_LIMITS) -> Book:
     """Parse the workbook's sheets, names, shared strings and cell protection."""
     sheets: list[tuple[str, str, str]] = []  # name, state, rel id
@@ -131,24 +171,19 @@ def read_book(archive: zipfile.ZipFile, file: str, limits: Limits = DEFAULT_LIMI
             dn_name, local = state.pop("dn")
             names.append((dn_name, local, "".join(state.pop("buf"))))
 
-    _parse(_read(archive, "xl/workbook.xml", file), wb_start, wb_end, wb_text, file)
-
-    targets: dict[str, str] = {}
-
-    def rel_start(name, attrs):
-        if _local(name) == "Relationship":
-            target = attrs.get("Target", "")
-            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-            targets[attrs.get("Id", "")] = path
-
-    _parse(_read(archive, "xl/_rels/workbook.xml.rels", file), rel_start, file=file)
-    strings = _shared_strings(archive, file)
-    locked_styles = _locked_styles(archive, file)
+    wb_path = workbook_part(archive, file)
+    _parse(_read(archive, wb_path, file), wb_start, wb_end, wb_text, file)
+    rels = _relationships(archive, wb_path, file)
+    if not rels:
+        _read(archive, _rels_path(wb_path), file)  # a workbook without relationships is not one
+    by_type = {kind: target for kind, target in rels.values()}
+    strings = _shared_strings(archive, by_type.get("sharedStrings", "xl/sharedStrings.xml"), file)
+    locked_styles = _locked_styles(archive, by_type.get("styles", "xl/styles.xml"), file)
     book_sheets: dict[str, Sheet] = {}
     total_cells = 0
     for sheet_name, sheet_state, rid in sheets:
-        path = targets.get(rid, "")
-        if not path.startswith("xl/worksheets/"):
+        kind, path = rels.get(rid, ("", ""))
+        if kind != "worksheet":
             continue  # chart sheets and the like hold no input
         sheet = Sheet(sheet_name, sheet_state, path)
         total_cells += _read_sheet(archive, sheet, strings, locked_styles, limits, file, total_cells)
@@ -176,8 +211,8 @@ def _external_targets(archive: zipfile.ZipFile, file: str) -> list[str]:
     return out
 
 
-def _shared_strings(archive: zipfile.ZipFile, file: str) -> list[str]:
-    if "xl/sharedStrings.xml" not in archive.namelist():
+def _shared_strings(archive: zipfile.ZipFile, path: str, file: str) -> list[str]:
+    if path not in archive.namelist():
         return []
     out: list[str] = []
     state = {"in_t": False, "buf": [], "depth_rph": 0}
@@ -204,11 +239,11 @@ def _shared_strings(archive: zipfile.ZipFile, file: str) -> list[str]:
         if state["in_t"]:
             state["buf"].append(data)
 
-    _parse(_read(archive, "xl/sharedStrings.xml", file), start, end, text, file)
+    _parse(_read(archive, path, file), start, end, text, file)
     return out
 
 
-def _locked_styles(archive: zipfile.ZipFile, file: str) -> list[bool]:
+def _locked_styles(archive: zipfile.ZipFile, path: str, file: str) -> list[bool]:
     """Per cellXfs index: is the cell locked (the default) or unlocked."""
     locked: list[bool] = []
     state = {"in_xfs": False}
@@ -226,22 +261,36 @@ def _locked_styles(archive: zipfile.ZipFile, file: str) -> list[bool]:
         if _local(name) == "cellXfs":
             state["in_xfs"] = False
 
-    if "xl/styles.xml" in archive.namelist():
-        _parse(_read(archive, "xl/styles.xml", file), start, end, file=file)
+    if path in archive.namelist():
+        _parse(_read(archive, path, file), start, end, file=file)
     return locked
 
 
 def _read_sheet(archive, sheet: Sheet, strings: list[str], locked_styles: list[bool], limits: Limits, file: str,
                 seen: int) -> int:
+    """Read one worksheet's cells. Shared formulas are expanded (ECMA-376 Part 1,
+    §18.3.1.40): each child gets the anchor's formula shifted by its offset."""
     cells = sheet.cells
     cur: dict[str, Any] = {}
     count = [seen]
+    pos = {"row": 0, "col": 0}
+    anchors: dict[str, tuple[str, str]] = {}  # shared index → (anchor cell, formula text)
+    children: list[tuple[str, str]] = []  # (cell, shared index)
 
     def start(name, attrs):
         tag = _local(name)
         if tag == "c":
             cur.clear()
-            cur["r"] = attrs.get("r", "")
+            ref = attrs.get("r", "")
+            if ref:
+                try:
+                    pos["row"], pos["col"] = split_cell(ref)
+                except ValueError:
+                    pass
+            else:  # r is optional (§18.3.1.4): the next column of the current row
+                pos["col"] += 1
+                ref = f"{column_letters(pos['col'])}{pos['row']}"
+            cur["r"] = ref
             cur["t"] = attrs.get("t", "n")
             s = attrs.get("s")
             cur["locked"] = locked_styles[int(s)] if s and s.isdigit() and int(s) < len(locked_styles) else True
@@ -251,10 +300,19 @@ def _read_sheet(archive, sheet: Sheet, strings: list[str], locked_styles: list[b
             if count[0] > limits.max_cells:
                 raise UnsafeWorkbook(refuse("too_many_cells", "工作表单元格数量异常，已拒收",
                                             "the sheet has too many cells", file))
+        elif tag == "row":
+            r = attrs.get("r", "")
+            pos["row"] = int(r) if r.isdigit() else pos["row"] + 1
+            pos["col"] = 0
         elif tag in ("v", "f", "t"):
+            if tag == "t" and cur.get("in_rph"):
+                return
             cur["field"] = tag
-            cur.setdefault("buf_" + tag, [])
             cur["buf_" + tag] = []
+            if tag == "f":
+                cur["f_attrs"] = dict(attrs)
+        elif tag == "rPh":
+            cur["in_rph"] = True
         elif tag == "dimension":
             _check_dimension(attrs.get("ref", ""), limits, file, sheet.name)
         elif tag == "sheetProtection":
@@ -268,19 +326,57 @@ def _read_sheet(archive, sheet: Sheet, strings: list[str], locked_styles: list[b
     def end(name):
         tag = _local(name)
         if tag in ("v", "f", "t"):
+            if cur.get("field") != tag:
+                return
             value = "".join(cur.get("buf_" + tag, []))
             if tag == "t":
                 cur["v"] = (cur["v"] or "") + value
             elif tag == "f":
-                cur["f"] = "=" + value if value else "="
+                cur["f"] = _formula_text(value, cur.pop("f_attrs", {}), cur["r"], anchors, children)
             else:
                 cur["v"] = value
             cur["field"] = None
+        elif tag == "rPh":
+            cur["in_rph"] = False
         elif tag == "c" and cur.get("r"):
             cells[cur["r"]] = Cell(_typed(cur["t"], cur["v"], strings), cur["f"], cur["locked"])
 
     _parse(_read(archive, sheet.path, file), start, end, text, file)
+    for coord, index in children:
+        cell = cells.get(coord)
+        if cell is not None:
+            cell.formula = _shared_child(coord, anchors.get(index))
     return count[0] - seen
+
+
+def _formula_text(value: str, attrs: dict[str, str], coord: str, anchors: dict, children: list) -> str:
+    kind = attrs.get("t", "normal")
+    if kind == "shared":
+        index = attrs.get("si", "")
+        if value:
+            anchors[index] = (coord, value)
+        else:
+            children.append((coord, index))
+            return SHARED_PENDING
+    elif kind == "dataTable":  # a what-if data table (§18.3.1.40): no text of its own
+        args = ",".join(attrs.get(k, "") for k in ("r1", "r2") if attrs.get(k))
+        return f"=TABLE({args})"
+    return "=" + value if value else "="
+
+
+SHARED_PENDING = "=#SHARED"
+"""A shared-formula child before its anchor is known; one whose group has no anchor keeps it
+(so it equals no template formula)."""
+
+
+def _shared_child(coord: str, anchor: tuple[str, str] | None) -> str:
+    if anchor is None:
+        return SHARED_PENDING
+    (row, col), (row0, col0) = split_cell(coord), split_cell(anchor[0])
+    try:
+        return shift_formula(anchor[1], row - row0, col - col0)
+    except FormulaSyntaxError:
+        return "=" + anchor[1] + f"  (shared from {anchor[0]})"
 
 
 def _typed(kind: str, raw: str | None, strings: list[str]) -> Any:
@@ -294,9 +390,14 @@ def _typed(kind: str, raw: str | None, strings: list[str]) -> Any:
     if kind in ("str", "inlineStr"):
         return raw
     if kind == "b":
-        return raw == "1"
+        return raw.strip() in ("1", "true")
     if kind == "e":
-        return None
+        return None  # a cached error (#NAME? where the add-in is missing): never trusted
+    if kind == "d":  # ISO 8601 (Strict OOXML and some writers)
+        try:
+            return dt.datetime.fromisoformat(raw.strip().replace("Z", ""))
+        except ValueError:
+            return raw
     try:
         return float(raw)
     except ValueError:

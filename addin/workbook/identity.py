@@ -15,6 +15,8 @@ META_SHEET = "_kaohe"
 IN_PREFIX = "KH_IN_"
 OUT_PREFIX = "KH_OUT_"
 GENERATOR = "kaohe"
+ADDIN_FILE = "kaohe.xlam"
+"""The add-in file: Excel records its functions as an external link to this file."""
 
 #: Template kinds: id → the name clerks see.
 KINDS: dict[str, str] = {
