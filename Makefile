@@ -36,11 +36,12 @@ demo: $(BIN)/.kaohe-installed
 test: $(BIN)/.kaohe-installed sysdeps
 	$(BIN)/python -m pytest -q
 
-bench: $(BIN)/.kaohe-installed
+bench: $(BIN)/.kaohe-installed sysdeps
 	$(BIN)/python bench/engine_bench.py
 	$(BIN)/python bench/udf_bench.py
 	$(BIN)/python bench/template_bench.py
 	$(BIN)/python bench/intake_bench.py
+	$(BIN)/python bench/client_intake_bench.py
 	$(BIN)/python bench/recompute_bench.py
 	$(BIN)/python bench/archive_bench.py
 

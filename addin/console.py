@@ -130,26 +130,31 @@ def render_problems(console: Console, problems: list[Problem]) -> None:
 
 
 def render_intake(console: Console, result, receipt_path) -> None:
-    """The intake summary: one row per file, then the counts."""
+    """The intake summary: one block per file (status, file, unit and template on one line,
+    then each reason on a line of its own), so that it reads at any terminal width."""
     from addin.intake.receipt import kind_label
     from addin.intake.run import REJECTED, STATUS_ZH
 
-    t = Table(title="接收情况", header_style="bold cyan")
-    for col in ("文件", "单位", "模板", "结果"):
-        t.add_column(col, no_wrap=True)
-    t.add_column("原因", overflow="fold")
+    console.print(Text("接收情况", style="bold cyan"))
     for o in result.outcomes:
         ident = o.identity
         style = "red" if o.status == REJECTED else ("yellow" if o.problems else "green")
-        t.add_row(o.envelope.file_name, ident.unit_code if ident else "", kind_label(ident.template_kind if ident
-                                                                                      else None),
-                  Text(STATUS_ZH[o.status], style=style), "；".join(o.reasons)[:300])
+        line = Text()
+        line.append(f"[{STATUS_ZH[o.status]}] ", style=style)
+        line.append(o.envelope.file_name)
+        if ident:
+            line.append(f"  {ident.unit_code} {ident.unit_name} · {kind_label(ident.template_kind)}", style="dim")
+        if o.envelope.source != o.envelope.file_name:
+            line.append(f"  （来自 {o.envelope.source}）", style="dim")
+        console.print(line)
+        for reason in o.reasons + ([o.late] if o.late else []):
+            console.print(Text(f"    · {reason}"))
     for p in result.inbox_problems:
-        t.add_row(p.file or "", "", "", Text("退回", style="red"), p.message)
-    console.print(t)
+        console.print(Text(f"[{'退回' if p.is_error else '提示'}] {p.file or ''}", style="red" if p.is_error else "yellow"))
+        console.print(Text(f"    · {p.message}"))
     counts = Counter(o.status for o in result.outcomes)
-    console.print("，".join(f"{STATUS_ZH[k]} {v}" for k, v in counts.items()) +
-                  f"；写入汇总工作簿 {result.cells_written} 个单元格；未报送 {len(result.missing)} 项；回执：{receipt_path}")
+    console.print(Text("，".join(f"{STATUS_ZH[k]} {v}" for k, v in counts.items()) +
+                       f"；写入汇总工作簿 {result.cells_written} 个单元格；未报送 {len(result.missing)} 项；回执：{receipt_path}"))
 
 
 def render_changes(console: Console, changes, year: int) -> None:

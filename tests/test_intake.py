@@ -156,7 +156,6 @@ def _hostile(templates) -> dict[str, bytes]:
     absurd = sheet[:start] + b'<dimension ref="A1:XFD1048576"' + sheet[end:]
     ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504
     return {
-        "empty.xlsx": b"",
         "random.xlsx": os.urandom(2048),
         "truncated.xlsx": templates[("B001", "appendix:附表1:departments")].read_bytes()[:3000],
         "legacy.xls": ole + b"Workbook",
@@ -174,7 +173,7 @@ def _hostile(templates) -> dict[str, bytes]:
 
 
 EXPECTED_CODES = {
-    "empty.xlsx": "empty_file", "random.xlsx": "not_zip", "truncated.xlsx": "broken_zip", "legacy.xls": "legacy_xls",
+    "random.xlsx": "not_zip", "truncated.xlsx": "broken_zip", "legacy.xls": "legacy_xls",
     "locked.xlsx": "encrypted", "binary.xlsb": "xlsb", "macro.xlsm": "macro", "bomb.xlsx": "zip_bomb",
     "entities.xlsx": "unsafe_xml", "huge.xlsx": "absurd_dimension", "linked.xlsx": "external_links",
 }
@@ -375,19 +374,89 @@ def test_intake_command__receipt_and_exit_codes(work, templates):
     runner = CliRunner()
     ok = runner.invoke(app, ["intake", str(work / "inbox"), "--master", str(work / "master.xlsx"), "--quiet"])
     assert ok.exit_code == 0, ok.output
-    (work / "inbox" / "bad.xlsx").write_bytes(b"")
+    (work / "inbox" / "empty.xlsx").write_bytes(b"")  # an aborted save: skipped, not a rejection
+    skipped = runner.invoke(app, ["intake", str(work / "inbox"), "--master", str(work / "master.xlsx"), "--quiet"])
+    assert skipped.exit_code == 0, skipped.output
+    eml(work / "inbox" / "bad.eml", [("附表1.xlsx", b"")])  # an empty attachment: its sender must hear of it
     bad = runner.invoke(app, ["intake", str(work / "inbox"), "--master", str(work / "master.xlsx"), "--quiet"])
     assert bad.exit_code == 1
     receipt = openpyxl.load_workbook(work / "master_回执.xlsx")
     rows = list(receipt["回执"].iter_rows(min_row=4, values_only=True))
     results = {r[1]: (r[9], r[10]) for r in rows}
-    assert results["bad.xlsx"][0] == "退回" and "文件为空" in results["bad.xlsx"][1]
+    assert results["附表1.xlsx"][0] == "退回" and "文件为空" in results["附表1.xlsx"][1]
+    assert results["empty.xlsx"][0] == "跳过（非报送文件）" and "文件为空" in results["empty.xlsx"][1]
     assert results["good.xlsx"][0].startswith("重复")
     missing = [r for r in receipt["未报送"].iter_rows(min_row=2, values_only=True)]
-    assert ("B002", "附表1（部门）") in missing and ("Q01", "附表5") in missing
-    assert ("B001", "附表1（部门）") not in missing
+    assert ("B002", "市财政局", "附表1（部门）") in missing and ("Q01", "市中区", "附表5") in missing
+    assert not [m for m in missing if m[0] == "B001" and m[2] == "附表1（部门）"]
+    assert (work / "master_回执.xlsx").stat().st_mode & 0o777 == 0o666 & ~_umask()
     nowhere = runner.invoke(app, ["intake", str(work / "nope"), "--master", str(work / "master.xlsx")])
     assert nowhere.exit_code == 2
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_run_intake__files_that_are_not_submissions_are_skipped_with_the_reason(work, templates, municipal, audit):
+    inbox = work / "inbox"
+    (inbox / ".~lock.附表1.xlsx#").write_bytes(b",clerk,PC-01,04.12.2026 09:12,file:///home/clerk;")
+    (inbox / "~$附表1.xlsx").write_bytes(b"\x05clerk" + b"\0" * 100)
+    (inbox / "Thumbs.db").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
+    (inbox / "desktop.ini").write_bytes(b"[.ShellClassInfo]\r\n")
+    (inbox / "空.xlsx").write_bytes(b"")
+    (inbox / "空邮件.eml").write_bytes(b"")
+    result = run(work, municipal, audit)
+    got = {o.envelope.file_name: (o.status, o.problems[0].code) for o in result.outcomes}
+    assert got == {".~lock.附表1.xlsx#": ("skipped", "system_file"), "~$附表1.xlsx": ("skipped", "system_file"),
+                   "Thumbs.db": ("skipped", "system_file"), "desktop.ini": ("skipped", "system_file"),
+                   "空.xlsx": ("skipped", "empty_file"), "空邮件.eml": ("skipped", "empty_file")}
+    empty_eml = by_name(result, "空邮件.eml")
+    assert "文件为空" in empty_eml.reasons[0] and "没有附件" not in empty_eml.reasons[0]
+    assert not result.rejected and not result.inbox_problems
+    assert Store(work / "master.kaohe.sqlite").count() == 0  # none of them is a submission
+
+
+def test_run_intake__cover_letters_and_scans_are_kept_not_refused(work, templates, municipal, audit):
+    from fill import outlook_msg
+
+    f = filled(templates, work)
+    tif = b"II*\x00" + b"\0" * 200  # a TIFF header (little-endian)
+    outlook_msg(work / "inbox" / "scan.msg", [("签字页1.tif", tif), ("签字页2.tif", tif),
+                                              ("附表1.xlsx", f.read_bytes())], subject="报送附表1", sender="jw@x.cn")
+    msg = EmailMessage()
+    msg["From"], msg["Subject"] = "q01@example.gov.cn", "报送材料"
+    msg.set_content("见附件")
+    msg.add_attachment(b"%PDF-1.7\n%...", maintype="application", subtype="pdf", filename="报送说明.pdf")
+    msg.add_attachment(b"PK\x03\x04word/document.xml", maintype="application",
+                       subtype="vnd.openxmlformats-officedocument.wordprocessingml.document", filename="函.docx")
+    msg.add_attachment(b"%PDF-1.7 not a workbook", maintype="application", subtype="octet-stream",
+                       filename="附表5.xlsx")  # claims to be a spreadsheet by its name: still refused
+    (work / "inbox" / "letter.eml").write_bytes(msg.as_bytes())
+    result = run(work, municipal, audit)
+    got = {o.envelope.file_name: o.status for o in result.outcomes}
+    assert got == {"签字页1.tif": "other", "签字页2.tif": "other", "附表1.xlsx": ACCEPTED, "报送说明.pdf": "other",
+                   "函.docx": "other", "附表5.xlsx": REJECTED}
+    assert "非报表附件" in by_name(result, "签字页1.tif").reasons[0]
+    assert by_name(result, "附表5.xlsx").problems[0].code == "not_zip"
+    assert (work / "inbox" / "letter.eml").exists() and (work / "inbox" / "scan.msg").exists()  # kept as received
+
+
+def test_render_intake__reads_at_80_columns(work, templates, municipal, audit):
+    from rich.console import Console
+
+    from addin.console import render_intake
+
+    (work / "inbox" / "bad.xlsx").write_bytes(b"PK\x03\x04broken")
+    result = run(work, municipal, audit)
+    console = Console(width=80, record=True, color_system=None)
+    render_intake(console, result, work / "master_回执.xlsx")
+    lines = console.export_text().splitlines()
+    assert lines[1] == "[退回] bad.xlsx"
+    assert lines[2].startswith("    · 文件不完整或已损坏")
+    assert all(len(line) > 3 for line in lines if line.strip())  # no one-character-per-line columns
 
 
 def test_run_intake__late_target_book(work, templates, municipal, audit):

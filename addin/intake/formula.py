@@ -15,6 +15,7 @@ the anchor's with every relative reference moved by the cell's offset from the a
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -228,6 +229,7 @@ def _drop_addin_prefixes(tokens: list[Token]) -> list[Token]:
     return out
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def formula_key(formula: str | None) -> tuple | None:
     """What a formula means, for comparison; None for no formula. A formula we cannot
     read is its own text, so it equals no template formula."""

@@ -4,6 +4,7 @@ GBK/GB18030 are decoded. Nothing is written and nothing is executed."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import email
 import email.utils
@@ -14,6 +15,7 @@ from email.header import decode_header, make_header
 from email.message import Message
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
+from addin.intake.attachment import SKIPPED, classify_attachment
 from addin.problems import Problem
 
 RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)
@@ -31,6 +33,10 @@ class Envelope:
     subject: str | None = None
     message_date: dt.datetime | None = None
     file_time: dt.datetime | None = None
+    content_type: str | None = None
+    """The MIME type the sender's mailer declared (a claim, used only to sort attachments)."""
+    loose: bool = False
+    """A file saved straight into the inbox, not attached to a message."""
 
     @property
     def when(self) -> tuple[dt.datetime, dt.datetime]:
@@ -142,7 +148,7 @@ def _from_message(msg: Message, source: str, depth: int = 0) -> tuple[list[Envel
             envelopes += e
             problems += p
             continue
-        envelopes.append(Envelope(name, data, source, sender, subject, date))
+        envelopes.append(Envelope(name, data, source, sender, subject, date, content_type=part.get_content_type()))
     return envelopes, problems
 
 
@@ -183,7 +189,8 @@ def _from_outlook(msg, source: str, depth: int) -> tuple[list[Envelope], list[Pr
                 problems += p
             continue
         name = att.longFilename or att.shortFilename or "（未命名附件）"
-        envelopes.append(Envelope(name, bytes(data or b""), source, msg.sender, msg.subject, _utc(date)))
+        envelopes.append(Envelope(name, bytes(data or b""), source, msg.sender, msg.subject, _utc(date),
+                                  content_type=getattr(att, "mimetype", None)))
     if not envelopes and not problems:
         problems.append(Problem("no_attachment", f"邮件“{msg.subject}”没有附件 [the message has no attachment]",
                                 file=source))
@@ -195,18 +202,21 @@ def collect(inbox: Path) -> tuple[list[Envelope], list[Problem]]:
     envelopes: list[Envelope] = []
     problems: list[Problem] = []
     for path in sorted(inbox.rglob("*")):
-        if path.is_symlink() or not path.is_file() or path.name.startswith("~$"):
+        if path.is_symlink() or not path.is_file():
             continue
         rel = str(path.relative_to(inbox))
         suffix = path.suffix.lower()
+        stamp = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)
+        if path.stat().st_size == 0 or classify_attachment(path.name, b"x").kind == SKIPPED:
+            # lock files, owner files and empty files: listed as skipped, never parsed
+            envelopes.append(Envelope(path.name, path.read_bytes(), rel, file_time=stamp, loose=True))
+            continue
         if suffix == ".eml":
             e, p = read_eml(path)
         elif suffix == ".msg":
             e, p = read_msg(path)
         else:
-            stamp = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)
-            e, p = [Envelope(path.name, path.read_bytes(), rel, file_time=stamp)], []
-        envelopes += [env if env.source == rel else Envelope(env.file_name, env.data, rel, env.sender, env.subject,
-                                                             env.message_date, env.file_time) for env in e]
+            e, p = [Envelope(path.name, path.read_bytes(), rel, file_time=stamp, loose=True)], []
+        envelopes += [env if env.source == rel else dataclasses.replace(env, source=rel) for env in e]
         problems += [pr.located(file=rel) for pr in p]
     return envelopes, problems

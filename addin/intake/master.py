@@ -116,6 +116,29 @@ def read_keys(master: Path) -> dict[str, set[str]]:
     return out
 
 
+def read_unit_names(master: Path) -> dict[str, str]:
+    """单位编码 → 单位名称 from the master's unit tables (部门 and 区市)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(master, read_only=True)
+    names: dict[str, str] = {}
+    try:
+        for sheet in UNIT_SHEETS:
+            if sheet not in wb.sheetnames:
+                continue
+            rows = list(wb[sheet].iter_rows(values_only=True))
+            for i, row in enumerate(rows[:HEADER_ROWS]):
+                headers = [str(v).strip() if v is not None else "" for v in row]
+                if "单位编码" in headers and "单位名称" in headers:
+                    c, n = headers.index("单位编码"), headers.index("单位名称")
+                    names.update({str(r[c]).strip(): str(r[n] or "").strip() for r in rows[i + 1:]
+                                  if len(r) > max(c, n) and r[c] not in (None, "")})
+                    break
+    finally:
+        wb.close()
+    return names
+
+
 def apply_updates(master: Path, updates: Sequence[Update | Replace]) -> int:
     """Apply the updates and replace the master atomically; returns the cells written."""
     import openpyxl

@@ -70,11 +70,11 @@ def write_receipt(result: BatchResult, path: Path, year: int) -> Path:
     _setup(ws)
 
     ws = wb.add_worksheet("未报送")
-    for c, text in enumerate(("单位编码", "应报模板")):
+    for c, text in enumerate(("单位编码", "单位名称", "应报模板")):
         ws.write(0, c, text, head)
-    for r, (unit, _name, kind) in enumerate(result.missing, start=1):
-        ws.write_row(r, 0, [unit, kind_label(kind)], cell)
-    ws.set_column(0, 1, 20)
+    for r, (unit, name, kind) in enumerate(result.missing, start=1):
+        ws.write_row(r, 0, [unit, name, kind_label(kind)], cell)
+    ws.set_column(0, 2, 20)
     _setup(ws)
 
     ws = wb.add_worksheet("逾期")
@@ -86,8 +86,15 @@ def write_receipt(result: BatchResult, path: Path, year: int) -> Path:
     ws.set_column(0, 2, 24)
     _setup(ws)
     wb.close()
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; the receipt is shared like every other output
     os.replace(tmp, path)
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _setup(ws) -> None:

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from addin.intake import extract as X
+from addin.intake.attachment import SKIPPED as ATTACHMENT_SKIPPED
+from addin.intake.attachment import WORKBOOK, classify_attachment
 from addin.intake.identify import (
     References,
     check_external,
@@ -22,7 +24,14 @@ from addin.intake.identify import (
     shape_of,
 )
 from addin.intake.mail import Envelope, collect, name_problem
-from addin.intake.master import apply_updates, check_not_open, master_lock, read_keys, remove_stale_temps
+from addin.intake.master import (
+    apply_updates,
+    check_not_open,
+    master_lock,
+    read_keys,
+    read_unit_names,
+    remove_stale_temps,
+)
 from addin.intake.package import open_package
 from addin.intake.store import Store, archive_path
 from addin.intake.xlsx import UnsafeWorkbook, read_book
@@ -31,8 +40,12 @@ from addin.scheme.models import AuditScheme, MunicipalScheme
 from addin.workbook.identity import Identity
 
 ACCEPTED, WARNING, REJECTED, DUPLICATE, SUPERSEDED = "accepted", "warning", "rejected", "duplicate", "superseded"
+SKIPPED, OTHER = "skipped", "other"
 STATUS_ZH = {ACCEPTED: "接收", WARNING: "接收（有提示）", REJECTED: "退回", DUPLICATE: "重复（已收到相同文件）",
-             SUPERSEDED: "已被更新的报送替代"}
+             SUPERSEDED: "已被更新的报送替代", SKIPPED: "跳过（非报送文件）", OTHER: "非报表附件"}
+UNRECORDED = (DUPLICATE, SKIPPED, OTHER)
+"""Outcomes not written to the submissions record (a duplicate is recorded already; the
+others are no submission)."""
 
 
 @dataclass
@@ -75,6 +88,17 @@ class Context:
     @property
     def units(self) -> set[str]:
         return self.keys["部门"] | self.keys["区市"]
+
+
+def sort_envelope(env: Envelope, digest: str) -> Outcome | None:
+    """The outcome of a file that is no submission (skipped, or a non-spreadsheet
+    attachment kept with its message); None for a workbook to check."""
+    verdict = classify_attachment(env.file_name, env.data, env.content_type, loose=env.loose)
+    if verdict.kind == WORKBOOK:
+        return None
+    status = SKIPPED if verdict.kind == ATTACHMENT_SKIPPED else OTHER
+    return Outcome(env, digest, status=status,
+                   problems=[Problem(verdict.code, verdict.reason, severity="warning", file=env.file_name)])
 
 
 def check_envelope(env: Envelope, ctx: Context) -> Outcome:
@@ -188,7 +212,10 @@ def run_intake(inbox: Path, master: Path, *, municipal: MunicipalScheme, audit: 
             outcomes: list[Outcome] = []
             for i, env in enumerate(envelopes, start=1):
                 digest = hashlib.sha256(env.data).hexdigest()
-                if store.known_hash(digest) or any(o.file_hash == digest for o in outcomes):
+                sorted_out = sort_envelope(env, digest)
+                if sorted_out is not None:
+                    outcomes.append(sorted_out)
+                elif store.known_hash(digest) or any(o.file_hash == digest for o in outcomes):
                     outcomes.append(Outcome(env, digest, status=DUPLICATE))
                 else:
                     outcomes.append(check_envelope(env, ctx))
@@ -200,7 +227,7 @@ def run_intake(inbox: Path, master: Path, *, municipal: MunicipalScheme, audit: 
             _save_submissions(master, winners)
             with store.transaction():
                 for o in outcomes:
-                    if o.status == DUPLICATE:
+                    if o.status in UNRECORDED:
                         continue
                     store.record(_row(o), o.values, make_current=o in winners)
         finally:
@@ -209,7 +236,7 @@ def run_intake(inbox: Path, master: Path, *, municipal: MunicipalScheme, audit: 
                     if o.identity and o.status in (ACCEPTED, WARNING, SUPERSEDED, DUPLICATE)}
         received |= _stored_current(master)
         missing = []
-        names = {}
+        names = read_unit_names(master)
         for code, kinds in expected(ctx).items():
             for kind in kinds:
                 alt = kind.replace("附表4", "附表4B") if kind == "appendix:附表4" else None
