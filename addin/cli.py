@@ -80,9 +80,16 @@ def template(
     roster: Path = typer.Option(None, help="单位名册 CSV：单位编码,单位名称,类别,分口；省略用内置样例 [units CSV]"),
     staff: Path = typer.Option(None, help="人员名册 CSV：人员编码,姓名,单位编码,层级,主要负责人 [staff CSV]"),
     year: int = typer.Option(2026, help="考核年度 [assessment year]"),
+    master: Path = typer.Option(None, "--master", help="模板所属的汇总工作簿：用其旁边档案中的考核办密钥为模板编号；"
+                                "省略时为 OUT/市考核办/<年度>_KHB_考核汇总工作簿.xlsx [the master whose archive keys the "
+                                "templates]"),
 ) -> None:
     """按考核方案生成标准化模板（附表1–9、目标责任书、评分表、登记表、名册、审计考评表、汇总工作簿）
     [build the standardized templates from the schemes].
+
+    Every template's id is keyed with the office secret kept in the archive beside the master
+    (made on first use); intake accepts only templates keyed with the same secret, so send out
+    templates built for the master you take submissions into.
 
     Example: kaohe template out/ --kind appendix --unit B001 --year 2026
     """
@@ -105,13 +112,21 @@ def template(
     else:
         with _exit_on(RosterError):
             units = read_roster(roster, staff)
+    from addin.intake.store import archive_path, office_secret
+    from workbook_templates.build import OFFICE_FOLDER
+
+    anchor = master or Path(out) / OFFICE_FOLDER / f"{year}_KHB_考核汇总工作簿.xlsx"
+    anchor.parent.mkdir(parents=True, exist_ok=True)
+    secret = office_secret(anchor)
     built = build_templates(out, municipal=municipal, audit=audit, roster=units, year=year, kinds=kind or None,
-                            unit=unit, books=books)
+                            unit=unit, books=books, secret=secret)
     if not built:
         console.print(f"没有生成任何模板：单位 {unit} 不在名册中？[nothing built: is the unit on the roster?]",
                       markup=False)
         raise typer.Exit(2)
     console.print(f"已生成 {len(built)} 个模板 [built {len(built)} templates] → {out}", markup=False)
+    console.print(f"模板编号使用 {archive_path(anchor)} 中的考核办密钥（请勿外传）[keyed with the office secret in "
+                  f"that archive: keep it]", markup=False)
 
 
 @app.command()

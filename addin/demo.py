@@ -54,9 +54,37 @@ def fill_workbook(template: Path, values: dict[str, Any], out: Path) -> Path:
     return out
 
 
+OFFICE_MAILBOX = "khb@example.gov.cn"
+
+
+def group_mailbox(group: str) -> str:
+    return f"fenkou{GROUPS.index(group) + 1}@example.gov.cn"
+
+
+def sender_of(unit: str) -> str:
+    """The sample city's mailboxes: each unit its own, the office and each sector group theirs."""
+    if unit == "KHB":
+        return OFFICE_MAILBOX
+    if unit.startswith("G-"):
+        return group_mailbox(unit[2:])
+    return f"{unit.lower()}@example.gov.cn"
+
+
+def write_demo_settings(folder: Path) -> Path:
+    """The sample office's 设置.yaml: its own address and the sector groups'."""
+    from addin.settings import SETTINGS_FILE
+
+    lines = ["# 样例考核办的设置（kaohe demo 生成）", "报送:", f"  考核办邮箱: [{OFFICE_MAILBOX}]", "  分口邮箱:"]
+    lines += [f"    {g}: [{group_mailbox(g)}]" for g in GROUPS]
+    path = folder / SETTINGS_FILE
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def mail(path: Path, attachment: Path, sender: str, subject: str, when: dt.datetime) -> Path:
     msg = EmailMessage(policy=email.policy.default)
-    msg["From"], msg["To"], msg["Subject"] = sender, "khb@example.gov.cn", subject
+    msg["Received"] = f"from mail.example.gov.cn by mx.khb.example.gov.cn; {email.utils.format_datetime(when)}"
+    msg["From"], msg["To"], msg["Subject"] = sender, OFFICE_MAILBOX, subject
     msg["Date"] = email.utils.format_datetime(when)
     msg.set_content("请查收附件。")
     msg.add_attachment(attachment.read_bytes(), maintype="application",
@@ -134,8 +162,9 @@ def sample_city(seed: int):
     for i in range(60):
         base = DEPT_NAMES[i % len(DEPT_NAMES)]
         units.append(RosterUnit(f"B{i + 1:03d}", base if i < len(DEPT_NAMES) else f"{base}（二）",
-                                "部门", GROUPS[i % len(GROUPS)]))
-    units += [RosterUnit(f"Q{i + 1:02d}", name, "区市") for i, name in enumerate(DISTRICTS)]
+                                "部门", GROUPS[i % len(GROUPS)], (f"b{i + 1:03d}@example.gov.cn",)))
+    units += [RosterUnit(f"Q{i + 1:02d}", name, "区市", mailboxes=(f"q{i + 1:02d}@example.gov.cn",))
+              for i, name in enumerate(DISTRICTS)]
     audit = ["办公室", "法规科", "财政审计科", "金融审计科", "经济责任审计科", "固定资产投资审计科", "社会保障审计科",
              "农业审计科", "市中区审计局", "薛城区审计局", "峄城区审计局", "滕州市审计局"]
     units += [RosterUnit(f"S{i + 1:02d}", n, "县市区局" if n.endswith("审计局") else "科室") for i, n in enumerate(audit)]
@@ -180,6 +209,7 @@ def run_demo(folder: Path, municipal, audit, *, year: int = 2026, seed: int = 20
     from addin.hosts import FileHost
     from addin.intake.receipt import write_receipt
     from addin.intake.run import run_intake
+    from addin.intake.store import office_secret
     from addin.macro import recompute
     from addin.sample import sample_books
     from workbook_templates.build import build_templates
@@ -195,7 +225,11 @@ def run_demo(folder: Path, municipal, audit, *, year: int = 2026, seed: int = 20
     twins = {"B002": "B010", "B010": "B002"}  # two departments of 经济口 with identical, clean submissions
     books["B010"] = books["B002"]
     say(f"1/6 生成模板（{len(roster.units)} 个单位，{len(roster.people)} 名工作人员）…")
-    built = build_templates(paths.templates, municipal=municipal, audit=audit, roster=roster, year=year, books=books)
+    folder.mkdir(parents=True)
+    write_demo_settings(folder)
+    secret = office_secret(paths.master)  # the archive beside the master keys every template
+    built = build_templates(paths.templates, municipal=municipal, audit=audit, roster=roster, year=year, books=books,
+                            secret=secret)
     by_key = {(b.identity.unit_code, b.identity.template_kind): b.path for b in built}
     shutil.copy(by_key[("KHB", "master")], paths.master)
 
@@ -245,7 +279,7 @@ def run_demo(folder: Path, municipal, audit, *, year: int = 2026, seed: int = 20
         outbox.setdefault(unit, []).append(out)
     for unit, files in outbox.items():
         for k, f in enumerate(files):
-            mail(paths.inbox / f"{unit}_{k + 1:02d}.eml", f, f"{unit.lower()}@example.gov.cn",
+            mail(paths.inbox / f"{unit}_{k + 1:02d}.eml", f, sender_of(unit),
                  f"{year}年度目标考核材料报送（{unit}）", when + dt.timedelta(minutes=k))
     say(f"3/6 接收 {sum(len(v) for v in outbox.values())} 份报送…")
     intake = run_intake(paths.inbox, paths.master, municipal=municipal, audit=audit, year=year)

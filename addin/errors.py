@@ -34,6 +34,18 @@ class SchemeError(KaoheError):
         super().__init__("\n".join(lines))
 
 
+class SettingsError(KaoheError):
+    """The year folder's settings file (``设置.yaml``) is unreadable or invalid; ``issues``
+    holds ``(path, reason)`` pairs as for a scheme."""
+
+    def __init__(self, file: str, issues: Sequence[tuple[str, str]]):
+        self.file = file
+        self.issues = list(issues)
+        lines = [f"设置文件有误 [invalid settings file]: {file}"]
+        lines += [f"  {path or '(根 root)'}: {reason}" for path, reason in self.issues]
+        super().__init__("\n".join(lines))
+
+
 class InputError(KaoheError):
     """Clerk input that cannot be computed; ``problems`` says where and why."""
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from addin.intake.store import archive_path
 from addin.results import ResultTable
+from addin.workbook.text import excel_text
 
 TABLE_NAMES = {"部门排名": "KH_DeptRank", "区市排名": "KH_DistrictRank", "人员等次": "KH_StaffGrade",
                "限额": "KH_Quota", "预警": "KH_Alerts", "问题": "KH_Problems", "申诉情况": "KH_Appeals"}
@@ -78,7 +79,7 @@ class XlwingsHost:
         for t in tables:
             ws = self.book.sheets[t.sheet] if t.sheet in names else self.book.sheets.add(t.sheet, after=self.book.sheets[-1])
             ws.clear()
-            ws.range("A1").value = [t.headers, *t.rows]
+            ws.range("A1").value = [[excel_text(v) for v in row] for row in (t.headers, *t.rows)]
             if t.highlight:
                 for r, row in enumerate(t.rows, start=2):
                     if t.highlight in row:
@@ -86,7 +87,7 @@ class XlwingsHost:
             if t.rows:
                 ws.tables.add(ws.range((1, 1), (len(t.rows) + 1, len(t.headers))), name=TABLE_NAMES.get(t.sheet))
             if t.stamp:
-                ws.range((1, len(t.headers) + 2)).value = t.stamp
+                ws.range((1, len(t.headers) + 2)).value = excel_text(t.stamp)
             ws.autofit("c")
 
     def status(self, text: str) -> None:

@@ -45,7 +45,7 @@ def show_value(value: Any) -> str:
         return "空白"
     if isinstance(value, Decimal):
         return format(value, "f")
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     if isinstance(value, str):
         return f"“{value}”"

@@ -1,6 +1,7 @@
 """The roster: which units and people a year assesses.
 
-A roster comes from a CSV file the office keeps (``单位编码,单位名称,类别,分口`` and,
+A roster comes from a CSV file the office keeps (``单位编码,单位名称,类别,分口`` with an
+optional ``报送邮箱`` column of addresses or domains, and,
 optionally, a staff file ``人员编码,姓名,单位编码,层级,主要负责人``) or from the built-in
 sample. Problems in a roster file are collected with their line numbers.
 """
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from addin.errors import KaoheError
+from addin.mailbox import split_addresses
 
 UNIT_TYPES = {"部门": "departments", "区市": "districts", "科室": "audit", "县市区局": "audit"}
 
@@ -23,6 +25,8 @@ class RosterUnit:
     type: str
     """部门, 区市, 科室 or 县市区局."""
     group: str = ""
+    mailboxes: tuple[str, ...] = ()
+    """报送邮箱: the addresses (or domains) the unit sends its templates from."""
 
     @property
     def tier(self) -> str:
@@ -81,7 +85,8 @@ def read_roster(units_csv: Path, staff_csv: Path | None = None) -> Roster:
         elif row["类别"] not in UNIT_TYPES:
             errors.append(f"{units_csv} 第{line}行：类别“{row['类别']}”应为 {'、'.join(UNIT_TYPES)}")
         else:
-            units.append(RosterUnit(row["单位编码"], row["单位名称"], row["类别"], row.get("分口", "")))
+            units.append(RosterUnit(row["单位编码"], row["单位名称"], row["类别"], row.get("分口", ""),
+                                    split_addresses(row.get("报送邮箱", ""))))
     people = []
     if staff_csv is not None:
         codes = {u.code for u in units}

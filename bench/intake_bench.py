@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from fill import fill  # noqa: E402
+from fill import TEST_SECRET, fill, seed_secret  # noqa: E402
 
 from addin.intake.run import run_intake  # noqa: E402
 from addin.roster import Roster, RosterUnit  # noqa: E402
@@ -41,7 +41,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         built = build_templates(tmp / "tpl", municipal=municipal, audit=audit, roster=roster, year=2026,
-                                kinds=["appendix", "master"])
+                                kinds=["appendix", "master"], secret=TEST_SECRET)
         inbox = tmp / "inbox"
         files = []
         for b in built:
@@ -55,6 +55,7 @@ def main() -> None:
             work = tmp / f"work{len(runs)}"
             work.mkdir()
             shutil.copy(master, work / "master.xlsx")
+            seed_secret(work / "master.xlsx")
             t0 = time.perf_counter()
             result = run_intake(inbox, work / "master.xlsx", municipal=municipal, audit=audit, year=2026)
             runs.append(time.perf_counter() - t0)

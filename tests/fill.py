@@ -11,6 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from addin.demo import fill_workbook
+from addin.intake.store import office_secret
+
+TEST_SECRET = b"kaohe test office secret, 32 byte"
+"""The office secret the tests build templates with and seed each work folder's archive
+with (an office's own is random, made on first use)."""
+
+
+def seed_secret(master: Path) -> bytes:
+    """Give the archive beside ``master`` the tests' office secret."""
+    return office_secret(master, TEST_SECRET)
 
 
 def fill(template: Path, values: dict[str, Any], out: Path) -> Path:
@@ -19,12 +29,23 @@ def fill(template: Path, values: dict[str, Any], out: Path) -> Path:
 
 
 def eml(path: Path, attachments: list[tuple[str, bytes]], *, subject: str = "报送考核材料",
-        sender: str = "clerk@example.gov.cn", date: dt.datetime | None = None) -> Path:
+        sender: str = "clerk@example.gov.cn", date: dt.datetime | None = None,
+        received: dt.datetime | None | bool = True, auth: str | None = None) -> Path:
+    """A message as the office's server delivered it: the topmost ``Received:`` header
+    carries the arrival time (``received``; True means the same as ``date``, False none),
+    ``auth`` an ``Authentication-Results`` header stamped by that server."""
     msg = EmailMessage(policy=email.policy.default)
+    date = date or dt.datetime(2027, 1, 10, 9, 0, tzinfo=dt.UTC)
+    if received is not False:
+        when = date if received is True else received
+        msg["Received"] = (f"from mail.sender.example (mail.sender.example [192.0.2.10]) by mx.khb.example.gov.cn "
+                           f"(Postfix) with ESMTPS id 4ABC; {email.utils.format_datetime(when)}")
+    if auth:
+        msg["Authentication-Results"] = f"mx.khb.example.gov.cn; {auth}"
     msg["From"] = sender
     msg["To"] = "khb@example.gov.cn"
     msg["Subject"] = subject
-    msg["Date"] = email.utils.format_datetime(date or dt.datetime(2027, 1, 10, 9, 0, tzinfo=dt.UTC))
+    msg["Date"] = email.utils.format_datetime(date)
     msg.set_content("请查收。")
     for name, data in attachments:
         msg.add_attachment(data, maintype="application", subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -26,7 +26,7 @@ import pytest
 import ooxml
 from addin.intake.run import ACCEPTED, run_intake
 from addin.roster import Roster, RosterPerson, RosterUnit
-from fill import eml, fill
+from fill import TEST_SECRET, eml, fill, seed_secret
 from workbook_templates.build import build_templates
 
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -61,6 +61,7 @@ def libreoffice(jobs: list[dict]) -> list[dict]:
 def templates(tmp_path_factory, municipal, audit):
     out = tmp_path_factory.mktemp("clients")
     built = build_templates(out, municipal=municipal, audit=audit, roster=ROSTER, year=2026, books=BOOKS,
+                            secret=TEST_SECRET,
                             kinds=["appendix", "master", "target-book", "scoring-sheet", "register", "staff-roster"])
     return {(b.identity.unit_code, b.identity.template_kind): b.path for b in built}
 
@@ -165,6 +166,7 @@ def saved_by_libreoffice(tmp_path_factory, templates):
 def test_run_intake__libreoffice_saves_of_every_kind_are_accepted_with_the_typed_values(
         tmp_path, templates, saved_by_libreoffice, municipal, audit):
     shutil.copy(templates[("KHB", "master")], tmp_path / "master.xlsx")
+    seed_secret(tmp_path / "master.xlsx")
     inbox = tmp_path / "inbox"
     for i, ((unit, _kind), path) in enumerate(saved_by_libreoffice.items()):
         eml(inbox / f"{i:02d}_{unit}.eml", [(path.name, path.read_bytes())], sender=f"{unit.lower()}@example.gov.cn")
@@ -220,6 +222,7 @@ SHAPES = {
 def test_run_intake__excel_wps_and_strict_shapes_give_the_plain_files_values(tmp_path, templates, plain, shape,
                                                                              municipal, audit):
     shutil.copy(templates[("KHB", "master")], tmp_path / "master.xlsx")
+    seed_secret(tmp_path / "master.xlsx")
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     for (unit, kind), path in plain.items():

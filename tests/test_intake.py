@@ -21,9 +21,11 @@ import openpyxl
 import pytest
 
 from addin.intake.run import ACCEPTED, DUPLICATE, REJECTED, SUPERSEDED, WARNING, run_intake
+from addin.intake.extract import Update
+from addin.intake.master import apply_updates
 from addin.intake.store import Store
 from addin.roster import Roster, RosterUnit
-from fill import APPENDIX1_FULL, eml, fill
+from fill import APPENDIX1_FULL, TEST_SECRET, eml, fill, seed_secret
 from workbook_templates.build import build_templates
 
 ROSTER = Roster([RosterUnit("B001", "市发展改革委", "部门", "综合口"), RosterUnit("B002", "市财政局", "部门", "综合口"),
@@ -37,6 +39,7 @@ def templates(tmp_path_factory, municipal, audit):
     books = {"B001": [("重点项目", Decimal(40), "按期完成"), ("改革任务", Decimal(30), "按期完成")]}
     roster = Roster(ROSTER.units + [RosterUnit("S02", "滕州市审计局", "县市区局")])
     built = build_templates(out, municipal=municipal, audit=audit, roster=roster, year=2026, books=books,
+                            secret=TEST_SECRET,
                             kinds=["appendix", "master", "target-book", "scoring-sheet", "register", "staff-roster",
                                    "audit-form"])
     return {(b.identity.unit_code, b.identity.template_kind): b.path for b in built}
@@ -46,6 +49,7 @@ def templates(tmp_path_factory, municipal, audit):
 def work(tmp_path, templates):
     """A work folder: the master, an inbox and a place for filled files."""
     shutil.copy(templates[("KHB", "master")], tmp_path / "master.xlsx")
+    seed_secret(tmp_path / "master.xlsx")
     (tmp_path / "inbox").mkdir()
     return tmp_path
 
@@ -229,7 +233,7 @@ def test_run_intake__not_ours_edited_and_mismatched_metadata(work, templates, mu
     removed.save(work / "inbox" / "removed.xlsx")
     result = run(work, municipal, audit)
     codes = {o.envelope.file_name: o.problems[0].code for o in result.outcomes}
-    assert codes == {"plain.xlsx": "not_ours", "edited.xlsx": "metadata_edited", "removed.xlsx": "not_ours"}
+    assert codes == {"plain.xlsx": "not_ours", "edited.xlsx": "metadata_forged", "removed.xlsx": "not_ours"}
 
 
 def test_run_intake__scheme_year_and_unit_must_match(work, municipal, audit, tmp_path):
@@ -239,7 +243,7 @@ def test_run_intake__scheme_year_and_unit_must_match(work, municipal, audit, tmp
     for scheme, year, unit, name in ((changed, 2026, "B001", "old_scheme.xlsx"), (municipal, 2025, "B001", "last_year.xlsx"),
                                      (municipal, 2026, "B999", "stranger.xlsx")):
         built = build_templates(tmp_path / name, municipal=scheme, audit=audit, roster=other, year=year,
-                                kinds=["appendix"], unit=unit)
+                                kinds=["appendix"], unit=unit, secret=TEST_SECRET)
         path = next(b.path for b in built if b.identity.template_kind == "appendix:附表2")
         (work / "inbox" / name).write_bytes(path.read_bytes())
     result = run(work, municipal, audit)
@@ -468,7 +472,8 @@ def test_run_intake__late_target_book(work, templates, municipal, audit):
     eml(work / "inbox" / "b2.eml", [("b2.xlsx", short.read_bytes())], date=dt.datetime(2026, 3, 1, tzinfo=UTC))
     result = run(work, municipal, audit)
     book, b2 = by_name(result, "目标责任书.xlsx"), by_name(result, "b2.xlsx")
-    assert book.status == ACCEPTED and book.late == "逾期：应于2026-03-15前报送，实际2026-03-20"
+    assert book.status == ACCEPTED, book.reasons
+    assert book.late == "逾期：应于2026-03-15前报送，实际2026-03-20到达"
     assert b2.status == REJECTED and b2.problems[0].code == "book_total" and "60" in b2.reasons[0]
 
 
@@ -533,10 +538,11 @@ def test_run_intake__staff_roster_rows_go_to_the_people_table(work, templates, m
     ws = wb["考核名册"]
     first = list(wb.defined_names["KH_IN_staff_code"].destinations)[0][1].split(":")[0].replace("$", "")
     r = int(first[1:])
-    for col, value in zip("ABCDEFGH", ["P1", "张三", "县级", "是", 20, 10, 5, 5]):
+    for col, value in zip("ABCDEFGH", ["P1 ", "张三", "县级", "是", 20, 10, 5, 5]):  # "P1 ": a stray space
         ws[f"{col}{r}"] = value
-    ws[f"J{r}"], ws[f"K{r}"], ws[f"P{r}"] = 85, 9, "称职"
+    ws[f"J{r}"], ws[f"K{r}"], ws[f"O{r}"] = 85, 9, "称职"
     wb.save(work / "inbox" / "staff.xlsx")
+    apply_updates(work / "master.xlsx", [Update("人员", "人员编码", "P1", {"姓名": "张三", "单位编码": "B001"})])
     o = run(work, municipal, audit).outcomes[0]
     assert o.status == ACCEPTED, o.reasons
     assert master_value(work, "人员", "P1", "民主测评") == 23.25  # 30 × (20 + 8 + 3) ÷ 40
@@ -611,16 +617,17 @@ def test_store__migrations_are_recorded_and_applied_once(tmp_path):
 
     store = Store(tmp_path / "m.sqlite")
     versions = [r[0] for r in store.db.execute("SELECT version FROM schema_migrations ORDER BY version")]
-    assert versions == [1, 2]
+    assert versions == [1, 2, 3]
 
-    def m3(db: sqlite3.Connection) -> None:
+    def m9(db: sqlite3.Connection) -> None:
         db.execute("CREATE TABLE circulars (id INTEGER PRIMARY KEY)")
 
-    assert store.migrate([(1, "x", lambda db: None), (2, "y", lambda db: None), (3, "circulars", m3)]) == [3]
-    assert store.migrate([(3, "circulars", m3)]) == []
+    assert store.migrate([(1, "x", lambda db: None), (2, "y", lambda db: None), (9, "circulars", m9)]) == [9]
+    assert store.migrate([(9, "circulars", m9)]) == []
     store.close()
     reopened = Store(tmp_path / "m.sqlite")  # an old file opens in a new version
-    assert [r[0] for r in reopened.db.execute("SELECT version FROM schema_migrations ORDER BY version")] == [1, 2, 3]
+    assert [r[0] for r in reopened.db.execute("SELECT version FROM schema_migrations ORDER BY version")] == \
+        [1, 2, 3, 9]
     reopened.close()
 
 
@@ -633,10 +640,18 @@ def test_store__an_archive_of_version_1_opens_and_is_migrated(tmp_path):
     old.path = tmp_path / "old.sqlite"
     old.db = sqlite3.connect(old.path, isolation_level=None)
     old.migrate(MIGRATIONS[:1])
+    old.db.execute("INSERT INTO submissions (file_hash, file_name, source, received_at, status) "
+                   "VALUES ('abc', 'a.xlsx', 'a.eml', '2027-01-10T09:00:00', 'rejected')")
+    old.db.execute("INSERT INTO submission_values VALUES (1, 'k', '\"v\"')")
     old.db.close()
     store = Store(tmp_path / "old.sqlite")
     tables = {r[0] for r in store.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"submissions", "versions", "results", "appeals"} <= tables
+    assert {"submissions", "versions", "results", "appeals", "office_secret"} <= tables
+    # migration 3 rebuilt the submissions table: the old row and its values survive it
+    assert store.db.execute("SELECT file_hash, status, arrived_at FROM submissions").fetchall() == \
+        [("abc", "rejected", None)]
+    assert store.db.execute("SELECT key, value FROM submission_values").fetchall() == [("k", '"v"')]
+    assert not store.received_hash("abc")  # a rejected file is not "already received"
     store.close()
 
 
@@ -654,5 +669,5 @@ def test_write_receipt__counts_and_late_submissions(work, templates, municipal, 
     counts = list(wb["统计"].iter_rows(min_row=2, values_only=True))
     assert ("B001", "目标责任书", "接收", 1) in counts and ("B001", "附表1（部门）", "接收", 1) in counts
     late = list(wb["逾期"].iter_rows(min_row=2, values_only=True))
-    assert late == [("B001", "目标责任书", "逾期：应于2026-03-15前报送，实际2026-04-02")]
+    assert late == [("B001", "目标责任书", "逾期：应于2026-03-15前报送，实际2026-04-02到达")]
     assert wb["回执"].page_setup.paperSize == 9

@@ -61,7 +61,7 @@ def test_templates__metadata_sheet_identifies_the_workbook(built, municipal, aud
         scheme = audit if b.identity.template_kind.startswith("audit-form") else municipal
         assert values["scheme_hash"] == scheme_hash(scheme)
         assert values["scheme_id"] == scheme.id and values["year"] == "2026"
-        assert values["unit_code"] == b.identity.unit_code and len(values["template_id"]) == 16
+        assert values["unit_code"] == b.identity.unit_code and len(values["template_id"]) == 32
 
 
 def test_templates__no_macros_no_external_links(built):

@@ -47,7 +47,7 @@ def safe(text: str) -> str:
     return re.sub(r'[\\/:*?"<>|\s]+', "_", text).strip("._") or "_"
 
 
-def run_jobs(jobs: Iterable[Job], out_dir: Path, year: int) -> list[Built]:
+def run_jobs(jobs: Iterable[Job], out_dir: Path, year: int, secret: bytes = b"") -> list[Built]:
     built = []
     hashes: dict[int, str] = {}
     for job in jobs:
@@ -57,7 +57,7 @@ def run_jobs(jobs: Iterable[Job], out_dir: Path, year: int) -> list[Built]:
         identity = Identity(
             template_kind=job.kind, scheme_id=job.scheme.id, scheme_version=job.scheme.version, scheme_hash=digest,
             year=year, unit_code=job.unit.code, unit_name=job.unit.name,
-            template_id=make_template_id(job.kind, digest, year, job.unit.code),
+            template_id=make_template_id(job.kind, digest, year, job.unit.code, secret),
             generator_version=f"kaohe {__version__}",
         )
         path = out_dir / safe(job.folder) / f"{year}_{safe(job.unit.code)}_{safe(job.label)}.xlsx"
@@ -137,18 +137,23 @@ PARALLEL_FROM = 120
 
 
 def _build_share(share: int, shares: int, out_dir: Path, municipal: MunicipalScheme, audit: AuditScheme,
-                 roster: Roster, year: int, kinds: set[str], unit: str | None, books: Books | None) -> list[Built]:
+                 roster: Roster, year: int, kinds: set[str], unit: str | None, books: Books | None,
+                 secret: bytes) -> list[Built]:
     """Run every ``shares``-th job starting at ``share`` (a worker's part of the plan)."""
     jobs = plan_jobs(municipal, audit, roster, year, kinds, unit, books)
-    return run_jobs(jobs[share::shares], out_dir, year)
+    return run_jobs(jobs[share::shares], out_dir, year, secret)
 
 
 def build_templates(
     out_dir: Path, *, municipal: MunicipalScheme, audit: AuditScheme, roster: Roster, year: int,
     kinds: Iterable[str] | None = None, unit: str | None = None, books: Books | None = None,
-    workers: int | None = None,
+    workers: int | None = None, secret: bytes = b"",
 ) -> list[Built]:
     """Build the selected kinds (all when None) for the selected unit (all when None).
+
+    ``secret`` is the office secret of the year's archive (see :mod:`addin.intake.store`):
+    it keys every template id. Templates built without it are previews that intake
+    refuses as ``metadata_forged``.
 
     Large builds run in ``workers`` processes (default: one per CPU core); the output is
     the same either way, in plan order.
@@ -161,8 +166,8 @@ def build_templates(
     jobs = plan_jobs(municipal, audit, roster, year, selected, unit, books)
     workers = workers or os.cpu_count() or 1
     if workers < 2 or len(jobs) < PARALLEL_FROM:
-        return run_jobs(jobs, out_dir, year)
-    args = (out_dir, municipal, audit, roster, year, selected, unit, books)
+        return run_jobs(jobs, out_dir, year, secret)
+    args = (out_dir, municipal, audit, roster, year, selected, unit, books, secret)
     with ProcessPoolExecutor(max_workers=workers) as pool:
         parts = list(pool.map(_build_share, range(workers), [workers] * workers, *[[a] * workers for a in args]))
     ordered: list[Built] = [None] * len(jobs)  # type: ignore[list-item]

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+
+from addin.workbook.text import xlsx_options
 from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 
 from addin.scheme.items import InputSpec
@@ -151,8 +153,7 @@ class FormBook:
         fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=self.path.parent)
         os.close(fd)
         self._tmp = Path(tmp)
-        self.wb = xlsxwriter.Workbook(str(self._tmp), {"in_memory": True, "strings_to_numbers": False,
-                                                        "strings_to_formulas": False, "strings_to_urls": False})
+        self.wb = xlsxwriter.Workbook(str(self._tmp), xlsx_options(in_memory=True))
         self.wb.set_properties({"title": identity.unit_name, "subject": identity.template_kind,
                                 "author": "kaohe", "company": "", "created": FIXED_DATE})
         self.wb.calc_on_load = False

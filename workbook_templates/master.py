@@ -11,10 +11,10 @@ from workbook_templates.form import FormBook, ref
 
 INPUT_SHEETS: dict[str, list[str]] = {
     "部门": ["单位编码", "单位名称", "分口", "业务目标", "党的建设", "党风廉政建设", "精神文明建设", "招商引资",
-           "通报批评次数", "一票否决", "弄虚作假", "上年综合得分"],
+           "通报批评次数", "一票否决", "弄虚作假", "上年综合得分", "报送邮箱"],
     "加分登记": ["单位编码", "创新项目", "认定单位类别", "级别"],
     "区市": ["单位编码", "单位名称", "经济目标", "社会目标", "党的建设", "党风廉政建设", "思想政治工作", "招商引资",
-           "通报批评次数", "一票否决", "弄虚作假", "上年综合得分"],
+           "通报批评次数", "一票否决", "弄虚作假", "上年综合得分", "报送邮箱"],
     "人员": ["人员编码", "姓名", "单位编码", "层级", "主要负责人", "民主测评", "业务目标", "公共目标", "投诉或违纪",
            "情节严重", "上年等次"],
     "申诉登记": ["编码", "名称", "书面通知日期", "申诉日期", "答复日期", "答复内容", "处理结果"],
@@ -35,7 +35,8 @@ def build_master(book: FormBook, scheme: MunicipalScheme, roster: Roster, year: 
     lines = [
         f"{year}年度目标管理考核汇总工作簿（市考核办）",
         "1. “部门”“区市”“人员”“加分登记”为输入表：按表头填写，可调整列的顺序，表头须在前5行内；多余的列不影响计算。",
-        "2. 一票否决列填写否决部门（" + "、".join(scheme.departments.veto_bodies) + "），未被否决的留空；"
+        "2. “报送邮箱”填写该单位报送材料使用的邮箱（多个用分号隔开，也可只写域名），接收时据此核对发件人。"
+        "一票否决列填写否决部门（" + "、".join(scheme.departments.veto_bodies) + "），未被否决的留空；"
         "弄虚作假填“是”或“否”（空白按“否”）。",
         "3. 点击功能区“目标考核 → 重新计算排名”，结果写入“部门排名”“区市排名”“人员等次”“限额”“预警”；"
         "发现的输入问题列在“问题”表中，存在错误时不写入结果。",
@@ -44,9 +45,15 @@ def build_master(book: FormBook, scheme: MunicipalScheme, roster: Roster, year: 
     for i, text in enumerate(lines):
         ws.write_string(i, 0, text, f.label if i == 0 else f.note)
         ws.set_row(i, 32)
+    mail_col = {name: INPUT_SHEETS[name].index("报送邮箱") for name in ("部门", "区市")}
+
+    def unit_row(u, sheet: str, *first: str) -> list[str]:
+        row = [*first] + [""] * (mail_col[sheet] - len(first))
+        return [*row, "; ".join(u.mailboxes)] if u.mailboxes else list(first)
+
     prefill = {
-        "部门": [[u.code, u.name, u.group] for u in roster.of_type("部门")],
-        "区市": [[u.code, u.name] for u in roster.of_type("区市")],
+        "部门": [unit_row(u, "部门", u.code, u.name, u.group) for u in roster.of_type("部门")],
+        "区市": [unit_row(u, "区市", u.code, u.name) for u in roster.of_type("区市")],
         "人员": [[p.code, p.name, p.unit, p.level, "是" if p.is_head else "否"] for p in roster.people],
     }
     for name, headers in {**INPUT_SHEETS, **RESULT_SHEETS}.items():
@@ -59,7 +66,8 @@ def build_master(book: FormBook, scheme: MunicipalScheme, roster: Roster, year: 
         rows = prefill.get(name, [])
         for r, values in enumerate(rows, start=1):
             for c, value in enumerate(values):
-                ws.write_string(r, c, value, f.cell)
+                if value:
+                    ws.write_string(r, c, value, f.cell)
         ws.freeze_panes(1, 2 if is_input else 0)
         ws.set_paper(9)
         ws.set_landscape()

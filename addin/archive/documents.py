@@ -4,6 +4,8 @@ list for the Standing Committee's approval."""
 
 from __future__ import annotations
 
+from addin.workbook.text import xlsx_options
+
 import datetime as dt
 import io
 import re
@@ -33,7 +35,7 @@ def _book():
     import xlsxwriter
 
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = xlsxwriter.Workbook(buf, xlsx_options(in_memory=True))
     fonts = {"font_name": "宋体", "font_size": 11}
     f = {
         "title": wb.add_format({**fonts, "font_name": "黑体", "font_size": 16, "bold": True, "align": "center"}),

@@ -3,6 +3,8 @@ published version) and, optionally, one unit's or person's history."""
 
 from __future__ import annotations
 
+from addin.workbook.text import xlsx_options
+
 import io
 from pathlib import Path
 
@@ -20,7 +22,7 @@ def export_archive(master: Path, out: Path, code: str | None = None) -> Path:
 
     entries = published(archive_path(master))
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = xlsxwriter.Workbook(buf, xlsx_options(in_memory=True))
     head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})
     cell = wb.add_format({"border": 1})
     years = sorted({e.year for e in entries})

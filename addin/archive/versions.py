@@ -3,6 +3,8 @@ what changed between two versions (after appeals, v2 against v1)."""
 
 from __future__ import annotations
 
+from addin.workbook.text import xlsx_options
+
 import datetime as dt
 import hashlib
 import io
@@ -154,7 +156,7 @@ def write_diff(changes: list[Change], path: Path, year: int, a: int, b: int) -> 
     from addin.workbook.atomic import write_atomically
 
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = xlsxwriter.Workbook(buf, xlsx_options(in_memory=True))
     ws = wb.add_worksheet(f"v{a}→v{b}")
     head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})
     cell = wb.add_format({"border": 1})

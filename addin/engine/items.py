@@ -101,7 +101,15 @@ def score_item(item: ItemBase, raw: Mapping[str, Any], **where: Any) -> ItemScor
         values[spec.name] = value
     if problems:
         return ItemScore(item.id, None, problems=tuple(problems))
-    outcome = _evaluate(item, values, where)
+    try:
+        outcome = _evaluate(item, values, where)
+        outcome = _Outcome(None if outcome.score is None else q2(outcome.score), outcome.trace, outcome.problems,
+                           outcome.dropped)
+    except ArithmeticError:  # decimal's InvalidOperation, Overflow, DivisionByZero: absurd inputs
+        return ItemScore(item.id, None, problems=(Problem(
+            "out_of_range", f"{item.id} {item.name} 的输入数值超出合理范围，无法计分，请核对 "
+            f"[{item.id}: the inputs are beyond what the item can mean]", item=item.id,
+            value=", ".join(str(v) for v in values.values()), **where),))
     veto = None
     if item.veto is not None and values[item.veto.input]:
         veto = item.veto.reason

@@ -17,6 +17,9 @@ from addin import problems as P
 from addin.problems import Problem
 
 CENT = Decimal("0.01")
+MAX_MAGNITUDE = Decimal("1e15")
+"""No figure of an assessment comes near this; anything larger is a typing slip or an
+attack, refused as out of range (it could not be rounded to cents exactly)."""
 ZERO = Decimal(0)
 Rounding = Literal["half_up", "floor", "ceil"]
 
@@ -136,7 +139,7 @@ def read_number(
     if kind is float or kind is int or kind is Decimal:  # the common case, fast
         value = Decimal(repr(raw)) if kind is float else Decimal(raw)
         if value.is_finite() and not (whole and (value < 0 or value != value.to_integral_value())):
-            if (lo is None or value >= lo) and (hi is None or value <= hi):
+            if (lo is None or value >= lo) and (hi is None or value <= hi) and -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE:
                 return value, None
     if is_blank(raw):
         return None, (P.missing(what, **where) if required else None)
@@ -157,6 +160,9 @@ def read_number(
         return None, P.not_a_number(what, raw, **where)
     if not value.is_finite():
         return None, P.not_a_number(what, raw, **where)
+    if abs(value) > MAX_MAGNITUDE:
+        return None, P.out_of_range(what, raw, -MAX_MAGNITUDE if lo is None else lo,
+                                    MAX_MAGNITUDE if hi is None else hi, **where)
     if whole and (value != value.to_integral_value() or value < 0):
         return None, P.not_whole(what, raw, **where)
     if (lo is not None and value < lo) or (hi is not None and value > hi):

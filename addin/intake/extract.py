@@ -3,6 +3,7 @@ recompute its results, and say what goes into the master workbook."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -15,6 +16,7 @@ from addin.engine.tables import score_table
 from addin.engine.units import BookItem, score_business_book
 from addin.intake.xlsx import Book, resolve
 from addin.problems import Problem
+from addin.roster import Roster
 from addin.scheme.models import AuditScheme, MunicipalScheme
 from addin.workbook.identity import Identity, input_name, output_name
 
@@ -307,13 +309,23 @@ def extract_register(identity: Identity, reader: Reader, municipal: MunicipalSch
     return out
 
 
-def extract_staff_roster(identity: Identity, reader: Reader, municipal: MunicipalScheme) -> Extracted:
+def _fold(value: Any) -> str:
+    return "" if value is None else " ".join(unicodedata.normalize("NFKC", str(value)).split())
+
+
+def extract_staff_roster(identity: Identity, reader: Reader, municipal: MunicipalScheme,
+                         roster: Roster | None = None) -> Extracted:
+    """One master 人员 row per person. Each code is looked up on the roster (the master's
+    人员 table): a person not on it, or of another unit, is refused at the cell; codes are
+    compared with whitespace and full-width forms folded ("P1 " is P1)."""
     out = Extracted()
+    on_roster = {_fold(p.code): p for p in roster.people} if roster is not None else None
     staff = municipal.staff
     keys = ["code", "name", "level", "head", *[f"votes_{k}" for k in range(len(staff.vote_weights))],
             "business", "public", "complaint", "serious", "previous"]
     columns = {k: reader.cells(input_name("staff", k)) for k in keys}
     levels = {lv.name: lv.name for lv in staff.levels}
+    seen: set[str] = set()
     for i in range(len(columns["code"])):
         row = {k: columns[k][i] for k in keys}
         code = row["code"][2]
@@ -321,6 +333,25 @@ def extract_staff_roster(identity: Identity, reader: Reader, municipal: Municipa
             continue
         sheet = row["code"][0]
         problems: list[Problem] = []
+        if on_roster is not None:
+            person = on_roster.get(_fold(code))
+            where = {"file": reader.file, "sheet": sheet, "cell": row["code"][1], "value": code, "record": _fold(code)}
+            if person is None:
+                out.problems.append(Problem("unknown_person", f"人员编码“{code if not is_blank(code) else '空白'}”"
+                                            f"不在考核名册中，请核对（名册由考核办维护） [person {code} is not on the roster]",
+                                            **where))
+                continue
+            if person.unit != identity.unit_code:
+                out.problems.append(Problem("person_other_unit", f"人员 {person.code} {person.name} 属于单位 "
+                                            f"{person.unit}，不是本单位（{identity.unit_code}）的人员 "
+                                            f"[person {person.code} belongs to unit {person.unit}]", **where))
+                continue
+            if person.code in seen:
+                out.problems.append(Problem("duplicate_person", f"人员编码 {person.code} 重复出现 "
+                                            f"[person {person.code} is listed twice]", **where))
+                continue
+            seen.add(person.code)
+            code = person.code
 
         def take(pair, key, problems=problems, sheet=sheet, row=row, code=code):
             value, problem = pair

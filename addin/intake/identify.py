@@ -8,19 +8,24 @@ appear where the template has none (a formula typed into an input cell).
 
 from __future__ import annotations
 
+import dataclasses
+import hmac
 import re
 import tempfile
+import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from addin.intake.formula import formula_key, same_formula
-from addin.intake.package import open_package
-from addin.intake.xlsx import Book, read_book
+from addin.intake.package import is_local_addin, open_package
+from addin.intake.xlsx import Book, read_book, resolve, split_cell
 from addin.problems import Problem
 from addin.roster import Roster, RosterPerson, RosterUnit
 from addin.scheme.loader import scheme_hash
 from addin.scheme.models import AuditScheme, MunicipalScheme
-from addin.workbook.identity import ADDIN_FILE, META_SHEET, Identity, make_template_id
+from addin.workbook.identity import META_SHEET, Identity, make_template_id
+from addin.workbook.tables import column_letters
 
 INTAKE_KINDS = ("appendix", "target-book", "scoring-sheet", "register", "staff-roster", "audit-form")
 UNIT_FREE_KINDS = ("appendix", "target-book", "staff-roster", "audit-form")
@@ -57,7 +62,7 @@ def read_identity(book: Book, file: str) -> tuple[Identity | None, Problem | Non
 
 
 def check_identity(identity: Identity, file: str, *, municipal: MunicipalScheme, audit: AuditScheme, year: int,
-                   known_units: set[str]) -> Problem | None:
+                   known_units: set[str], secret: bytes) -> Problem | None:
     scheme = audit if identity.template_kind.startswith("audit-form") else municipal
     if identity.template_kind.split(":")[0] not in INTAKE_KINDS:
         return _problem("not_intake_kind", f"“{identity.template_kind}”模板无需报送考核办", "this template is not "
@@ -73,10 +78,13 @@ def check_identity(identity: Identity, file: str, *, municipal: MunicipalScheme,
     if identity.year != year:
         return _problem("wrong_year", f"模板年度为 {identity.year}，本次汇总的是 {year} 年度",
                         f"the template is for {identity.year}, intake is for {year}", file, sheet=META_SHEET)
-    if identity.template_id != make_template_id(identity.template_kind, identity.scheme_hash, identity.year,
-                                                identity.unit_code):
-        return _problem("metadata_edited", "模板标识页已被删改（模板编号不符），请用下发的原模板重新填写",
-                        "the metadata sheet was edited (template id does not match)", file, sheet=META_SHEET)
+    expected = make_template_id(identity.template_kind, identity.scheme_hash, identity.year, identity.unit_code,
+                                secret)
+    if not hmac.compare_digest(identity.template_id, expected):
+        return _problem("metadata_forged", "模板标识不符：标识页被改动、从其他单位的模板复制，或不是本考核办本年度下发的模板；"
+                        "请使用考核办下发给本单位的原模板重新填写",
+                        "the template id does not match (metadata edited, copied from another template, or not "
+                        "issued by this office for this year)", file, sheet=META_SHEET)
     unit = identity.unit_code
     if unit not in known_units:
         return _problem("unknown_unit", f"单位 {unit}（{identity.unit_name}）不在考核名册中",
@@ -85,7 +93,7 @@ def check_identity(identity: Identity, file: str, *, municipal: MunicipalScheme,
 
 
 def check_external(book: Book, file: str) -> Problem | None:
-    bad = [t for t in book.external_targets if not t.replace("\\", "/").lower().endswith(ADDIN_FILE)]
+    bad = [t for t in book.external_targets if not is_local_addin(t)]
     if bad:
         return _problem("external_links", "工作簿含有指向其他文件的外部链接，请删除链接（数据→编辑链接→断开）后重新发送",
                         f"the workbook links to other files: {', '.join(bad)[:200]}", file)
@@ -100,42 +108,124 @@ class Shape:
     unit: RosterUnit
     people: tuple[RosterPerson, ...] = ()
     units: tuple[RosterUnit, ...] = ()
-    books: tuple[tuple[str, int], ...] = ()
+    books: tuple[tuple[str, tuple[tuple[str, Decimal, str], ...]], ...] = ()
 
 
-def shape_of(identity: Identity, book: Book) -> Shape:
+PLACEHOLDER_CODE, PLACEHOLDER_NAME = "⟦单位编码⟧", "⟦单位名称⟧"
+"""The unit of a reference build for a kind whose unit shows only in text (headers,
+titles): one reference serves every unit, its text filled in per file."""
+
+
+def shape_of(identity: Identity, book: Book, roster: Roster) -> tuple[Shape, list[Problem]]:
+    """The shape of the reference build for this file, taken from the roster (the master's
+    unit and staff tables), never from the file's own lists; and the roster problems found
+    on the way (a person or unit not on the roster, located at its cell)."""
     kind = identity.template_kind
     base = kind.split(":")[0]
     unit_type = {"audit-form": kind.split(":")[-1]}.get(base, "区市" if ":districts" in kind or _district_table(kind)
                                                          else "部门")
     if base in UNIT_FREE_KINDS:
-        # The unit shows only in header text, never in names or formulas: one reference
-        # serves every unit of the kind.
-        unit = RosterUnit(REFERENCE_UNIT, REFERENCE_UNIT, unit_type)
+        on_roster = next((u for u in roster.units if u.code == identity.unit_code), None)
+        unit = RosterUnit(PLACEHOLDER_CODE, PLACEHOLDER_NAME, unit_type, on_roster.group if on_roster else "")
     else:
         unit = RosterUnit(identity.unit_code, identity.unit_name, unit_type, _group_of(identity))
     if base == "staff-roster":
-        codes = _column_values(book, "KH_IN_staff_code")
-        locked = _column_locked(book, "KH_IN_staff_code")
-        people = tuple(RosterPerson(f"P{i}", "", unit.code, "县级") for i in range(len(codes))) if locked else ()
-        return Shape(kind, unit, people=people)
+        if not _column_locked(book, "KH_IN_staff_code"):
+            return Shape(kind, unit), []
+        people, problems = _listed_people(book, identity, roster)
+        return Shape(kind, unit, people=people), problems
     if base == "register":
-        lists = book.sheets.get("_lists")
-        n = sum(1 for ref in (lists.cells if lists else {}) if ref.startswith("A"))
-        return Shape(kind, unit, units=tuple(RosterUnit(f"U{i}", "", "部门") for i in range(n)))
+        return Shape(kind, unit, units=tuple(roster.of_type("部门", "区市"))), []
     if base == "scoring-sheet":
-        per_unit: dict[str, int] = {}
-        blank = set()
-        for (_scope, name) in book.names:
-            m = re.match(r"^KH_IN_(.+)_(\d+)_score$", name)
-            if m:
-                per_unit[m.group(1)] = max(per_unit.get(m.group(1), 0), int(m.group(2)))
-                if (None, f"KH_IN_{m.group(1)}_1_item") in book.names:
-                    blank.add(m.group(1))
-        units = tuple(RosterUnit(code, "", "部门", unit.group) for code in per_unit)
-        books = tuple((code, 0 if code in blank else n) for code, n in per_unit.items())
-        return Shape(kind, unit, units=units, books=books)
-    return Shape(kind, unit)
+        return _scoring_shape(kind, unit, book, roster, identity)
+    return Shape(kind, unit), []
+
+
+def _listed_people(book: Book, identity: Identity, roster: Roster) -> tuple[tuple[RosterPerson, ...], list[Problem]]:
+    """The people a roster file lists (its locked code column), each found on the roster."""
+    by_code = {normalize_text(p.code): p for p in roster.people}
+    cells = _cells(book, "KH_IN_staff_code")
+    people, problems, seen = [], [], set()
+    for sheet, coord, value in cells:
+        code = normalize_text(value)
+        if not code:
+            continue
+        person = by_code.get(code)
+        where = {"sheet": sheet, "cell": coord, "value": value, "record": code}
+        if person is None:
+            problems.append(_problem("unknown_person", f"人员编码“{value}”不在考核名册中；{USE_ORIGINAL}",
+                                     f"person {value} is not on the roster", book_file(book), **where))
+        elif person.unit != identity.unit_code:
+            problems.append(_problem("person_other_unit", f"人员 {code} {person.name} 属于单位 {person.unit}，"
+                                     f"不是本单位（{identity.unit_code}）的人员；{USE_ORIGINAL}",
+                                     f"person {code} belongs to unit {person.unit}", book_file(book), **where))
+        elif code in seen:
+            problems.append(_problem("duplicate_person", f"人员编码 {code} 重复出现；{USE_ORIGINAL}",
+                                     f"person {code} is listed twice", book_file(book), **where))
+        else:
+            seen.add(code)
+            people.append(person)
+    return tuple(people), problems
+
+
+def _scoring_shape(kind: str, unit: RosterUnit, book: Book, roster: Roster,
+                   identity: Identity) -> tuple[Shape, list[Problem]]:
+    """A sector group's sheet lists the group's departments as the roster has them; the
+    item rows of each come from the file (the department's target book)."""
+    group = unit.group
+    members = tuple(u for u in roster.of_type("部门") if u.group == group)
+    rows: dict[str, int] = {}
+    for (_scope, name) in book.names:
+        m = re.match(r"^KH_IN_(.+)_(\d+)_score$", name)
+        if m:
+            rows[m.group(1)] = max(rows.get(m.group(1), 0), int(m.group(2)))
+    listed, expected = set(rows), {u.code for u in members}
+    problems = []
+    if listed != expected:
+        extra, missing = sorted(listed - expected), sorted(expected - listed)
+        text = "；".join(x for x in (f"名册中没有或不属于{group}的单位：{'、'.join(extra)}" if extra else "",
+                                     f"缺少本口单位：{'、'.join(missing)}" if missing else "") if x)
+        problems.append(_problem("unit_list_changed", f"评分表的单位与考核名册不一致（{text}）；{USE_ORIGINAL}",
+                                 f"the units listed differ from the roster's {group} group", book_file(book),
+                                 record=identity.unit_code))
+    books = []
+    for u in members:
+        n = rows.get(u.code, 0)
+        if (None, f"KH_IN_{u.code}_1_item") in book.names or not n:
+            books.append((u.code, ()))
+            continue
+        items = []
+        for i in range(1, n + 1):
+            sheet, coord = _cell_of(book, f"KH_IN_{u.code}_{i}_score")
+            r, c = split_cell(coord)
+            cells = book.sheets[sheet].cells
+            name = cells.get(f"{column_letters(c - 2)}{r}")
+            points = cells.get(f"{column_letters(c - 1)}{r}")
+            try:
+                value = Decimal(str(points.value)) if points is not None and points.value is not None else Decimal(0)
+            except ArithmeticError:
+                value = Decimal(0)
+            items.append(("" if name is None or name.value is None else str(name.value), value, ""))
+        books.append((u.code, tuple(items)))
+    return Shape(kind, unit, units=members, books=tuple(books)), problems
+
+
+def book_file(book: Book) -> str:
+    return getattr(book, "file", "") or ""
+
+
+def _cells(book: Book, name: str) -> list[tuple[str, str, object]]:
+    ref = book.names.get((None, name))
+    where = resolve(book, ref) if ref else None
+    if not where or where[0] not in book.sheets:
+        return []
+    sheet = book.sheets[where[0]]
+    return [(where[0], c, sheet.cells[c].value if c in sheet.cells else None) for c in where[1]]
+
+
+def _cell_of(book: Book, name: str) -> tuple[str, str]:
+    cells = _cells(book, name)
+    return cells[0][0], cells[0][1]
 
 
 def _district_table(kind: str) -> bool:
@@ -146,26 +236,70 @@ def _group_of(identity: Identity) -> str:
     return identity.unit_code[2:] if identity.unit_code.startswith("G-") else ""
 
 
-def _column_values(book: Book, name: str) -> list:
-    from addin.intake.xlsx import resolve
-
-    ref = book.names.get((None, name))
-    where = resolve(book, ref) if ref else None
-    if not where or where[0] not in book.sheets:
-        return []
-    sheet = book.sheets[where[0]]
-    return [sheet.cells[c].value for c in where[1] if c in sheet.cells and sheet.cells[c].value not in (None, "")]
-
-
 def _column_locked(book: Book, name: str) -> bool:
-    from addin.intake.xlsx import resolve
-
     ref = book.names.get((None, name))
     where = resolve(book, ref) if ref else None
     if not where or where[0] not in book.sheets:
         return False
     cell = book.sheets[where[0]].cells.get(where[1][0])
     return bool(cell and cell.locked)
+
+
+def normalize_text(value: object) -> str:
+    """Text as compared in locked cells: full-width/half-width folded (NFKC), whitespace
+    trimmed and collapsed; whole numbers without ``.0``."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(unicodedata.normalize("NFKC", str(value)).split())
+
+
+def _same_value(expected: object, got: object) -> bool:
+    a, b = normalize_text(expected), normalize_text(got)
+    if a == b:
+        return True
+    try:
+        return Decimal(a) == Decimal(b)
+    except ArithmeticError:
+        return False
+
+
+def check_locked_values(book: Book, reference: Book, identity: Identity, file: str) -> list[Problem]:
+    """Codes, names, item ids, standards and points in locked cells must equal the
+    reference build (the unit's own code and name put in for the placeholders)."""
+    fill = {PLACEHOLDER_CODE: identity.unit_code, PLACEHOLDER_NAME: identity.unit_name}
+    problems: list[Problem] = []
+    for name, ref_sheet in reference.sheets.items():
+        if name == META_SHEET:
+            continue  # the identity is checked on its own (keyed id)
+        sheet = book.sheets[name]
+        for coord in sorted(ref_sheet.cells, key=_order):
+            ref_cell, got = ref_sheet.cells[coord], sheet.cells.get(coord)
+            if ref_cell.formula is not None or not ref_cell.locked or ref_cell.value in (None, ""):
+                continue  # computed cells, input cells and the template's blanks (a note beside the form is fine)
+            expected = ref_cell.value
+            if isinstance(expected, str):
+                for key, value in fill.items():
+                    expected = expected.replace(key, value)
+            found = None if got is None else got.value
+            if not _same_value(expected, found):
+                shown = normalize_text(found) or "（空白）"
+                problems.append(_problem(
+                    "locked_value_changed",
+                    f"锁定单元格的内容被修改：文件中为“{shown}”，应为“{normalize_text(expected) or '（空白）'}”；{USE_ORIGINAL}",
+                    f"a locked cell was changed: found {found!r}, expected {expected!r}", file, sheet=name,
+                    cell=coord, value=found, allowed=str(expected)))
+                if len(problems) >= 20:
+                    return problems
+    return problems
+
+
+def _order(coord: str) -> tuple[int, int]:
+    try:
+        return split_cell(coord)
+    except ValueError:
+        return (0, 0)
 
 
 def reference_book(shape: Shape, municipal: MunicipalScheme, audit: AuditScheme, year: int) -> Book | None:
@@ -175,8 +309,9 @@ def reference_book(shape: Shape, municipal: MunicipalScheme, audit: AuditScheme,
     base = shape.kind.split(":")[0]
     # Office and group templates list other units; their own unit is not on that list.
     units = list(shape.units) if base in ("register", "scoring-sheet") else [shape.unit, *shape.units]
-    roster = Roster(units, list(shape.people))
-    books = {code: [(f"项目{i}", 1, "") for i in range(n)] for code, n in shape.books if n} if shape.books else None
+    people = [dataclasses.replace(p, unit=shape.unit.code) for p in shape.people]
+    roster = Roster(units, people)
+    books = {code: list(items) for code, items in shape.books if items} or None
     unit_filter = None if base in ("register",) else shape.unit.code
     jobs = [j for j in plan_jobs(municipal, audit, roster, year, {base}, unit_filter, books)
             if j.kind == shape.kind and j.unit.code == shape.unit.code]

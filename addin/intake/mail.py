@@ -20,6 +20,7 @@ from addin.problems import Problem
 
 RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)
 MAX_DEPTH = 5
+MAX_PARTS = 500
 
 
 @dataclass(frozen=True)
@@ -37,12 +38,23 @@ class Envelope:
     """The MIME type the sender's mailer declared (a claim, used only to sort attachments)."""
     loose: bool = False
     """A file saved straight into the inbox, not attached to a message."""
+    mailer: str | None = None
+    """Who sent the message to the office (the outermost From): a claim, checked by the
+    sender rules."""
+    arrived: dt.datetime | None = None
+    """When the office's server received it (topmost Received), or None."""
+    auth_results: tuple[str, ...] = ()
 
     @property
-    def when(self) -> tuple[dt.datetime, dt.datetime]:
-        """Ordering key for resubmissions: message date, then file time."""
-        floor = dt.datetime.min.replace(tzinfo=dt.UTC)
-        return (self.message_date or floor, self.file_time or floor)
+    def arrival(self) -> dt.datetime | None:
+        """When the office received the file: the office server's topmost Received time,
+        else the file's time in the inbox. Never the sender's Date header."""
+        return self.arrived or self.file_time
+
+    @property
+    def when(self) -> dt.datetime:
+        """Ordering key for resubmissions: arrival."""
+        return self.arrival or dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
 def fix_text(text: str | None) -> str | None:
@@ -112,49 +124,117 @@ def _filename(part: Message) -> str | None:
     return header_text(name)
 
 
-def _from_message(msg: Message, source: str, depth: int = 0) -> tuple[list[Envelope], list[Problem]]:
+@dataclass(frozen=True)
+class Delivery:
+    """What the office's own side knows of a message, from the outermost message only
+    (a forwarded message inside is content, not delivery)."""
+
+    mailer: str | None = None
+    """The From of the outermost message: the mailbox that sent it to the office."""
+    arrived: dt.datetime | None = None
+    """The time in the topmost ``Received:`` header (added by the office's server)."""
+    auth_results: tuple[str, ...] = ()
+    """``Authentication-Results`` headers, topmost first."""
+
+
+def _received_time(msg: Message) -> dt.datetime | None:
+    """The date after the last ";" of the topmost Received header (RFC 5321 §4.4)."""
+    received = msg.get_all("Received") or []
+    if not received:
+        return None
+    _, _, stamp = str(received[0]).rpartition(";")
+    try:
+        return _utc(email.utils.parsedate_to_datetime(stamp.strip()))
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def delivery_of(msg: Message) -> Delivery:
+    return Delivery(header_text(_raw(msg, "From")), _received_time(msg),
+                    tuple(str(h) for h in (msg.get_all("Authentication-Results") or [])))
+
+
+@dataclass
+class _Budget:
+    """Limits for one file: how deep forwarded messages nest and how many parts are read."""
+
+    parts: int = MAX_PARTS
+    exceeded: bool = False
+
+    def take(self) -> bool:
+        self.parts -= 1
+        if self.parts < 0:
+            self.exceeded = True
+        return not self.exceeded
+
+
+def _parts(msg: Message, budget: _Budget):
+    """The leaf parts and the attached messages of a message, each once (``walk`` would
+    also descend into attached messages, which the caller opens itself)."""
+    if msg.get_content_type() == "message/rfc822" or not msg.is_multipart():
+        return
+    payload = msg.get_payload()
+    for part in payload if isinstance(payload, list) else []:
+        if not budget.take():
+            return
+        if part.is_multipart() and part.get_content_type() != "message/rfc822":
+            yield from _parts(part, budget)
+        else:
+            yield part
+
+
+def _date(msg: Message) -> dt.datetime | None:
+    try:
+        return _utc(email.utils.parsedate_to_datetime(str(msg["Date"]))) if msg["Date"] else None
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _from_message(msg: Message, source: str, delivery: Delivery, budget: _Budget,
+                  depth: int = 0) -> tuple[list[Envelope], list[Problem]]:
     envelopes: list[Envelope] = []
     problems: list[Problem] = []
     sender = header_text(_raw(msg, "From"))
     subject = header_text(_raw(msg, "Subject"))
-    try:
-        date = _utc(email.utils.parsedate_to_datetime(str(msg["Date"]))) if msg["Date"] else None
-    except (TypeError, ValueError, IndexError):
-        date = None
-    for part in msg.walk():
-        if part is msg:
-            continue
+    date = _date(msg)
+
+    def nested(inner: Message) -> None:
+        if depth >= MAX_DEPTH:
+            problems.append(Problem("too_deep", f"转发嵌套超过{MAX_DEPTH}层，内层邮件已跳过 "
+                                                f"[messages nested deeper than {MAX_DEPTH}: skipped]", file=source))
+            return
+        e, p = _from_message(inner, source, delivery, budget, depth + 1)
+        envelopes.extend(e)
+        problems.extend(p)
+
+    leaves = list(_parts(msg, budget)) if msg.is_multipart() else ([msg] if depth == 0 and _filename(msg) else [])
+    for part in leaves:
         if part.get_content_type() == "message/rfc822":
-            if depth >= MAX_DEPTH:
-                problems.append(Problem("too_deep", "转发层数过多，已跳过 [forwarded too deeply]", file=source))
-                continue
             payload = part.get_payload()
             inner = payload[0] if isinstance(payload, list) and payload else None
             if isinstance(inner, Message):
-                e, p = _from_message(inner, source, depth + 1)
-                envelopes += e
-                problems += p
-            continue
-        if part.is_multipart():
+                nested(inner)
             continue
         name = _filename(part)
         if name is None and part.get_content_disposition() != "attachment":
             continue
         name = name or "（未命名附件）"
         data = part.get_payload(decode=True) or b""
-        if name.lower().endswith(".eml") and depth < MAX_DEPTH:
-            inner = email.message_from_bytes(data)
-            e, p = _from_message(inner, source, depth + 1)
-            envelopes += e
-            problems += p
+        if name.lower().endswith(".eml") and data:
+            nested(email.message_from_bytes(data))
             continue
-        envelopes.append(Envelope(name, data, source, sender, subject, date, content_type=part.get_content_type()))
+        envelopes.append(Envelope(name, data, source, sender, subject, date, content_type=part.get_content_type(),
+                                  mailer=delivery.mailer, arrived=delivery.arrived,
+                                  auth_results=delivery.auth_results))
+    if budget.exceeded and depth == 0:
+        problems.append(Problem("too_many_parts", f"邮件部件超过{MAX_PARTS}个，其余已跳过 "
+                                                  f"[more than {MAX_PARTS} parts: the rest were skipped]", file=source))
     return envelopes, problems
 
 
 def read_eml(path: Path) -> tuple[list[Envelope], list[Problem]]:
     msg = email.message_from_bytes(path.read_bytes())  # compat32: raw 8-bit names survive
-    envelopes, problems = _from_message(msg, path.name)
+    envelopes, problems = _from_message(msg, path.name, delivery_of(msg), _Budget())
     if not envelopes and not problems:
         subject = header_text(_raw(msg, "Subject")) or ""
         problems.append(Problem("no_attachment", f"邮件“{subject}”没有附件 [the message has no attachment]",
@@ -168,30 +248,52 @@ def read_msg(path: Path) -> tuple[list[Envelope], list[Problem]]:
     try:
         msg = extract_msg.openMsg(str(path))
     except Exception as exc:  # extract_msg raises many kinds on a damaged file
-        return [], [Problem("broken_msg", f"Outlook 邮件文件无法读取，请重新保存 [cannot read the .msg: {exc}]",
-                            file=path.name)]
+        return [], [_broken_msg(path, exc)]
     try:
-        return _from_outlook(msg, path.name, 0)
+        header = getattr(msg, "header", None)
+        received = getattr(msg, "receivedTime", None)
+        delivery = Delivery(msg.sender, _utc(received) if isinstance(received, dt.datetime) else
+                            (_received_time(header) if isinstance(header, Message) else None),
+                            tuple(str(h) for h in (header.get_all("Authentication-Results") or []))
+                            if isinstance(header, Message) else ())
+        return _from_outlook(msg, path.name, delivery, _Budget(), 0)
+    except Exception as exc:  # a damaged stream found while reading attachments: this file fails alone
+        return [], [_broken_msg(path, exc)]
     finally:
         msg.close()
 
 
-def _from_outlook(msg, source: str, depth: int) -> tuple[list[Envelope], list[Problem]]:
+def _broken_msg(path: Path, exc: Exception) -> Problem:
+    return Problem("broken_msg", f"Outlook 邮件文件已损坏，无法读取，请重新保存后发送 [cannot read the .msg: "
+                                 f"{type(exc).__name__}: {str(exc)[:200]}]", file=path.name)
+
+
+def _from_outlook(msg, source: str, delivery: Delivery, budget: _Budget,
+                  depth: int) -> tuple[list[Envelope], list[Problem]]:
     envelopes: list[Envelope] = []
     problems: list[Problem] = []
     date = msg.date if isinstance(msg.date, dt.datetime) else None
     for att in msg.attachments:
+        if not budget.take():
+            problems.append(Problem("too_many_parts", f"邮件附件超过{MAX_PARTS}个，其余已跳过 "
+                                                      f"[more than {MAX_PARTS} parts: the rest were skipped]",
+                                    file=source))
+            break
         data = att.data
         if hasattr(data, "attachments"):  # an attached (forwarded) message
             if depth < MAX_DEPTH:
-                e, p = _from_outlook(data, source, depth + 1)
+                e, p = _from_outlook(data, source, delivery, budget, depth + 1)
                 envelopes += e
                 problems += p
+            else:
+                problems.append(Problem("too_deep", f"转发嵌套超过{MAX_DEPTH}层，内层邮件已跳过 "
+                                                    f"[messages nested deeper than {MAX_DEPTH}: skipped]", file=source))
             continue
         name = att.longFilename or att.shortFilename or "（未命名附件）"
         envelopes.append(Envelope(name, bytes(data or b""), source, msg.sender, msg.subject, _utc(date),
-                                  content_type=getattr(att, "mimetype", None)))
-    if not envelopes and not problems:
+                                  content_type=getattr(att, "mimetype", None), mailer=delivery.mailer,
+                                  arrived=delivery.arrived, auth_results=delivery.auth_results))
+    if not envelopes and not problems and depth == 0:
         problems.append(Problem("no_attachment", f"邮件“{msg.subject}”没有附件 [the message has no attachment]",
                                 file=source))
     return envelopes, problems
@@ -211,12 +313,18 @@ def collect(inbox: Path) -> tuple[list[Envelope], list[Problem]]:
             # lock files, owner files and empty files: listed as skipped, never parsed
             envelopes.append(Envelope(path.name, path.read_bytes(), rel, file_time=stamp, loose=True))
             continue
-        if suffix == ".eml":
-            e, p = read_eml(path)
-        elif suffix == ".msg":
-            e, p = read_msg(path)
-        else:
-            e, p = [Envelope(path.name, path.read_bytes(), rel, file_time=stamp, loose=True)], []
-        envelopes += [env if env.source == rel else dataclasses.replace(env, source=rel) for env in e]
+        try:
+            if suffix == ".eml":
+                e, p = read_eml(path)
+            elif suffix == ".msg":
+                e, p = read_msg(path)
+            else:
+                e, p = [Envelope(path.name, path.read_bytes(), rel, file_time=stamp, loose=True)], []
+        except OSError:
+            raise  # the inbox itself cannot be read: the environment, not this file
+        except Exception as exc:  # any other failure is this file's alone; the batch goes on
+            e, p = [], [Problem("unreadable", f"文件无法读取，已跳过，请重新保存后发送 [cannot read this file: "
+                                              f"{type(exc).__name__}: {str(exc)[:200]}]", file=rel)]
+        envelopes += [dataclasses.replace(env, source=rel, file_time=env.file_time or stamp) for env in e]
         problems += [pr.located(file=rel) for pr in p]
     return envelopes, problems

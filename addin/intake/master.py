@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import contextlib
 import os
+import unicodedata
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from addin.errors import KaoheError
+from addin.roster import Roster, RosterPerson, RosterUnit
 from addin.intake.extract import ANY_UNIT_SHEET, Replace, Update
+from addin.workbook.text import set_cell
 from addin.workbook.atomic import commit, remove_stale_temps, temp_path  # noqa: F401 (re-exported)
 
 HEADER_ROWS = 5
@@ -116,6 +119,55 @@ def read_keys(master: Path) -> dict[str, set[str]]:
     return out
 
 
+def read_roster(master: Path) -> Roster:
+    """The year's units and people as the master lists them (部门, 区市, 人员): the roster
+    every submission is checked against, never the submitted file's own lists."""
+    import openpyxl
+
+    from addin.mailbox import split_addresses
+
+    wb = openpyxl.load_workbook(master, read_only=True)
+    units: list[RosterUnit] = []
+    people: list[RosterPerson] = []
+    try:
+        for sheet, kind in (("部门", "部门"), ("区市", "区市")):
+            for row in _records(wb, sheet, "单位编码"):
+                units.append(RosterUnit(row["单位编码"], row.get("单位名称", ""), kind, row.get("分口", ""),
+                                        split_addresses(row.get("报送邮箱"))))
+        for row in _records(wb, "人员", "人员编码"):
+            people.append(RosterPerson(row["人员编码"], row.get("姓名", ""), row.get("单位编码", ""),
+                                       row.get("层级", ""), row.get("主要负责人", "") == "是"))
+    finally:
+        wb.close()
+    return Roster(units, people)
+
+
+def _records(wb, sheet: str, key: str) -> list[dict[str, str]]:
+    """Rows of a master input table as text by header (cells stripped), keyed rows only."""
+    if sheet not in wb.sheetnames:
+        return []
+    rows = list(wb[sheet].iter_rows(values_only=True))
+    for i, row in enumerate(rows[:HEADER_ROWS]):
+        headers = [str(v).strip() if v is not None else "" for v in row]
+        if key in headers:
+            out = []
+            for r in rows[i + 1:]:
+                record = {h: _text(v) for h, v in zip(headers, r) if h}
+                if record.get(key):
+                    out.append(record)
+            return out
+    raise MasterError(f"汇总工作簿的“{sheet}”表前{HEADER_ROWS}行内找不到表头“{key}” "
+                      f"[sheet {sheet}: no '{key}' header in the first {HEADER_ROWS} rows]")
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
 def read_unit_names(master: Path) -> dict[str, str]:
     """单位编码 → 单位名称 from the master's unit tables (部门 and 区市)."""
     import openpyxl
@@ -141,9 +193,39 @@ def read_unit_names(master: Path) -> dict[str, str]:
 
 def apply_updates(master: Path, updates: Sequence[Update | Replace]) -> int:
     """Apply the updates and replace the master atomically; returns the cells written."""
+    written, failures = apply_groups(master, [updates])
+    if failures:
+        raise failures[0][1]
+    return written
+
+
+def apply_groups(master: Path, groups: Sequence[Sequence[Update | Replace]]) -> tuple[int, list[tuple[int, Exception]]]:
+    """Apply each group of updates (one submission's) on its own: a group that fails is
+    left out whole and reported by its index, the others are applied; then the master is
+    replaced atomically, once. Returns the cells written and the failures."""
     import openpyxl
 
-    wb = openpyxl.load_workbook(master)
+    failures: list[tuple[int, Exception]] = []
+    while True:
+        wb = openpyxl.load_workbook(master)
+        written = 0
+        failed = {i for i, _ in failures}
+        for i, group in enumerate(groups):
+            if i in failed:
+                continue
+            try:
+                written += _apply(wb, group)
+            except Exception as exc:  # a group that cannot be applied fails alone (see above)
+                failures.append((i, exc))
+                break
+        else:
+            if written or any(groups[i] for i in range(len(groups)) if i not in failed):
+                save_atomically(wb, master)
+            return written, failures
+        # a group failed half-way: start again from the file without it
+
+
+def _apply(wb, updates: Sequence[Update | Replace]) -> int:
     written = 0
     for update in updates:
         if isinstance(update, Replace):
@@ -164,12 +246,11 @@ def apply_updates(master: Path, updates: Sequence[Update | Replace]) -> int:
                 if update.sheet == ANY_UNIT_SHEET:
                     continue
                 row = ws.max_row + 1
-                ws.cell(row, cols[update.key_header], update.key)
+                set_cell(ws, row, cols[update.key_header], update.key)
             for header, value in update.values.items():
-                ws.cell(row, cols[header], _cell_value(value))
+                set_cell(ws, row, cols[header], _cell_value(value))
                 written += 1
             break
-    save_atomically(wb, master)
     return written
 
 
@@ -196,7 +277,7 @@ def _replace(wb, update: Replace) -> int:
         r = ws.max_row + 1
         for header, value in row.items():
             if header in cols:
-                ws.cell(r, cols[header], _cell_value(value))
+                set_cell(ws, r, cols[header], _cell_value(value))
                 written += 1
     return written
 

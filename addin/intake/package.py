@@ -9,8 +9,12 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from addin.problems import Problem
+
+if TYPE_CHECKING:
+    from addin.intake.xlsx import Book
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -59,6 +63,11 @@ def open_package(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> tup
         return None, refuse("broken_zip", "文件不完整或已损坏（可能在传输中被截断），请重新发送",
                             "the workbook is truncated or corrupt", file)
     names = {i.filename for i in infos}
+    if len(names) != len(infos):
+        twice = sorted({i.filename for i in infos if [j.filename for j in infos].count(i.filename) > 1})
+        return None, refuse("duplicate_parts", f"文件内部有重名部件（{'、'.join(twice)[:120]}），不同软件会读出不同内容，已拒收",
+                            "the archive holds two members of the same name (readers disagree on which is read)",
+                            file)
     if len(infos) > limits.max_members:
         return None, refuse("zip_bomb", "文件内部结构异常（部件过多），已拒收", "too many parts in the archive", file)
     total = 0
@@ -83,6 +92,67 @@ def open_package(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> tup
     # External links are checked after parsing: Excel records the add-in's own functions
     # as a link to kaohe.xlam, which is allowed; a link to any other file is not.
     return archive, None
+
+
+#: Parts that make a workbook act on its own when opened: embedded programs, controls,
+#: live data connections. A template has none.
+_ACTIVE_PARTS = (
+    ("xl/embeddings/", "embedded_object", "嵌入的对象（OLE）", "an embedded (OLE) object"),
+    ("xl/activeX/", "activex", "ActiveX 控件", "ActiveX controls"),
+    ("xl/connections.xml", "data_connection", "数据连接", "a data connection"),
+    ("xl/queryTables/", "data_connection", "数据查询", "a query table"),
+)
+
+
+def check_package(archive: zipfile.ZipFile, book: Book, file: str) -> list[Problem]:
+    """Active content and links out of the workbook, each with a reason: embedded objects,
+    ActiveX, data connections, DDE and OLE links, external links other than the add-in
+    itself, and defined names (other than ours) that point outside the workbook."""
+    from addin.intake.formula import FormulaSyntaxError, tokenize
+
+    problems = []
+    members = archive.namelist()
+    for prefix, code, zh, en in _ACTIVE_PARTS:
+        if any(m.startswith(prefix) for m in members):
+            problems.append(refuse(code, f"工作簿含有{zh}，为安全起见已拒收；请用下发的模板填写，不要插入对象或连接",
+                                   f"the workbook contains {en}", file))
+    for member in members:
+        if member.startswith("xl/externalLinks/") and member.endswith(".xml"):
+            body = archive.read(member)
+            if b"ddeLink" in body:
+                problems.append(refuse("dde", "工作簿含有 DDE 动态数据交换链接，已拒收", "the workbook contains a DDE "
+                                       "link", file))
+            elif b"oleLink" in body:
+                problems.append(refuse("ole_link", "工作簿含有 OLE 链接，已拒收", "the workbook contains an OLE link",
+                                       file))
+    for (scope, name), text in book.names.items():
+        if name.startswith("KH_") or name.startswith("_xlnm."):
+            continue
+        try:
+            outside = any(t.kind == "sheet" and ("[" in t.text or "\\" in t.text or "/" in t.text or "|" in t.text)
+                          for t in tokenize(text)) or "|" in text
+        except FormulaSyntaxError:
+            outside = "[" in text or "|" in text or "://" in text
+        if outside:
+            problems.append(refuse("external_name", f"工作簿的名称“{name}”指向其他文件，已拒收；请删除该名称（公式→名称管理器）",
+                                   f"the defined name {name} points outside the workbook", file))
+    return problems
+
+
+def is_local_addin(target: str) -> bool:
+    """An external link's target that is exactly the add-in on this computer: a local path
+    or ``file:///`` URL whose file is ``kaohe.xlam`` — never a web address or a network
+    share (opening the stored copy would send the clerk's credentials there)."""
+    from addin.workbook.identity import ADDIN_FILE
+
+    t = target.strip().replace("\\", "/")
+    if t.lower().startswith("file:///"):
+        t = t[len("file:///"):]
+    elif t.lower().startswith("file:") or "://" in t:
+        return False
+    if t.startswith("//"):
+        return False  # a UNC path: \\server\share\…
+    return t.rsplit("/", 1)[-1].lower() == ADDIN_FILE
 
 
 def _macro_content_type(archive: zipfile.ZipFile, names: set[str]) -> bool:

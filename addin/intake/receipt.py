@@ -11,6 +11,7 @@ import xlsxwriter
 
 from addin.intake.run import REJECTED, STATUS_ZH, BatchResult
 from addin.workbook.identity import KINDS
+from addin.workbook.text import xlsx_options
 
 
 def kind_label(kind: str | None) -> str:
@@ -26,8 +27,7 @@ def write_receipt(result: BatchResult, path: Path, year: int) -> Path:
     path = Path(path)
     fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
     os.close(fd)
-    wb = xlsxwriter.Workbook(tmp, {"strings_to_numbers": False, "strings_to_formulas": False,
-                                   "strings_to_urls": False})
+    wb = xlsxwriter.Workbook(tmp, xlsx_options())
     head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "vcenter"})
     cell = wb.add_format({"border": 1, "text_wrap": True, "valign": "top"})
     bad = wb.add_format({"border": 1, "text_wrap": True, "valign": "top", "font_color": "#C00000", "bold": True})

@@ -1,9 +1,12 @@
-"""One intake batch: collect, check, pick the current submission per unit and kind,
-write the master once, record everything, and report."""
+"""One intake batch: collect, sort, check, hold what comes from the wrong sender, pick the
+current submission per unit and kind by arrival, write the master once, record
+everything, and report. Every file fails alone: whatever goes wrong with one file becomes
+that file's located rejection, and the batch goes on."""
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
@@ -12,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from addin.errors import KaoheError
 from addin.intake import extract as X
 from addin.intake.attachment import SKIPPED as ATTACHMENT_SKIPPED
 from addin.intake.attachment import WORKBOOK, classify_attachment
@@ -19,33 +23,33 @@ from addin.intake.identify import (
     References,
     check_external,
     check_identity,
+    check_locked_values,
     compare_structure,
     read_identity,
     shape_of,
 )
 from addin.intake.mail import Envelope, collect, name_problem
-from addin.intake.master import (
-    apply_updates,
-    check_not_open,
-    master_lock,
-    read_keys,
-    read_unit_names,
-    remove_stale_temps,
-)
-from addin.intake.package import open_package
+from addin.intake.master import apply_groups, check_not_open, master_lock, read_roster, remove_stale_temps
+from addin.intake.package import check_package, open_package
+from addin.intake.sender import check_sender
 from addin.intake.store import Store, archive_path
 from addin.intake.xlsx import UnsafeWorkbook, read_book
 from addin.problems import Problem
+from addin.roster import Roster
 from addin.scheme.models import AuditScheme, MunicipalScheme
+from addin.settings import Settings, load_settings
 from addin.workbook.identity import Identity
 
 ACCEPTED, WARNING, REJECTED, DUPLICATE, SUPERSEDED = "accepted", "warning", "rejected", "duplicate", "superseded"
-SKIPPED, OTHER = "skipped", "other"
+HELD, SKIPPED, OTHER = "held", "skipped", "other"
 STATUS_ZH = {ACCEPTED: "接收", WARNING: "接收（有提示）", REJECTED: "退回", DUPLICATE: "重复（已收到相同文件）",
-             SUPERSEDED: "已被更新的报送替代", SKIPPED: "跳过（非报送文件）", OTHER: "非报表附件"}
+             SUPERSEDED: "已被更新的报送替代", HELD: "暂缓（待核实）", SKIPPED: "跳过（非报送文件）",
+             OTHER: "非报表附件"}
 UNRECORDED = (DUPLICATE, SKIPPED, OTHER)
 """Outcomes not written to the submissions record (a duplicate is recorded already; the
 others are no submission)."""
+DATE_SKEW = dt.timedelta(days=30)
+FUTURE_SLACK = dt.timedelta(minutes=10)
 
 
 @dataclass
@@ -58,6 +62,10 @@ class Outcome:
     values: dict[str, Any] = field(default_factory=dict)
     updates: list = field(default_factory=list)
     late: str | None = None
+    record_id: int | None = None
+    """The submission's id in the record (shown in the receipt; ``--release ID``)."""
+    unchecked_sender: str | None = None
+    """Whose addresses were not on record, so the sender could not be checked."""
 
     @property
     def reasons(self) -> list[str]:
@@ -71,6 +79,8 @@ class BatchResult:
     missing: list[tuple[str, str, str]]
     """(unit code, unit name, template) expected but not received."""
     cells_written: int
+    notices: list[Problem] = field(default_factory=list)
+    """Warnings about the batch as a whole (senders that could not be checked)."""
 
     @property
     def rejected(self) -> bool:
@@ -82,12 +92,21 @@ class Context:
     municipal: MunicipalScheme
     audit: AuditScheme
     year: int
-    keys: dict[str, set[str]]
+    roster: Roster
     references: References
+    secret: bytes
+    settings: Settings = field(default_factory=Settings)
 
     @property
     def units(self) -> set[str]:
-        return self.keys["部门"] | self.keys["区市"]
+        return {u.code for u in self.roster.units}
+
+    @property
+    def groups(self) -> set[str]:
+        return {u.group for u in self.roster.of_type("部门") if u.group}
+
+    def mailboxes(self) -> dict[str, tuple[str, ...]]:
+        return {u.code: u.mailboxes for u in self.roster.units}
 
 
 def sort_envelope(env: Envelope, digest: str) -> Outcome | None:
@@ -102,7 +121,28 @@ def sort_envelope(env: Envelope, digest: str) -> Outcome | None:
 
 
 def check_envelope(env: Envelope, ctx: Context) -> Outcome:
+    """Check one workbook; any failure inside is this file's rejection, never the batch's."""
     digest = hashlib.sha256(env.data).hexdigest()
+    try:
+        return _check(env, digest, ctx)
+    except Exception as exc:  # this file's failure, reported as its rejection (see the module docstring)
+        if is_environment_failure(exc):
+            raise  # a full disk or a read-only folder is the environment's failure, not this file's
+        return Outcome(env, digest, problems=[Problem(
+            "unreadable", f"文件无法处理，已退回，请用下发的原模板重新填写后发送 [this file could not be processed: "
+                          f"{type(exc).__name__}: {str(exc)[:200]}]", file=env.file_name)])
+
+
+ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT, errno.EIO}
+
+
+def is_environment_failure(exc: BaseException) -> bool:
+    """A failure of the machine or the work folder (disk full, read-only, no permission):
+    intake stops cleanly instead of blaming a file."""
+    return isinstance(exc, OSError) and exc.errno in ENVIRONMENT_ERRNOS
+
+
+def _check(env: Envelope, digest: str, ctx: Context) -> Outcome:
     out = Outcome(env, digest)
     name = env.file_name
     problem = name_problem(name, env.source)
@@ -118,26 +158,32 @@ def check_envelope(env: Envelope, ctx: Context) -> Outcome:
     except UnsafeWorkbook as exc:
         out.problems.append(exc.problem)
         return out
-    problem = check_external(book, name)
+    hygiene = check_package(archive, book, name) + ([p] if (p := check_external(book, name)) else [])
     identity, p2 = read_identity(book, name)
-    if problem or p2:
-        out.problems += [p for p in (problem, p2) if p]
+    if hygiene or p2:
+        out.problems += [*hygiene, *([p2] if p2 else [])]
         return out
     out.identity = identity
-    known = ctx.units | {f"G-{g}" for g in ctx.keys["分口"]} | {"KHB"}
+    known = ctx.units | {f"G-{g}" for g in ctx.groups} | {"KHB"}
     if identity.template_kind.startswith("audit-form"):
         known |= {identity.unit_code}  # audit units are not on the master's roster
     problem = check_identity(identity, name, municipal=ctx.municipal, audit=ctx.audit, year=ctx.year,
-                             known_units=known)
+                             known_units=known, secret=ctx.secret)
     if problem:
         out.problems.append(problem)
         return out
-    reference = ctx.references.get(shape_of(identity, book))
+    shape, roster_problems = shape_of(identity, book, ctx.roster)
+    if roster_problems:
+        out.problems += [p.located(file=name) for p in roster_problems]
+        return out
+    reference = ctx.references.get(shape)
     if reference is None:
         out.problems.append(Problem("not_ours", "无法核对模板结构 [no reference template for this workbook]",
                                     file=name))
         return out
     structure = compare_structure(book, reference, name)
+    if not structure:
+        structure = check_locked_values(book, reference, identity, name)
     if structure:
         out.problems += structure
         return out
@@ -145,8 +191,16 @@ def check_envelope(env: Envelope, ctx: Context) -> Outcome:
     out.problems += extracted.problems
     out.values, out.updates = extracted.values, extracted.updates
     errors = [p for p in out.problems if p.is_error]
-    out.status = REJECTED if errors else (WARNING if out.problems else ACCEPTED)
-    out.late = _late(identity, env)
+    if errors:
+        out.status = REJECTED
+        return out
+    out.problems += _date_warnings(env)
+    verdict = check_sender(env, identity, settings=ctx.settings.submission, scheme=ctx.municipal,
+                           unit_mailboxes=ctx.mailboxes())
+    out.problems += verdict.hold
+    out.unchecked_sender = verdict.unchecked
+    out.status = HELD if verdict.hold else (WARNING if out.problems else ACCEPTED)
+    out.late = _late(identity, env, ctx.municipal)
     return out
 
 
@@ -162,28 +216,46 @@ def _extract(identity: Identity, reader: X.Reader, ctx: Context) -> X.Extracted:
         return X.extract_scoring_sheet(identity, reader, ctx.municipal)
     if base == "register":
         return X.extract_register(identity, reader, ctx.municipal, ctx.units, ctx.year)
-    return X.extract_staff_roster(identity, reader, ctx.municipal)
+    return X.extract_staff_roster(identity, reader, ctx.municipal, ctx.roster)
 
 
-def _late(identity: Identity, env: Envelope) -> str | None:
-    """Targets are due by the deadline of the year; district figures by that of the next."""
+def _date_warnings(env: Envelope) -> list[Problem]:
+    """The sender's Date header is a claim: shown, never used for ordering; a Date in the
+    future or far from the arrival is worth a look."""
+    date, arrival = env.message_date, env.arrived
+    if date is None or arrival is None:
+        return []
+    if date > arrival + FUTURE_SLACK:
+        return [Problem("date_in_future", f"邮件的发送时间 {date:%Y-%m-%d %H:%M} 晚于到达时间 {arrival:%Y-%m-%d %H:%M}，"
+                                          f"按到达时间排序 [the Date header is after the arrival]",
+                        severity="warning", file=env.file_name, value=date.isoformat())]
+    if abs(arrival - date) > DATE_SKEW:
+        return [Problem("date_far", f"邮件的发送时间 {date:%Y-%m-%d} 与到达时间 {arrival:%Y-%m-%d} 相差超过30天，"
+                                    f"按到达时间排序 [the Date header is more than 30 days from the arrival]",
+                        severity="warning", file=env.file_name, value=date.isoformat())]
+    return []
+
+
+def _late(identity: Identity, env: Envelope, municipal: MunicipalScheme) -> str | None:
+    """Targets are due by the scheme's deadline of the year; district figures by that of
+    the next year. Measured by arrival, never by the sender's Date."""
     kind = identity.template_kind
+    mm, dd = (int(x) for x in municipal.departments.submission_deadline.split("-"))
     deadline = None
-    mm, dd = 3, 15
     if kind == "target-book":
         deadline = dt.date(identity.year, mm, dd)
     elif kind in ("appendix:附表5", "appendix:附表6"):
         deadline = dt.date(identity.year + 1, mm, dd)
-    when = env.message_date or env.file_time
+    when = env.arrival
     if deadline and when and when.date() > deadline:
-        return f"逾期：应于{deadline.isoformat()}前报送，实际{when.date().isoformat()}"
+        return f"逾期：应于{deadline.isoformat()}前报送，实际{when.date().isoformat()}到达"
     return None
 
 
 def expected(ctx: Context) -> dict[str, list[str]]:
     """For each unit, the templates it should send."""
     out: dict[str, list[str]] = {}
-    for tier, sheet in (("departments", "部门"), ("districts", "区市")):
+    for tier, unit_type in (("departments", "部门"), ("districts", "区市")):
         scheme = getattr(ctx.municipal, tier)
         kinds = []
         for part in scheme.business + scheme.public:
@@ -193,9 +265,14 @@ def expected(ctx: Context) -> dict[str, list[str]]:
         if tier == "departments":
             kinds.append("target-book")
         kinds.append("staff-roster")
-        for code in sorted(ctx.keys[sheet]):
+        for code in sorted(u.code for u in ctx.roster.of_type(unit_type)):
             out[code] = list(kinds)
     return out
+
+
+def make_context(master: Path, *, municipal: MunicipalScheme, audit: AuditScheme, year: int, store: Store) -> Context:
+    return Context(municipal, audit, year, read_roster(master), References(municipal, audit, year), store.secret(),
+                   load_settings(master.parent))
 
 
 def run_intake(inbox: Path, master: Path, *, municipal: MunicipalScheme, audit: AuditScheme, year: int,
@@ -204,58 +281,105 @@ def run_intake(inbox: Path, master: Path, *, municipal: MunicipalScheme, audit: 
     check_not_open(master)
     with master_lock(master):
         remove_stale_temps(master)
-        keys = read_keys(master)
-        ctx = Context(municipal, audit, year, keys, References(municipal, audit, year))
         envelopes, inbox_problems = collect(Path(inbox))
-        store = Store(archive_path(master))
+        store = open_store(master)
         try:
+            ctx = make_context(master, municipal=municipal, audit=audit, year=year, store=store)
             outcomes: list[Outcome] = []
             for i, env in enumerate(envelopes, start=1):
                 digest = hashlib.sha256(env.data).hexdigest()
                 sorted_out = sort_envelope(env, digest)
                 if sorted_out is not None:
                     outcomes.append(sorted_out)
-                elif store.known_hash(digest) or any(o.file_hash == digest for o in outcomes):
+                elif store.received_hash(digest) or any(o.file_hash == digest and o.status not in (REJECTED,)
+                                                        for o in outcomes):
                     outcomes.append(Outcome(env, digest, status=DUPLICATE))
                 else:
                     outcomes.append(check_envelope(env, ctx))
                 if progress:
                     progress(i, len(envelopes))
             winners = _pick_current(outcomes, store, year)
-            updates = [u for o in winners for u in o.updates]
-            written = apply_updates(master, updates) if updates else 0
-            _save_submissions(master, winners)
+            written = _apply(master, winners)
+            _save_submissions(master, [o for o in outcomes if o in winners or o.status == HELD])
             with store.transaction():
                 for o in outcomes:
                     if o.status in UNRECORDED:
                         continue
-                    store.record(_row(o), o.values, make_current=o in winners)
+                    o.record_id = store.record(_row(o), o.values, make_current=o in winners)
         finally:
             store.close()
-        received = {(o.identity.unit_code, o.identity.template_kind) for o in outcomes
-                    if o.identity and o.status in (ACCEPTED, WARNING, SUPERSEDED, DUPLICATE)}
-        received |= _stored_current(master)
-        missing = []
-        names = read_unit_names(master)
-        for code, kinds in expected(ctx).items():
-            for kind in kinds:
-                alt = kind.replace("附表4", "附表4B") if kind == "appendix:附表4" else None
-                if (code, kind) not in received and (alt is None or (code, alt) not in received):
-                    missing.append((code, names.get(code, ""), kind))
-        return BatchResult(outcomes, inbox_problems, missing, written)
+        unchecked = sorted({o.unchecked_sender for o in outcomes if o.unchecked_sender and o.status != REJECTED})
+        notices = []
+        if unchecked:
+            notices.append(Problem(
+                "sender_unchecked", f"以下报送方未登记报送邮箱，本批未核对发件人：{'、'.join(unchecked)[:600]}；"
+                f"请在汇总工作簿“报送邮箱”列或 设置.yaml 中登记 [no address on record for these senders: not checked]",
+                severity="warning"))
+        return BatchResult(outcomes, inbox_problems, missing_templates(master, ctx, outcomes), written, notices)
 
 
-def _stored_current(master: Path) -> set[tuple[str, str]]:
+def open_store(master: Path) -> Store:
+    """The record beside the master. If it cannot be made (a read-only folder, a full
+    disk), no empty or table-less file is left behind."""
+    path = archive_path(master)
+    existed = path.exists()
+    try:
+        return Store(path)
+    except BaseException:
+        if not existed:
+            for extra in ("", "-wal", "-shm", "-journal"):
+                Path(str(path) + extra).unlink(missing_ok=True)
+        raise
+
+
+def missing_templates(master: Path, ctx: Context, outcomes: list[Outcome]) -> list[tuple[str, str, str]]:
+    received = {(o.identity.unit_code, o.identity.template_kind) for o in outcomes
+                if o.identity and o.status in (ACCEPTED, WARNING, SUPERSEDED, DUPLICATE, HELD)}
+    received |= _stored_received(master)
+    names = {u.code: u.name for u in ctx.roster.units}
+    missing = []
+    for code, kinds in expected(ctx).items():
+        for kind in kinds:
+            alt = kind.replace("附表4", "附表4B") if kind == "appendix:附表4" else None
+            if (code, kind) not in received and (alt is None or (code, alt) not in received):
+                missing.append((code, names.get(code, ""), kind))
+    return missing
+
+
+def _apply(master: Path, winners: list[Outcome]) -> int:
+    """Write the winners' inputs into the master in one atomic write; a submission whose
+    updates cannot be applied is rejected alone (its reason located at the master)."""
+    groups = [o.updates for o in winners]
+    if not any(groups):
+        return 0
+    written, failures = apply_groups(master, groups)
+    for index, exc in failures:
+        o = winners[index]
+        o.status = REJECTED
+        o.problems.append(Problem("apply_failed", f"写入汇总工作簿失败，本文件未采用：{exc} [could not write this "
+                                                  f"file's values into the master]", file=o.envelope.file_name))
+    for index in sorted((i for i, _ in failures), reverse=True):
+        del winners[index]
+    return written
+
+
+def _stored_received(master: Path) -> set[tuple[str, str]]:
     store = Store(archive_path(master))
     try:
-        return {(u, k) for u, k in store.db.execute("SELECT unit_code, kind FROM submissions WHERE is_current = 1")}
+        return {(u, k) for u, k in store.db.execute(
+            "SELECT unit_code, kind FROM submissions WHERE is_current = 1 OR status = 'held'")}
     finally:
         store.close()
 
 
+def _stored_arrival(row) -> dt.datetime | None:
+    text = row["arrived_at"] or row["file_time"]
+    return dt.datetime.fromisoformat(text) if text else None
+
+
 def _pick_current(outcomes: list[Outcome], store: Store, year: int) -> list[Outcome]:
-    """The latest acceptable file per unit and kind (message date, then file time);
-    an older one in the batch, or one older than what is on record, is superseded."""
+    """The latest acceptable file per unit and kind, by arrival at the office; an older
+    one in the batch, or one that arrived before what is on record, is superseded."""
     best: dict[tuple[str, str], Outcome] = {}
     for o in outcomes:
         if o.status not in (ACCEPTED, WARNING):
@@ -270,32 +394,45 @@ def _pick_current(outcomes: list[Outcome], store: Store, year: int) -> list[Outc
         key = (o.identity.unit_code, o.identity.template_kind)
         if best[key] is not o:
             o.status = SUPERSEDED
-            o.problems.append(Problem("superseded", "同一批次中该单位重复报送此表，以发送时间最新的一份为准 "
-                                      "[the same unit sent this template twice; the latest is used]", severity="warning",
-                                      file=o.envelope.file_name))
+            o.problems.append(Problem("superseded", "同一批次中该单位重复报送此表，以到达时间最新的一份为准 "
+                                      "[the same unit sent this template twice; the last to arrive is used]",
+                                      severity="warning", file=o.envelope.file_name))
             continue
         current = store.current(year, key[1], key[0])
-        if current is not None and current["message_date"] and o.envelope.message_date and \
-                dt.datetime.fromisoformat(current["message_date"]) > o.envelope.message_date:
-            o.status = SUPERSEDED
-            o.problems.append(Problem("older", "已收到该单位更晚发送的同一报表，本份未采用 "
-                                      "[a later submission is already on record]", severity="warning",
-                                      file=o.envelope.file_name))
-            continue
+        if current is not None and o.envelope.arrival is not None:
+            on_record = _stored_arrival(current)
+            if on_record is not None and on_record > o.envelope.arrival:
+                o.status = SUPERSEDED
+                o.problems.append(Problem("older", "已收到该单位更晚到达的同一报表，本份未采用 "
+                                          "[a later arrival is already on record]", severity="warning",
+                                          file=o.envelope.file_name))
+                continue
         winners.append(o)
     return winners
 
 
-def _save_submissions(master: Path, winners: list[Outcome]) -> None:
-    """Keep each accepted file, named by its hash (never by the sender's name)."""
-    folder = master.parent / f"{master.stem}_submissions"
+def submissions_folder(master: Path) -> Path:
+    return master.parent / f"{master.stem}_submissions"
+
+
+def _save_submissions(master: Path, kept: list[Outcome]) -> None:
+    """Keep each accepted or held file, named by its hash (never by the sender's name)."""
+    if not kept:
+        return
+    folder = submissions_folder(master)
     folder.mkdir(exist_ok=True)
-    for o in winners:
+    for o in kept:
         target = folder / f"{o.file_hash}.xlsx"
         if not target.exists():
             tmp = target.with_suffix(".part")
-            tmp.write_bytes(o.envelope.data)
-            os.replace(tmp, target)
+            try:
+                with open(tmp, "wb") as fh:
+                    fh.write(o.envelope.data)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp, target)
+            finally:
+                tmp.unlink(missing_ok=True)
 
 
 def _row(o: Outcome) -> dict[str, Any]:
@@ -308,5 +445,53 @@ def _row(o: Outcome) -> dict[str, Any]:
         "unit_code": ident.unit_code if ident else None, "unit_name": ident.unit_name if ident else None,
         "kind": ident.template_kind if ident else None, "year": ident.year if ident else None,
         "template_id": ident.template_id if ident else None, "status": o.status,
-        "reasons": json.dumps(o.reasons, ensure_ascii=False),
+        "reasons": json.dumps(o.reasons, ensure_ascii=False), "mailer": env.mailer,
+        "arrived_at": env.arrival.isoformat() if env.arrival else None,
     }
+
+
+class ReleaseError(KaoheError):
+    pass
+
+
+def release(master: Path, sid: int, *, by: str, municipal: MunicipalScheme, audit: AuditScheme,
+            year: int) -> Outcome:
+    """Apply a held submission after the office has checked it (by phone): the file is
+    checked again in full, except for its sender, and applied like any submission. The
+    release is recorded with who and when."""
+    master = Path(master)
+    check_not_open(master)
+    with master_lock(master):
+        store = open_store(master)
+        try:
+            row = store.submission(sid)
+            if row is None or row["status"] != HELD:
+                state = "不存在" if row is None else f"状态为“{STATUS_ZH.get(row['status'], row['status'])}”"
+                raise ReleaseError(f"报送记录 {sid} {state}，只能放行“暂缓（待核实）”的报送 "
+                                   f"[submission {sid} is not held]")
+            path = submissions_folder(master) / f"{row['file_hash']}.xlsx"
+            data = path.read_bytes()
+            if hashlib.sha256(data).hexdigest() != row["file_hash"]:
+                raise ReleaseError(f"暂存的文件已损坏或被改动：{path.name} [the kept file does not match its hash]")
+            env = Envelope(row["file_name"], data, row["source"], row["sender"], row["subject"],
+                           dt.datetime.fromisoformat(row["message_date"]) if row["message_date"] else None,
+                           dt.datetime.fromisoformat(row["file_time"]) if row["file_time"] else None,
+                           mailer=row["mailer"],
+                           arrived=dt.datetime.fromisoformat(row["arrived_at"]) if row["arrived_at"] else None)
+            ctx = make_context(master, municipal=municipal, audit=audit, year=year, store=store)
+            outcome = check_envelope(env, ctx)
+            if outcome.status == HELD:  # the office vouched for the sender
+                outcome.problems = [p for p in outcome.problems if not p.code.startswith("sender_")]
+                outcome.status = WARNING if outcome.problems else ACCEPTED
+            outcome.problems.append(Problem("released", f"已由 {by} 核实放行 [released by {by}]", severity="warning",
+                                            file=env.file_name))
+            if outcome.status not in (ACCEPTED, WARNING):
+                raise ReleaseError("重新核对未通过，不能放行：" + "；".join(outcome.reasons)[:500])
+            winners = _pick_current([outcome], store, year)
+            _apply(master, winners)
+            with store.transaction():
+                store.release(sid, outcome.status, by, make_current=outcome in winners)
+            outcome.record_id = sid
+            return outcome
+        finally:
+            store.close()

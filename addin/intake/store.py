@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import secrets
 import sqlite3
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -22,6 +23,15 @@ Migration = Callable[[sqlite3.Connection], None]
 def archive_path(master: Path) -> Path:
     """The SQLite archive kept beside a master workbook: ``考核汇总.xlsx`` → ``考核汇总.kaohe.sqlite``."""
     return Path(master).with_suffix(".kaohe.sqlite")
+
+
+def office_secret(master: Path, first: bytes | None = None) -> bytes:
+    """The office secret of the archive beside ``master`` (made on first use)."""
+    store = Store(archive_path(master))
+    try:
+        return store.secret(first)
+    finally:
+        store.close()
 
 
 def run_script(db: sqlite3.Connection, script: str) -> None:
@@ -73,9 +83,57 @@ def _m2_archive(db: sqlite3.Connection) -> None:
     migrate_archive(db)
 
 
+_SUBMISSION_COLUMNS = ("id, file_hash, file_name, source, sender, subject, message_date, file_time, received_at, "
+                       "unit_code, unit_name, kind, year, template_id, status, reasons, is_current")
+
+
+def _m3_trust(db: sqlite3.Connection) -> None:
+    """Held submissions, arrival times and releases; a file hash may now be recorded more
+    than once (a rejected file sent again is processed again); the office secret."""
+    run_script(
+        db,
+        f"""
+        CREATE TABLE submissions_new (
+            id            INTEGER PRIMARY KEY,
+            file_hash     TEXT NOT NULL,
+            file_name     TEXT NOT NULL,
+            source        TEXT NOT NULL,
+            sender        TEXT,
+            subject       TEXT,
+            message_date  TEXT,
+            file_time     TEXT,
+            received_at   TEXT NOT NULL,
+            unit_code     TEXT,
+            unit_name     TEXT,
+            kind          TEXT,
+            year          INTEGER,
+            template_id   TEXT,
+            status        TEXT NOT NULL CHECK (status IN ('accepted', 'warning', 'rejected', 'superseded', 'held')),
+            reasons       TEXT NOT NULL DEFAULT '[]',
+            is_current    INTEGER NOT NULL DEFAULT 0,
+            mailer        TEXT,
+            arrived_at    TEXT,
+            released_by   TEXT,
+            released_at   TEXT
+        );
+        INSERT INTO submissions_new ({_SUBMISSION_COLUMNS}) SELECT {_SUBMISSION_COLUMNS} FROM submissions;
+        DROP TABLE submissions;
+        ALTER TABLE submissions_new RENAME TO submissions;
+        CREATE INDEX submissions_hash ON submissions(file_hash);
+        CREATE INDEX submissions_unit ON submissions(year, kind, unit_code);
+        CREATE TABLE office_secret (
+            id          INTEGER PRIMARY KEY CHECK (id = 1),
+            secret      BLOB NOT NULL,
+            created_at  TEXT NOT NULL
+        );
+        """
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "submissions and their values", _m1_submissions),
     (2, "archive: versions, results, units, people, publications, appeals", _m2_archive),
+    (3, "held submissions, arrival times, releases, the office secret", _m3_trust),
 ]
 
 
@@ -110,21 +168,65 @@ class Store:
                         "applied_at TEXT NOT NULL)")
         done = {row[0] for row in self.db.execute("SELECT version FROM schema_migrations")}
         applied = []
-        for version, name, migrate in migrations:
-            if version in done:
-                continue
-            with self.transaction():
-                migrate(self.db)
-                self.db.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
-                                (version, name, dt.datetime.now().isoformat(timespec="seconds")))
-            applied.append(version)
+        # A table rebuild (copy, drop, rename) must not cascade: foreign keys are checked
+        # after each migration instead (SQLite's documented procedure; the pragma is a no-op
+        # inside a transaction, hence outside it).
+        self.db.execute("PRAGMA foreign_keys = OFF")
+        try:
+            for version, name, migrate in migrations:
+                if version in done:
+                    continue
+                with self.transaction():
+                    migrate(self.db)
+                    broken = self.db.execute("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise sqlite3.IntegrityError(f"migration {version} broke foreign keys: {broken[:3]}")
+                    self.db.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                                    (version, name, dt.datetime.now().isoformat(timespec="seconds")))
+                applied.append(version)
+        finally:
+            self.db.execute("PRAGMA foreign_keys = ON")
         return applied
 
     def transaction(self):
         return _Transaction(self.db)
 
-    def known_hash(self, file_hash: str) -> bool:
-        return self.db.execute("SELECT 1 FROM submissions WHERE file_hash = ?", (file_hash,)).fetchone() is not None
+    def received_hash(self, file_hash: str) -> bool:
+        """Already received: the same bytes were accepted (or superseded since) or are held.
+        A rejected file sent again unchanged is processed again: the office may have fixed
+        its side (the roster, the year) in between."""
+        return self.db.execute("SELECT 1 FROM submissions WHERE file_hash = ? AND status IN "
+                               "('accepted', 'warning', 'superseded', 'held')", (file_hash,)).fetchone() is not None
+
+    def secret(self, first: bytes | None = None) -> bytes:
+        """The office secret that keys template ids, made on first use: 32 random bytes
+        (``first`` only where a test or the demo needs a known one). It stays in this file:
+        never in a template, a receipt or an export."""
+        row = self.db.execute("SELECT secret FROM office_secret WHERE id = 1").fetchone()
+        if row:
+            return bytes(row[0])
+        with self.transaction():
+            self.db.execute("INSERT OR IGNORE INTO office_secret VALUES (1, ?, ?)",
+                            (first or secrets.token_bytes(32), dt.datetime.now().isoformat(timespec="seconds")))
+        return bytes(self.db.execute("SELECT secret FROM office_secret WHERE id = 1").fetchone()[0])
+
+    def submission(self, sid: int) -> sqlite3.Row | None:
+        self.db.row_factory = sqlite3.Row
+        try:
+            return self.db.execute("SELECT * FROM submissions WHERE id = ?", (sid,)).fetchone()
+        finally:
+            self.db.row_factory = None
+
+    def release(self, sid: int, status: str, by: str, make_current: bool) -> None:
+        """Mark a held submission released (inside the caller's transaction)."""
+        row = self.submission(sid)
+        if make_current:
+            self.db.execute("UPDATE submissions SET is_current = 0, status = CASE WHEN status IN ('rejected', 'held') "
+                            "THEN status ELSE 'superseded' END WHERE year = ? AND kind = ? AND unit_code = ? "
+                            "AND is_current = 1", (row["year"], row["kind"], row["unit_code"]))
+        self.db.execute("UPDATE submissions SET status = ?, is_current = ?, released_by = ?, released_at = ? "
+                        "WHERE id = ?", (status, 1 if make_current else 0, by,
+                                         dt.datetime.now().isoformat(timespec="seconds"), sid))
 
     def current(self, year: int, kind: str, unit: str) -> sqlite3.Row | None:
         self.db.row_factory = sqlite3.Row
@@ -137,8 +239,9 @@ class Store:
     def record(self, row: dict[str, Any], values: dict[str, Any], make_current: bool) -> int:
         """Insert one submission (inside the caller's transaction)."""
         if make_current and row.get("unit_code"):
-            self.db.execute("UPDATE submissions SET is_current = 0, status = CASE WHEN status = 'rejected' THEN status "
-                            "ELSE 'superseded' END WHERE year = ? AND kind = ? AND unit_code = ? AND is_current = 1",
+            self.db.execute("UPDATE submissions SET is_current = 0, status = CASE WHEN status IN ('rejected', 'held') "
+                            "THEN status ELSE 'superseded' END WHERE year = ? AND kind = ? AND unit_code = ? "
+                            "AND is_current = 1",
                             (row["year"], row["kind"], row["unit_code"]))
         cols = list(row) + ["is_current"]
         cur = self.db.execute(f"INSERT INTO submissions ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",

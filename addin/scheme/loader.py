@@ -83,6 +83,21 @@ def _reason(err: dict[str, Any]) -> str:
     return f"{zh or '无效'}{shown} [{msg}]"
 
 
+def validation_issues(exc: ValidationError) -> list[tuple[str, str]]:
+    """pydantic's errors as ``(path, reason)`` pairs, the reason in Chinese and English."""
+    return [(format_loc(e["loc"]), _reason(e)) for e in exc.errors()]
+
+
+def read_yaml(path: Path, error: type[Exception] = SchemeError) -> Any:
+    """A YAML file with exact decimals; ``error(file, issues)`` when it cannot be read."""
+    try:
+        return _read_yaml(path)
+    except SchemeError as exc:
+        if error is SchemeError:
+            raise
+        raise error(exc.file, exc.issues) from exc
+
+
 def _read_yaml(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
@@ -104,8 +119,7 @@ def parse_scheme(data: Any, file: str = "<scheme>") -> MunicipalScheme | AuditSc
     try:
         scheme = model.model_validate(data)
     except ValidationError as exc:
-        issues = [(format_loc(e["loc"]), _reason(e)) for e in exc.errors()]
-        raise SchemeError(file, issues) from None
+        raise SchemeError(file, validation_issues(exc)) from None
     issues = check_municipal(scheme) if isinstance(scheme, MunicipalScheme) else check_audit(scheme)
     if issues:
         raise SchemeError(file, issues)

@@ -8,6 +8,7 @@ a defined name ``KH_IN_…`` and every result cell by ``KH_OUT_…``.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 from dataclasses import asdict, dataclass, fields
 
@@ -52,10 +53,13 @@ class Identity:
         return [f.name for f in fields(cls)]
 
 
-def make_template_id(kind: str, scheme_hash: str, year: int, unit_code: str) -> str:
-    """Deterministic: the same kind, scheme, year and unit give the same id."""
-    text = f"{kind}|{scheme_hash}|{year}|{unit_code}"
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+def make_template_id(kind: str, scheme_hash: str, year: int, unit_code: str, secret: bytes) -> str:
+    """An HMAC-SHA256 over (kind, unit, year, scheme hash) keyed with the office secret:
+    only the office can make the id of another unit's or another kind's template, so
+    metadata edited by hand or copied from another template does not match. The same
+    inputs and secret give the same id (templates stay deterministic)."""
+    text = f"{kind}|{unit_code}|{year}|{scheme_hash}"
+    return hmac.new(secret, text.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
 def _part(text: str) -> str:
