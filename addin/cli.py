@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import getpass
+import sqlite3
 from pathlib import Path
 
 import typer
 from rich.console import Console
 
 from addin.errors import CalendarError, SchemeError
+
+EXIT_ENVIRONMENT = 3
+"""Exit code of a command stopped by the machine (disk full, read-only, no permission)."""
 
 app = typer.Typer(
     help="kaohe 目标管理考核：方案、计分、排名与评先 [target-management assessment].",
@@ -21,12 +26,21 @@ app = typer.Typer(
 
 @contextlib.contextmanager
 def _exit_on(*errors: type[Exception]):
-    """Print a clerk-facing error (Chinese with English in brackets) and exit with 2."""
+    """Print a clerk-facing error (Chinese with English in brackets) and exit with 2; a
+    failure of the machine (disk full, read-only folder, no permission) exits with 3."""
+    from addin.environment import EnvironmentFailure, environment_failure
+
     try:
         yield
     except errors as exc:
         Console().print(str(exc), markup=False)
         raise typer.Exit(2) from None
+    except (OSError, EnvironmentFailure, sqlite3.Error) as exc:
+        failure = exc if isinstance(exc, EnvironmentFailure) else environment_failure(exc)
+        if failure is None:
+            raise
+        Console().print(str(failure), markup=False)
+        raise typer.Exit(EXIT_ENVIRONMENT) from None
 
 
 @app.command()
@@ -131,32 +145,51 @@ def template(
 
 @app.command()
 def intake(
-    inbox: Path = typer.Argument(..., help="收件文件夹：.eml、.msg 邮件或 .xlsx 附件 [inbox folder]"),
+    inbox: Path = typer.Argument(None, help="收件文件夹：.eml、.msg 邮件或 .xlsx 附件 [inbox folder]"),
     master: Path = typer.Option(..., "--master", help="考核办汇总工作簿 .xlsx [the master workbook]"),
     year: int = typer.Option(2026, help="考核年度 [assessment year]"),
     receipt: Path = typer.Option(None, help="回执文件，默认与汇总工作簿同目录 [receipt .xlsx]"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度和汇总表 [no progress bar or table]"),
+    release: int = typer.Option(None, "--release", help="放行一份“暂缓（待核实）”的报送（回执中的编号），电话核实后使用 "
+                                "[apply a held submission by its id, after checking by phone]"),
+    by: str = typer.Option(None, "--by", help="放行人（记录在档案中），默认为当前登录用户 [who releases it]"),
 ) -> None:
     """接收邮件附件：识别、校验、重算、汇总入库并生成回执 [take in emailed workbooks].
 
-    Exit codes: 0 all accepted; 1 some file rejected; 2 could not run (master missing or open, another intake
-    running, bad arguments).
+    A file from a sender not registered for its unit (or marked spf/dkim/dmarc=fail by the office's own mail
+    server) is held (暂缓，待核实): listed with its id, not applied. After checking by phone, release it with
+    --release ID.
 
-    Example: kaohe intake 收件箱/ --master 考核汇总.xlsx --year 2026
+    Exit codes: 0 every file accepted or held (and skipped files); 1 some file rejected; 2 could not run
+    (master missing or open, another intake running, bad arguments, nothing to release); 3 the machine failed
+    (disk full, read-only folder, no permission): nothing was changed.
+
+    Examples: kaohe intake 收件箱/ --master 考核汇总.xlsx --year 2026;
+    kaohe intake --release 17 --by 张科长 --master 考核汇总.xlsx
     """
     from addin.intake.master import MasterError
     from addin.intake.receipt import write_receipt
-    from addin.intake.run import run_intake
+    from addin.intake.run import ReleaseError, release_held, run_intake
     from addin.scheme import load_audit, load_municipal
 
     console = Console(quiet=quiet)
-    if not master.is_file() or not inbox.is_dir():
+    if release is not None:
+        if not master.is_file():
+            Console().print(f"找不到汇总工作簿 [master not found]: {master}", markup=False)
+            raise typer.Exit(2)
+        with _exit_on(MasterError, ReleaseError):
+            outcome = release_held(master, release, by=by or getpass.getuser(), municipal=load_municipal(),
+                                   audit=load_audit(), year=year)
+        Console().print(f"已放行报送 {release}：{outcome.envelope.file_name}（{outcome.identity.unit_code} "
+                        f"{outcome.identity.unit_name}），已写入汇总工作簿 [released and applied]", markup=False)
+        raise typer.Exit(0)
+    if inbox is None or not master.is_file() or not inbox.is_dir():
         Console().print(f"找不到汇总工作簿或收件文件夹 [master or inbox not found]: {master} {inbox}", markup=False)
         raise typer.Exit(2)
     with _exit_on(MasterError):
         result = _with_progress(console, quiet, lambda progress: run_intake(
             inbox, master, municipal=load_municipal(), audit=load_audit(), year=year, progress=progress))
-    path = write_receipt(result, receipt or master.with_name(f"{master.stem}_回执.xlsx"), year)
+        path = write_receipt(result, receipt or master.with_name(f"{master.stem}_回执.xlsx"), year)
     from addin.console import render_intake
 
     render_intake(console, result, path)

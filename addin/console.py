@@ -133,7 +133,7 @@ def render_intake(console: Console, result, receipt_path) -> None:
     """The intake summary: one block per file (status, file, unit and template on one line,
     then each reason on a line of its own), so that it reads at any terminal width."""
     from addin.intake.receipt import kind_label
-    from addin.intake.run import REJECTED, STATUS_ZH
+    from addin.intake.run import HELD, REJECTED, STATUS_ZH
 
     console.print(Text("接收情况", style="bold cyan"))
     for o in result.outcomes:
@@ -146,10 +146,12 @@ def render_intake(console: Console, result, receipt_path) -> None:
             line.append(f"  {ident.unit_code} {ident.unit_name} · {kind_label(ident.template_kind)}", style="dim")
         if o.envelope.source != o.envelope.file_name:
             line.append(f"  （来自 {o.envelope.source}）", style="dim")
+        if o.status == HELD:
+            line.append(f"  报送编号 {o.record_id}（核实后放行：kaohe intake --release {o.record_id}）", style="yellow")
         console.print(line)
         for reason in o.reasons + ([o.late] if o.late else []):
             console.print(Text(f"    · {reason}"))
-    for p in result.inbox_problems:
+    for p in [*result.inbox_problems, *result.notices]:
         console.print(Text(f"[{'退回' if p.is_error else '提示'}] {p.file or ''}", style="red" if p.is_error else "yellow"))
         console.print(Text(f"    · {p.message}"))
     counts = Counter(o.status for o in result.outcomes)

@@ -393,7 +393,7 @@ def test_intake_command__receipt_and_exit_codes(work, templates):
     missing = [r for r in receipt["未报送"].iter_rows(min_row=2, values_only=True)]
     assert ("B002", "市财政局", "附表1（部门）") in missing and ("Q01", "市中区", "附表5") in missing
     assert not [m for m in missing if m[0] == "B001" and m[2] == "附表1（部门）"]
-    assert (work / "master_回执.xlsx").stat().st_mode & 0o777 == 0o666 & ~_umask()
+    assert (work / "master_回执.xlsx").stat().st_mode & 0o777 == 0o666 & ~_umask()  # not mkstemp's 0600
     nowhere = runner.invoke(app, ["intake", str(work / "nope"), "--master", str(work / "master.xlsx")])
     assert nowhere.exit_code == 2
 

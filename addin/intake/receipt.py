@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
+import io
 from collections import Counter
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import xlsxwriter
 
 from addin.intake.run import REJECTED, STATUS_ZH, BatchResult
 from addin.workbook.identity import KINDS
+from addin.workbook.atomic import write_atomically
 from addin.workbook.text import xlsx_options
 
 
@@ -25,9 +25,8 @@ def kind_label(kind: str | None) -> str:
 
 def write_receipt(result: BatchResult, path: Path, year: int) -> Path:
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    wb = xlsxwriter.Workbook(tmp, xlsx_options())
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, xlsx_options(in_memory=True))
     head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "vcenter"})
     cell = wb.add_format({"border": 1, "text_wrap": True, "valign": "top"})
     bad = wb.add_format({"border": 1, "text_wrap": True, "valign": "top", "font_color": "#C00000", "bold": True})
@@ -35,8 +34,8 @@ def write_receipt(result: BatchResult, path: Path, year: int) -> Path:
 
     ws = wb.add_worksheet("回执")
     ws.write(0, 0, f"{year}年度目标管理考核材料接收回执", title)
-    headers = [("序号", 5), ("文件", 28), ("来源", 22), ("发件人", 20), ("主题", 22), ("发送时间", 17), ("单位编码", 10),
-               ("单位名称", 14), ("模板", 14), ("结果", 12), ("原因及位置", 60)]
+    headers = [("序号", 5), ("文件", 28), ("来源", 22), ("发件人", 20), ("主题", 22), ("到达时间", 17), ("单位编码", 10),
+               ("单位名称", 14), ("模板", 14), ("结果", 12), ("原因及位置", 60), ("报送编号", 9)]
     for c, (text, width) in enumerate(headers):
         ws.set_column(c, c, width)
         ws.write(2, c, text, head)
@@ -45,13 +44,14 @@ def write_receipt(result: BatchResult, path: Path, year: int) -> Path:
         ident = o.identity
         reasons = "；".join(o.reasons + ([o.late] if o.late else []))
         values = [i, o.envelope.file_name, o.envelope.source, o.envelope.sender or "", o.envelope.subject or "",
-                  o.envelope.message_date.strftime("%Y-%m-%d %H:%M") if o.envelope.message_date else "",
+                  o.envelope.arrival.strftime("%Y-%m-%d %H:%M") if o.envelope.arrival else "",
                   ident.unit_code if ident else "", ident.unit_name if ident else "",
-                  kind_label(ident.template_kind if ident else None), STATUS_ZH[o.status], reasons]
+                  kind_label(ident.template_kind if ident else None), STATUS_ZH[o.status], reasons,
+                  o.record_id if o.record_id is not None else ""]
         for c, value in enumerate(values):
             ws.write(row, c, value, bad if o.status == REJECTED and c == 9 else cell)
         row += 1
-    for p in result.inbox_problems:
+    for p in [*result.inbox_problems, *result.notices]:
         ws.write_row(row, 0, ["", p.file or "", p.file or "", "", "", "", "", "", "", "退回" if p.is_error else "提示",
                               p.message], cell)
         row += 1
@@ -86,15 +86,8 @@ def write_receipt(result: BatchResult, path: Path, year: int) -> Path:
     ws.set_column(0, 2, 24)
     _setup(ws)
     wb.close()
-    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; the receipt is shared like every other output
-    os.replace(tmp, path)
+    write_atomically(path, buf.getvalue(), backup=False)  # mode as any file the office writes (umask)
     return path
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _setup(ws) -> None:

@@ -6,7 +6,6 @@ that file's located rejection, and the batch goes on."""
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import hashlib
 import json
 import os
@@ -15,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from addin.environment import is_environment_failure
 from addin.errors import KaoheError
 from addin.intake import extract as X
 from addin.intake.attachment import SKIPPED as ATTACHMENT_SKIPPED
@@ -34,6 +34,7 @@ from addin.intake.package import check_package, open_package
 from addin.intake.sender import check_sender
 from addin.intake.store import Store, archive_path
 from addin.intake.xlsx import UnsafeWorkbook, read_book
+from addin.workbook.atomic import restore_backup
 from addin.problems import Problem
 from addin.roster import Roster
 from addin.scheme.models import AuditScheme, MunicipalScheme
@@ -131,15 +132,6 @@ def check_envelope(env: Envelope, ctx: Context) -> Outcome:
         return Outcome(env, digest, problems=[Problem(
             "unreadable", f"文件无法处理，已退回，请用下发的原模板重新填写后发送 [this file could not be processed: "
                           f"{type(exc).__name__}: {str(exc)[:200]}]", file=env.file_name)])
-
-
-ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT, errno.EIO}
-
-
-def is_environment_failure(exc: BaseException) -> bool:
-    """A failure of the machine or the work folder (disk full, read-only, no permission):
-    intake stops cleanly instead of blaming a file."""
-    return isinstance(exc, OSError) and exc.errno in ENVIRONMENT_ERRNOS
 
 
 def _check(env: Envelope, digest: str, ctx: Context) -> Outcome:
@@ -299,13 +291,19 @@ def run_intake(inbox: Path, master: Path, *, municipal: MunicipalScheme, audit: 
                 if progress:
                     progress(i, len(envelopes))
             winners = _pick_current(outcomes, store, year)
-            written = _apply(master, winners)
-            _save_submissions(master, [o for o in outcomes if o in winners or o.status == HELD])
-            with store.transaction():
-                for o in outcomes:
-                    if o.status in UNRECORDED:
-                        continue
-                    o.record_id = store.record(_row(o), o.values, make_current=o in winners)
+            written = 0
+            try:  # the record and the master change together, or neither does
+                with store.transaction():
+                    written = _apply(master, winners)
+                    _save_submissions(master, [o for o in outcomes if o in winners or o.status == HELD])
+                    for o in outcomes:
+                        if o.status in UNRECORDED:
+                            continue
+                        o.record_id = store.record(_row(o), o.values, make_current=o in winners)
+            except BaseException:
+                if written:
+                    restore_backup(master)
+                raise
         finally:
             store.close()
         unchecked = sorted({o.unchecked_sender for o in outcomes if o.unchecked_sender and o.status != REJECTED})
@@ -454,7 +452,7 @@ class ReleaseError(KaoheError):
     pass
 
 
-def release(master: Path, sid: int, *, by: str, municipal: MunicipalScheme, audit: AuditScheme,
+def release_held(master: Path, sid: int, *, by: str, municipal: MunicipalScheme, audit: AuditScheme,
             year: int) -> Outcome:
     """Apply a held submission after the office has checked it (by phone): the file is
     checked again in full, except for its sender, and applied like any submission. The

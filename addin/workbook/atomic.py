@@ -35,16 +35,34 @@ def write_atomically(target: Path, data: bytes, *, backup: bool = True) -> None:
 def commit(tmp: Path, target: Path, *, backup: bool = True) -> None:
     """Move a complete, flushed temp file over the target (keeping a backup)."""
     if backup and target.exists():
-        copy = target.with_name(target.stem + ".bak" + target.suffix)
-        shutil.copy2(target, copy)
-        with open(copy, "rb+") as fh:
-            os.fsync(fh.fileno())
+        copy = backup_path(target)
+        part = copy.with_name(f".{copy.name}.{os.getpid()}.part")
+        try:  # the previous backup is replaced only by a complete one
+            shutil.copy2(target, part)
+            with open(part, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(part, copy)
+        finally:
+            part.unlink(missing_ok=True)
     hold = os.environ.get(HOLD_ENV)
     if hold:
         Path(hold).write_text("ready")
         time.sleep(60)
     os.replace(tmp, target)
     _fsync_dir(target.parent)
+
+
+def backup_path(target: Path) -> Path:
+    return target.with_name(target.stem + ".bak" + target.suffix)
+
+
+def restore_backup(target: Path) -> None:
+    """Put the backup made by the last :func:`commit` back in place (a rename: it needs no
+    disk space), when what followed the write failed."""
+    copy = backup_path(target)
+    if copy.exists():
+        os.replace(copy, target)
+        _fsync_dir(target.parent)
 
 
 def _fsync_dir(folder: Path) -> None:
