@@ -9,6 +9,7 @@ sample. Problems in a roster file are collected with their line numbers.
 from __future__ import annotations
 
 import csv
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,6 +59,17 @@ class Roster:
         for u in self.of_type("部门"):
             out.setdefault(u.group, []).append(u)
         return out
+
+
+def roster_key(value: object) -> str:
+    """A code or name as compared with the roster: full-width/half-width folded (NFKC) and
+    whitespace of any kind removed (``"P1 "`` is P1; ``"李\u3000四"`` is 李四, as clerks pad
+    two-character names); whole numbers without ``.0``."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "".join(unicodedata.normalize("NFKC", str(value)).split())
 
 
 class RosterError(KaoheError):

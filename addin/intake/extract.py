@@ -3,7 +3,6 @@ recompute its results, and say what goes into the master workbook."""
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -16,7 +15,7 @@ from addin.engine.tables import score_table
 from addin.engine.units import BookItem, score_business_book
 from addin.intake.xlsx import Book, resolve
 from addin.problems import Problem
-from addin.roster import Roster
+from addin.roster import Roster, roster_key
 from addin.scheme.models import AuditScheme, MunicipalScheme
 from addin.workbook.identity import Identity, input_name, output_name
 
@@ -309,17 +308,13 @@ def extract_register(identity: Identity, reader: Reader, municipal: MunicipalSch
     return out
 
 
-def _fold(value: Any) -> str:
-    return "" if value is None else " ".join(unicodedata.normalize("NFKC", str(value)).split())
-
-
 def extract_staff_roster(identity: Identity, reader: Reader, municipal: MunicipalScheme,
                          roster: Roster | None = None) -> Extracted:
     """One master 人员 row per person. Each code is looked up on the roster (the master's
     人员 table): a person not on it, or of another unit, is refused at the cell; codes are
     compared with whitespace and full-width forms folded ("P1 " is P1)."""
     out = Extracted()
-    on_roster = {_fold(p.code): p for p in roster.people} if roster is not None else None
+    on_roster = {roster_key(p.code): p for p in roster.people} if roster is not None else None
     staff = municipal.staff
     keys = ["code", "name", "level", "head", *[f"votes_{k}" for k in range(len(staff.vote_weights))],
             "business", "public", "complaint", "serious", "previous"]
@@ -334,8 +329,8 @@ def extract_staff_roster(identity: Identity, reader: Reader, municipal: Municipa
         sheet = row["code"][0]
         problems: list[Problem] = []
         if on_roster is not None:
-            person = on_roster.get(_fold(code))
-            where = {"file": reader.file, "sheet": sheet, "cell": row["code"][1], "value": code, "record": _fold(code)}
+            person = on_roster.get(roster_key(code))
+            where = {"file": reader.file, "sheet": sheet, "cell": row["code"][1], "value": code, "record": roster_key(code)}
             if person is None:
                 out.problems.append(Problem("unknown_person", f"人员编码“{code if not is_blank(code) else '空白'}”"
                                             f"不在考核名册中，请核对（名册由考核办维护） [person {code} is not on the roster]",

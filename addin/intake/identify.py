@@ -12,7 +12,6 @@ import dataclasses
 import hmac
 import re
 import tempfile
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -21,7 +20,7 @@ from addin.intake.formula import formula_key, same_formula
 from addin.intake.package import is_local_addin, open_package
 from addin.intake.xlsx import Book, read_book, resolve, split_cell
 from addin.problems import Problem
-from addin.roster import Roster, RosterPerson, RosterUnit
+from addin.roster import Roster, RosterPerson, RosterUnit, roster_key
 from addin.scheme.loader import scheme_hash
 from addin.scheme.models import AuditScheme, MunicipalScheme
 from addin.workbook.identity import META_SHEET, Identity, make_template_id
@@ -143,11 +142,11 @@ def shape_of(identity: Identity, book: Book, roster: Roster) -> tuple[Shape, lis
 
 def _listed_people(book: Book, identity: Identity, roster: Roster) -> tuple[tuple[RosterPerson, ...], list[Problem]]:
     """The people a roster file lists (its locked code column), each found on the roster."""
-    by_code = {normalize_text(p.code): p for p in roster.people}
+    by_code = {roster_key(p.code): p for p in roster.people}
     cells = _cells(book, "KH_IN_staff_code")
     people, problems, seen = [], [], set()
     for sheet, coord, value in cells:
-        code = normalize_text(value)
+        code = roster_key(value)
         if not code:
             continue
         person = by_code.get(code)
@@ -245,18 +244,8 @@ def _column_locked(book: Book, name: str) -> bool:
     return bool(cell and cell.locked)
 
 
-def normalize_text(value: object) -> str:
-    """Text as compared in locked cells: full-width/half-width folded (NFKC), whitespace
-    trimmed and collapsed; whole numbers without ``.0``."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(unicodedata.normalize("NFKC", str(value)).split())
-
-
 def _same_value(expected: object, got: object) -> bool:
-    a, b = normalize_text(expected), normalize_text(got)
+    a, b = roster_key(expected), roster_key(got)
     if a == b:
         return True
     try:
@@ -284,10 +273,10 @@ def check_locked_values(book: Book, reference: Book, identity: Identity, file: s
                     expected = expected.replace(key, value)
             found = None if got is None else got.value
             if not _same_value(expected, found):
-                shown = normalize_text(found) or "（空白）"
+                shown = roster_key(found) or "（空白）"
                 problems.append(_problem(
                     "locked_value_changed",
-                    f"锁定单元格的内容被修改：文件中为“{shown}”，应为“{normalize_text(expected) or '（空白）'}”；{USE_ORIGINAL}",
+                    f"锁定单元格的内容被修改：文件中为“{shown}”，应为“{roster_key(expected) or '（空白）'}”；{USE_ORIGINAL}",
                     f"a locked cell was changed: found {found!r}, expected {expected!r}", file, sheet=name,
                     cell=coord, value=found, allowed=str(expected)))
                 if len(problems) >= 20:
