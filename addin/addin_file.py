@@ -22,6 +22,7 @@ from addin.errors import KaoheError
 from addin.workbook.identity import ADDIN_FILE
 
 CONFIG_SHEET_PART = "xl/worksheets/sheet1.xml"
+WORKBOOK_PART = "xl/workbook.xml"
 RIBBON_PART = "customUI/customUI.xml"
 CALLBACK = "RibbonMyAddin.RunMain"
 
@@ -47,51 +48,64 @@ def template_path() -> Path:
     return Path(xlwings.__file__).parent / "quickstart_addin_ribbon.xlam"
 
 
+CONFIG_SHEET = "myaddin.conf"
+"""The add-in's config sheet as xlwings' VBA looks it up: ``PROJECT_NAME & ".conf"`` with
+``PROJECT_NAME = "myaddin"`` in the ribbon template. The template ships it as
+``_myaddin.conf``, which xlwings ignores until it is renamed (xlwings' custom add-in docs:
+"Activate the sheet config by renaming it from _myaddin.conf to myaddin.conf")."""
+
+
 def config_values(interpreter: str = "") -> dict[str, object]:
-    """The config sheet as clerks need it (key in column A, value in column B)."""
+    """Every setting xlwings' VBA reads that chooses a program, a path or code to run, in the
+    order written (key in column A, value in column B, one unbroken block from A1).
+
+    ``GetConfig`` looks in the active workbook's ``myaddin.conf`` sheet, then in this add-in's
+    sheet, then in a ``myaddin.conf`` file beside the active workbook, then in the user's
+    file. A key present here, even blank, ends the search before the files, so a file saved
+    beside an emailed workbook cannot change these. The active workbook's own sheet comes
+    first and xlwings offers no way to skip it (see README, the add-in's risks)."""
     return {
         "Interpreter_Win": interpreter,
-        "UDF Modules": "udfs",
+        "Interpreter_Mac": "",
+        "Interpreter": "pythonw",
+        "Conda Path": "",
+        "Conda Env": "",
+        "PYTHONPATH": "",
         "ADD_WORKBOOK_TO_PYTHONPATH": False,
+        "UDF Modules": "udfs",
+        "Debug UDFs": False,
+        "Use UDF Server": False,
+        "Show Console": False,
+        "ONEDRIVE_CONSUMER_WIN": "",
+        "ONEDRIVE_COMMERCIAL_WIN": "",
+        "SHAREPOINT_WIN": "",
+        "ONEDRIVE_CONSUMER_MAC": "",
+        "ONEDRIVE_COMMERCIAL_MAC": "",
+        "SHAREPOINT_MAC": "",
+        "LICENSE_KEY": "",
+        "TEMP DIR": "%TEMP%",
     }
 
 
 def _cell(ref: str, value: object) -> str:
     if isinstance(value, bool):
         return f'<c r="{ref}" s="1" t="b"><v>{int(value)}</v></c>'
-    return f'<c r="{ref}" s="1" t="inlineStr"><is><t>{escape(str(value))}</t></is></c>'
+    return f'<c r="{ref}" s="1" t="inlineStr"><is><t xml:space="preserve">{escape(str(value))}</t></is></c>'
 
 
-def _shared_strings(xml: str) -> list[str]:
-    return [re.sub(r"<[^>]+>", "", si) for si in re.findall(r"<si>(.*?)</si>", xml, re.S)]
+def patch_config(sheet_xml: str, values: dict[str, object]) -> str:
+    """The config sheet's cells replaced by one unbroken block of keys from A1 (xlwings'
+    ``GetConfigFromSheet`` reads ``Range("A1").End(xlDown)``: a key after a blank row is
+    never read)."""
+    rows = "".join(f'<row r="{r}" spans="1:2">{_cell(f"A{r}", key)}{_cell(f"B{r}", value)}</row>'
+                   for r, (key, value) in enumerate(values.items(), start=1))
+    sheet_xml = re.sub(r"<sheetData\b[^>]*/>|<sheetData\b[^>]*>.*?</sheetData>", lambda _: f"<sheetData>{rows}</sheetData>",
+                       sheet_xml, flags=re.S)
+    return re.sub(r'<dimension ref="[^"]+"', f'<dimension ref="A1:B{len(values)}"', sheet_xml)
 
 
-def patch_config(sheet_xml: str, strings: list[str], values: dict[str, object]) -> str:
-    """Set column B beside each key of column A; add keys the template lacks."""
-    rows = {number: row for row, number in re.findall(r'(<row r="(\d+)"[^>]*>.*?</row>)', sheet_xml, re.S)}
-    keys: dict[str, int] = {}
-    for number, row in rows.items():
-        m = re.search(rf'<c r="A{number}"[^>]*t="s"[^>]*><v>(\d+)</v></c>', row)
-        if m:
-            keys[strings[int(m.group(1))]] = int(number)
-    pending = dict(values)
-    for key, value in values.items():
-        if key not in keys:
-            continue
-        number = keys[key]
-        row = rows[str(number)]
-        row = re.sub(rf'<c r="B{number}"[^>]*?(/>|>.*?</c>)', "", row, flags=re.S)
-        row = row.replace("</row>", _cell(f"B{number}", value) + "</row>")
-        row = re.sub(r'spans="\d+:\d+"', 'spans="1:2"', row)
-        sheet_xml = sheet_xml.replace(rows[str(number)], row)
-        del pending[key]
-    last = max(int(n) for n in rows) if rows else 0
-    extra = ""
-    for key, value in pending.items():
-        last += 1
-        extra += f'<row r="{last}" spans="1:2">{_cell(f"A{last}", key)}{_cell(f"B{last}", value)}</row>'
-    sheet_xml = sheet_xml.replace("</sheetData>", extra + "</sheetData>")
-    return re.sub(r'<dimension ref="[^"]+"', f'<dimension ref="A1:B{max(last, 1)}"', sheet_xml)
+def activate_config_sheet(workbook_xml: str) -> str:
+    return workbook_xml.replace('name="_myaddin.conf"', f'name="{CONFIG_SHEET}"')
 
 
 def build_addin(out_dir: Path, interpreter: str = "", template: Path | None = None) -> Path:
@@ -104,13 +118,14 @@ def build_addin(out_dir: Path, interpreter: str = "", template: Path | None = No
     target = out_dir / ADDIN_FILE
     tmp = target.with_suffix(".xlam.part")
     with zipfile.ZipFile(template) as src, zipfile.ZipFile(tmp, "w") as dst:
-        strings = _shared_strings(src.read("xl/sharedStrings.xml").decode("utf-8"))
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == RIBBON_PART:
                 data = RIBBON.encode("utf-8")
             elif info.filename == CONFIG_SHEET_PART:
-                data = patch_config(data.decode("utf-8"), strings, config_values(interpreter)).encode("utf-8")
+                data = patch_config(data.decode("utf-8"), config_values(interpreter)).encode("utf-8")
+            elif info.filename == WORKBOOK_PART:
+                data = activate_config_sheet(data.decode("utf-8")).encode("utf-8")
             dst.writestr(info, data)
     os.replace(tmp, target)
     return target

@@ -25,21 +25,22 @@ app = typer.Typer(
 
 
 @contextlib.contextmanager
-def _exit_on(*errors: type[Exception]):
+def _exit_on(*errors: type[Exception], folder: Path | None = None):
     """Print a clerk-facing error (Chinese with English in brackets) and exit with 2; a
-    failure of the machine (disk full, read-only folder, no permission) exits with 3."""
+    failure of the machine (disk full, read-only folder, no permission) in ``folder`` exits
+    with 3."""
     from addin.environment import EnvironmentFailure, environment_failure
 
     try:
         yield
     except errors as exc:
-        Console().print(str(exc), markup=False)
+        Console(soft_wrap=True).print(str(exc), markup=False)
         raise typer.Exit(2) from None
     except (OSError, EnvironmentFailure, sqlite3.Error) as exc:
-        failure = exc if isinstance(exc, EnvironmentFailure) else environment_failure(exc)
+        failure = exc if isinstance(exc, EnvironmentFailure) else environment_failure(exc, folder)
         if failure is None:
             raise
-        Console().print(str(failure), markup=False)
+        Console(soft_wrap=True).print(str(failure), markup=False)
         raise typer.Exit(EXIT_ENVIRONMENT) from None
 
 
@@ -177,7 +178,7 @@ def intake(
         if not master.is_file():
             Console().print(f"找不到汇总工作簿 [master not found]: {master}", markup=False)
             raise typer.Exit(2)
-        with _exit_on(MasterError, ReleaseError):
+        with _exit_on(MasterError, ReleaseError, folder=master.parent):
             outcome = release_held(master, release, by=by or getpass.getuser(), municipal=load_municipal(),
                                    audit=load_audit(), year=year)
         Console().print(f"已放行报送 {release}：{outcome.envelope.file_name}（{outcome.identity.unit_code} "
@@ -186,7 +187,7 @@ def intake(
     if inbox is None or not master.is_file() or not inbox.is_dir():
         Console().print(f"找不到汇总工作簿或收件文件夹 [master or inbox not found]: {master} {inbox}", markup=False)
         raise typer.Exit(2)
-    with _exit_on(MasterError):
+    with _exit_on(MasterError, folder=master.parent):
         result = _with_progress(console, quiet, lambda progress: run_intake(
             inbox, master, municipal=load_municipal(), audit=load_audit(), year=year, progress=progress))
         path = write_receipt(result, receipt or master.with_name(f"{master.stem}_回执.xlsx"), year)
@@ -218,7 +219,8 @@ def recompute(
     """重新计算排名：读取输入表，计算综合得分、名次、先进集体、人员等次和预警，写入结果表
     [recompute rankings: the same code as the ribbon button, on a file].
 
-    Exit codes: 0 results written; 1 input errors (listed in the 问题 sheet, results unchanged); 2 could not run.
+    Exit codes: 0 results written; 1 input errors (listed in the 问题 sheet, results unchanged); 2 could not run;
+    3 the machine failed (disk full, read-only folder, no permission): nothing was changed.
 
     Example: kaohe recompute 考核汇总.xlsx
     """
@@ -231,7 +233,7 @@ def recompute(
     if not master.is_file():
         Console().print(f"找不到汇总工作簿 [master not found]: {master}", markup=False)
         raise typer.Exit(2)
-    with _exit_on(MasterError):
+    with _exit_on(MasterError, folder=master.parent):
         check_not_open(master)
         with master_lock(master):
             outcome = run(FileHost(master, progress=lambda text: console.print(text, markup=False)), load_municipal())

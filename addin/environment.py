@@ -5,7 +5,9 @@ what to do and an exit code of their own, and leave no temp file or empty databa
 from __future__ import annotations
 
 import errno
+import shutil
 import sqlite3
+from pathlib import Path
 
 from addin.errors import KaoheError
 
@@ -30,8 +32,13 @@ class EnvironmentFailure(KaoheError):
     """The machine stopped the command; the message is one line a clerk can act on."""
 
 
-def environment_failure(exc: BaseException) -> EnvironmentFailure | None:
-    """The environment failure behind ``exc``, or None when it is something else."""
+LOW_SPACE = 1 << 20
+
+
+def environment_failure(exc: BaseException, folder: Path | None = None) -> EnvironmentFailure | None:
+    """The environment failure behind ``exc``, or None when it is something else. SQLite
+    reports a full disk as an I/O error; with ``folder`` given, little free space there
+    says which it was."""
     code = None
     if isinstance(exc, OSError):
         code = exc.errno
@@ -40,6 +47,12 @@ def environment_failure(exc: BaseException) -> EnvironmentFailure | None:
         code = next((c for key, c in _SQLITE.items() if key in text), None)
     if code not in _ERRNOS:
         return None
+    if code == errno.EIO and folder is not None:
+        try:
+            if shutil.disk_usage(folder).free < LOW_SPACE:
+                code = errno.ENOSPC
+        except OSError:
+            pass
     where = getattr(exc, "filename", None)
     suffix = f"：{where}" if where else ""
     return EnvironmentFailure(f"无法写入{suffix}；{_ERRNOS[code]}，本次未作任何更改 [nothing was changed]")
