@@ -11,7 +11,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from addin.errors import CalendarError, SchemeError
+from addin.errors import CalendarError, SchemeError, SettingsError
 
 EXIT_ENVIRONMENT = 3
 """Exit code of a command stopped by the machine (disk full, read-only, no permission)."""
@@ -178,7 +178,7 @@ def intake(
         if not master.is_file():
             Console().print(f"找不到汇总工作簿 [master not found]: {master}", markup=False)
             raise typer.Exit(2)
-        with _exit_on(MasterError, ReleaseError, folder=master.parent):
+        with _exit_on(MasterError, ReleaseError, SettingsError, folder=master.parent):
             outcome = release_held(master, release, by=by or getpass.getuser(), municipal=load_municipal(),
                                    audit=load_audit(), year=year)
         Console().print(f"已放行报送 {release}：{outcome.envelope.file_name}（{outcome.identity.unit_code} "
@@ -187,7 +187,7 @@ def intake(
     if inbox is None or not master.is_file() or not inbox.is_dir():
         Console().print(f"找不到汇总工作簿或收件文件夹 [master or inbox not found]: {master} {inbox}", markup=False)
         raise typer.Exit(2)
-    with _exit_on(MasterError, folder=master.parent):
+    with _exit_on(MasterError, SettingsError, folder=master.parent):
         result = _with_progress(console, quiet, lambda progress: run_intake(
             inbox, master, municipal=load_municipal(), audit=load_audit(), year=year, progress=progress))
         path = write_receipt(result, receipt or master.with_name(f"{master.stem}_回执.xlsx"), year)

@@ -19,31 +19,30 @@ class KaoheError(Exception):
     """Base class of every exception kaohe raises on purpose."""
 
 
-class SchemeError(KaoheError):
-    """A scheme file is unreadable or breaks the rules of the scheme format.
+class FileIssuesError(KaoheError):
+    """A YAML file of the office's is unreadable or invalid: ``issues`` holds ``(path,
+    reason)`` pairs, e.g. ``("departments.public[2].points", "…")``; ``file`` names it."""
 
-    ``issues`` holds ``(path, reason)`` pairs, e.g. ``("departments.public[2].points",
-    "…")``; ``file`` names the scheme file.
-    """
-
-    def __init__(self, file: str, issues: Sequence[tuple[str, str]]):
-        self.file = file
-        self.issues = list(issues)
-        lines = [f"方案文件有误 [invalid scheme file]: {file}"]
-        lines += [f"  {path or '(根 root)'}: {reason}" for path, reason in self.issues]
-        super().__init__("\n".join(lines))
-
-
-class SettingsError(KaoheError):
-    """The year folder's settings file (``设置.yaml``) is unreadable or invalid; ``issues``
-    holds ``(path, reason)`` pairs as for a scheme."""
+    heading = "文件有误 [invalid file]"
 
     def __init__(self, file: str, issues: Sequence[tuple[str, str]]):
         self.file = file
         self.issues = list(issues)
-        lines = [f"设置文件有误 [invalid settings file]: {file}"]
+        lines = [f"{self.heading}: {file}"]
         lines += [f"  {path or '(根 root)'}: {reason}" for path, reason in self.issues]
         super().__init__("\n".join(lines))
+
+
+class SchemeError(FileIssuesError):
+    """A scheme file is unreadable or breaks the rules of the scheme format."""
+
+    heading = "方案文件有误 [invalid scheme file]"
+
+
+class SettingsError(FileIssuesError):
+    """The year folder's settings file (``设置.yaml``) is unreadable or invalid."""
+
+    heading = "设置文件有误 [invalid settings file]"
 
 
 class InputError(KaoheError):

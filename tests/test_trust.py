@@ -120,6 +120,18 @@ def test_run_intake__a_forged_authentication_header_below_the_servers_is_ignored
     assert run(work, municipal, audit).outcomes[0].status == ACCEPTED
 
 
+def test_intake_command__a_bad_settings_file_names_the_file_path_and_reason(work, templates):
+    from typer.testing import CliRunner
+
+    from addin.cli import app
+
+    settings(work, "报送:\n  考核办邮箲: [khb@example.gov.cn]\n")  # a typo in the key
+    out = CliRunner().invoke(app, ["intake", str(work / "inbox"), "--master", str(work / "master.xlsx")])
+    assert out.exit_code == 2
+    assert "设置文件有误" in out.output and "设置.yaml" in out.output
+    assert "报送.考核办邮箲" in out.output and "不允许的字段" in out.output
+
+
 def test_run_intake__no_addresses_on_record_accepts_and_says_so_once(work, templates, municipal, audit):
     f = filled(templates, work)
     eml(work / "inbox" / "a.eml", [("a.xlsx", f.read_bytes())], sender="anyone@example.cn")

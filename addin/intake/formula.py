@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from addin.workbook.identity import ADDIN_FILE
+from addin.workbook.tables import column_letters, column_number
 
 #: Prefixes Excel writes before function names it added after 2007 or that come from
 #: add-ins (``_xlfn.`` future functions, ``_xlws.`` worksheet-only, ``_xludf.`` user
@@ -246,34 +247,19 @@ def same_formula(a: str | None, b: str | None) -> bool:
     return formula_key(a) == formula_key(b)
 
 
-def _col_number(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def _col_letters(n: int) -> str:
-    out = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        out = chr(65 + r) + out
-    return out
-
-
 def _shift_cell(text: str, drow: int, dcol: int) -> str | None:
     m = _CELL.fullmatch(text)
     if not m:
         return text
     col_abs, col, row_abs, row = m.groups()
-    c, r = _col_number(col), int(row)
+    c, r = column_number(col), int(row)
     if not col_abs:
         c += dcol
     if not row_abs:
         r += drow
     if not (1 <= c <= MAX_COL and 1 <= r <= MAX_ROW):
         return None
-    return f"{col_abs}{_col_letters(c)}{row_abs}{r}"
+    return f"{col_abs}{column_letters(c)}{row_abs}{r}"
 
 
 def _shift_part(abs_mark: str, value: int, delta: int, limit: int) -> int | None:
@@ -293,9 +279,9 @@ def shift_formula(formula: str, drow: int, dcol: int) -> str:
             parts.append(moved if moved is not None else "#REF!")
         elif t.kind == "col":
             a1, c1, a2, c2 = _COLS.fullmatch(t.text).groups()
-            x = _shift_part(a1, _col_number(c1), dcol, MAX_COL)
-            y = _shift_part(a2, _col_number(c2), dcol, MAX_COL)
-            parts.append("#REF!" if x is None or y is None else f"{a1}{_col_letters(x)}:{a2}{_col_letters(y)}")
+            x = _shift_part(a1, column_number(c1), dcol, MAX_COL)
+            y = _shift_part(a2, column_number(c2), dcol, MAX_COL)
+            parts.append("#REF!" if x is None or y is None else f"{a1}{column_letters(x)}:{a2}{column_letters(y)}")
         elif t.kind == "row":
             a1, r1, a2, r2 = _ROWS.fullmatch(t.text).groups()
             x = _shift_part(a1, int(r1), drow, MAX_ROW)

@@ -19,7 +19,7 @@ from xml.parsers import expat
 from addin.intake.formula import FormulaSyntaxError, shift_formula
 from addin.intake.package import DEFAULT_LIMITS, Limits, refuse
 from addin.problems import Problem
-from addin.workbook.tables import column_letters
+from addin.workbook.tables import column_letters, column_number
 
 _CELL = re.compile(r"^\$?([A-Z]{1,3})\$?(\d{1,7})$")
 
@@ -60,18 +60,11 @@ class Book:
         return list(self.sheets)
 
 
-def col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
 def split_cell(ref: str) -> tuple[int, int]:
     m = _CELL.match(ref)
     if not m:
         raise ValueError(ref)
-    return int(m.group(2)), col_index(m.group(1))
+    return int(m.group(2)), column_number(m.group(1))
 
 
 def _local(name: str) -> str:

@@ -41,6 +41,14 @@ def column_letters(col: int) -> str:
     return out
 
 
+def column_number(letters: str) -> int:
+    """``A`` → 1, ``AB`` → 28 (any case)."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
 def find_table(sheet: str, values: Sequence[Sequence[Any]], required: Sequence[str],
                optional: Sequence[str] = ()) -> Table | Problem:
     """The table under the first row (of the first five) that holds every required header."""
