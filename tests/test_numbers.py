@@ -79,3 +79,16 @@ def test_read_flag__declared_blank_meaning_and_unknown_text():
     assert read_flag("是", "弄虚作假") == (True, None)
     assert read_flag(None, "投诉")[1].code == "missing"
     assert read_flag("也许", "投诉")[1].code == "unknown_choice"
+
+
+def test_read_date__typed_as_text_in_the_forms_clerks_use():
+    import datetime as dt
+
+    from addin.engine.numbers import read_date
+
+    for text in ("2026-06-03", "2026/6/3", "2026.6.3", "2026年6月3日", "２０２６-０６-０３", " 2026-6-3 "):
+        assert read_date(text, "通报日期") == (dt.date(2026, 6, 3), None), text
+    for text in ("6/3/2026", "2026-13-01", "上月", "2026-02-30"):
+        value, problem = read_date(text, "通报日期")
+        assert value is None and problem.code == "not_a_date", text
+    assert read_date(46176.0, "通报日期") == (dt.date(2026, 6, 3), None)  # an Excel serial

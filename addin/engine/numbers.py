@@ -215,9 +215,14 @@ def read_choice(
     return found, None
 
 
+_DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+"""A date typed as text: 2026-06-03, 2026/6/3, 2026.6.3, 2026年6月3日."""
+
+
 def read_date(raw: Any, what: str, *, required: bool = True, **where: Any) -> tuple[_dt.date | None, Problem | None]:
-    """A date cell (datetime), an Excel serial number (1900 date system), or ISO text like
-    2026-09-24; a blank is missing unless not ``required``."""
+    """A date cell (datetime), an Excel serial number (1900 date system), or a date typed as
+    text (2026-09-24, 2026/9/24, 2026.9.24, 2026年9月24日); a blank is missing unless not
+    ``required``; anything else is a located problem."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None, (P.missing(what, **where) if required else None)
     if isinstance(raw, _dt.datetime):
@@ -227,9 +232,11 @@ def read_date(raw: Any, what: str, *, required: bool = True, **where: Any) -> tu
     if isinstance(raw, (int, float)) and not isinstance(raw, bool) and 1 <= raw < 2958466:
         return (_dt.datetime(1899, 12, 30) + _dt.timedelta(days=int(raw))).date(), None
     if isinstance(raw, str):
-        try:
-            return _dt.date.fromisoformat(raw.strip()), None
-        except ValueError:
-            pass
+        m = _DATE_TEXT.fullmatch(unicodedata.normalize("NFKC", raw).strip())
+        if m:
+            try:
+                return _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))), None
+            except ValueError:
+                pass
     return None, Problem("not_a_date", f"{what} 应为日期，实际为 {P.show_value(raw)} [{what}: expected a date]",
                          value=raw, allowed="日期 date", **where)

@@ -61,7 +61,8 @@ def read_identity(book: Book, file: str) -> tuple[Identity | None, Problem | Non
 
 
 def check_identity(identity: Identity, file: str, *, municipal: MunicipalScheme, audit: AuditScheme, year: int,
-                   known_units: set[str], secret: bytes) -> Problem | None:
+                   known_units: set[str], secret: bytes, hashes: dict[str, str] | None = None) -> Problem | None:
+    """``hashes``: the schemes' hashes by scheme id, when the caller has them already."""
     scheme = audit if identity.template_kind.startswith("audit-form") else municipal
     if identity.template_kind.split(":")[0] not in INTAKE_KINDS:
         return _problem("not_intake_kind", f"“{identity.template_kind}”模板无需报送考核办", "this template is not "
@@ -69,7 +70,7 @@ def check_identity(identity: Identity, file: str, *, municipal: MunicipalScheme,
     if identity.scheme_id != scheme.id:
         return _problem("wrong_scheme", f"模板所属方案 {identity.scheme_id} 与本次考核方案 {scheme.id} 不符",
                         "the template belongs to another scheme", file, sheet=META_SHEET)
-    if identity.scheme_hash != scheme_hash(scheme):
+    if identity.scheme_hash != ((hashes or {}).get(scheme.id) or scheme_hash(scheme)):
         return _problem("scheme_changed", f"模板由旧版考核方案（{identity.scheme_version}）生成，与现行方案"
                         f"（{scheme.version}）不一致，请向考核办索取最新模板重新填写",
                         "the template was built from another version of the scheme (hash differs)", file,
@@ -124,7 +125,9 @@ def shape_of(identity: Identity, book: Book, roster: Roster) -> tuple[Shape, lis
     unit_type = {"audit-form": kind.split(":")[-1]}.get(base, "区市" if ":districts" in kind or _district_table(kind)
                                                          else "部门")
     if base in UNIT_FREE_KINDS:
-        on_roster = next((u for u in roster.units if u.code == identity.unit_code), None)
+        # only the target book names the unit's group (in its header); the rest share one reference
+        on_roster = next((u for u in roster.units if u.code == identity.unit_code), None) \
+            if base == "target-book" else None
         unit = RosterUnit(PLACEHOLDER_CODE, PLACEHOLDER_NAME, unit_type, on_roster.group if on_roster else "")
     else:
         unit = RosterUnit(identity.unit_code, identity.unit_name, unit_type, _group_of(identity))
@@ -263,7 +266,7 @@ def check_locked_values(book: Book, reference: Book, identity: Identity, file: s
         if name == META_SHEET:
             continue  # the identity is checked on its own (keyed id)
         sheet = book.sheets[name]
-        for coord in sorted(ref_sheet.cells, key=_order):
+        for coord in ref_sheet.cells:  # in the sheet's own (row-major) order
             ref_cell, got = ref_sheet.cells[coord], sheet.cells.get(coord)
             if ref_cell.formula is not None or not ref_cell.locked or ref_cell.value in (None, ""):
                 continue  # computed cells, input cells and the template's blanks (a note beside the form is fine)
@@ -282,13 +285,6 @@ def check_locked_values(book: Book, reference: Book, identity: Identity, file: s
                 if len(problems) >= 20:
                     return problems
     return problems
-
-
-def _order(coord: str) -> tuple[int, int]:
-    try:
-        return split_cell(coord)
-    except ValueError:
-        return (0, 0)
 
 
 def reference_book(shape: Shape, municipal: MunicipalScheme, audit: AuditScheme, year: int) -> Book | None:
@@ -358,6 +354,7 @@ class References:
 
     def __init__(self, municipal: MunicipalScheme, audit: AuditScheme, year: int):
         self.municipal, self.audit, self.year = municipal, audit, year
+        self.hashes = {municipal.id: scheme_hash(municipal), audit.id: scheme_hash(audit)}
         self._books: dict[Shape, Book | None] = {}
 
     def get(self, shape: Shape) -> Book | None:

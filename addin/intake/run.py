@@ -160,7 +160,7 @@ def _check(env: Envelope, digest: str, ctx: Context) -> Outcome:
     if identity.template_kind.startswith("audit-form"):
         known |= {identity.unit_code}  # audit units are not on the master's roster
     problem = check_identity(identity, name, municipal=ctx.municipal, audit=ctx.audit, year=ctx.year,
-                             known_units=known, secret=ctx.secret)
+                             known_units=known, secret=ctx.secret, hashes=ctx.references.hashes)
     if problem:
         out.problems.append(problem)
         return out
