@@ -11,7 +11,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from addin.errors import CalendarError, SchemeError, SettingsError
+from addin.errors import HolidaysError, SchemeError, SettingsError
 
 EXIT_ENVIRONMENT = 3
 """Exit code of a command stopped by the machine (disk full, read-only, no permission)."""
@@ -464,18 +464,28 @@ def check_scheme(path: Path = typer.Argument(..., help="方案文件 (YAML) [sch
 @app.command()
 def deadline(
     notified: str = typer.Argument(..., help="书面通知日期 YYYY-MM-DD [date of notification]"),
+    year_dir: Path = typer.Option(Path("."), "--year-dir", help="年度文件夹（其中的 节假日.yaml 优先）[year folder]"),
 ) -> None:
-    """计算申诉（复核）截止日 [the last day to lodge an appeal].
+    """计算申诉（复核）截止日，并说明节假日依据 [the last day to lodge an appeal, and which holiday data it used].
+
+    Holidays come from the year folder's 节假日.yaml, then the scheme's holidays, then chinese-calendar; a year
+    none covers is counted on weekends only and said so.
 
     Example: kaohe deadline 2026-09-24
     """
     from addin.engine.calendar import appeal_deadline
+    from addin.holidays import year_calendar
     from addin.scheme import load_municipal
 
     day = _date(notified)
-    with _exit_on(CalendarError):
-        result = appeal_deadline(day, load_municipal().appeals)
+    with _exit_on(SchemeError, HolidaysError):
+        scheme = load_municipal()
+        result = appeal_deadline(day, scheme.appeals, year_calendar(scheme, year_dir))
     Console().print(f"{result.date.isoformat()}  ({result.trace})", markup=False)
+    Console().print(f"节假日依据 [holiday data]: {result.source}", markup=False)
+    if result.weekends_only:
+        Console().print(f"注意：该年度没有节假日数据，仅按周末顺延；请在 {year_dir / '节假日.yaml'} 中录入国务院当年的节假日安排 "
+                        f"[no holiday data: weekends only]", markup=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

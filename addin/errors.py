@@ -45,6 +45,12 @@ class SettingsError(FileIssuesError):
     heading = "设置文件有误 [invalid settings file]"
 
 
+class HolidaysError(FileIssuesError):
+    """A holiday file (``节假日.yaml``) is unreadable or invalid."""
+
+    heading = "节假日文件有误 [invalid holiday file]"
+
+
 class InputError(KaoheError):
     """Clerk input that cannot be computed; ``problems`` says where and why."""
 

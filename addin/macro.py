@@ -170,6 +170,8 @@ def read_appeals(host: Host) -> tuple[list[AppealInput], Table | None, list[Prob
 
 
 def recompute(host: Host, scheme: MunicipalScheme, today: dt.date | None = None) -> Recomputed:
+    from addin.holidays import year_calendar
+
     host.status("目标考核：读取输入表…")
     tables, problems = _tables(host)
     appeals, appeal_table_found, appeal_problems = read_appeals(host)
@@ -182,7 +184,9 @@ def recompute(host: Host, scheme: MunicipalScheme, today: dt.date | None = None)
     departments, districts, people = with_last_year(host, departments, districts, people)
     host.status("目标考核：计算中…")
     result = assess_year(scheme, departments, districts, people)
-    statuses, appeal_alerts, appeal_issues = check_appeals(appeals, scheme.appeals, today or dt.date.today())
+    folder = host.archive.parent if host.archive is not None else None
+    statuses, appeal_alerts, appeal_issues = check_appeals(appeals, scheme.appeals, today or dt.date.today(),
+                                                           year_calendar(scheme, folder))
     problems = locate(result.problems, tables, host.name) + _locate_appeals(appeal_issues, appeal_table_found,
                                                                            host.name)
     errors = [p for p in problems if p.is_error]

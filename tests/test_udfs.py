@@ -33,7 +33,7 @@ def fails(func, *args) -> InputError:
 def test_catalog__names_and_argument_order_are_the_contract():
     signatures = {name: [a["name"] for a in getattr(U, name).__xlfunc__["args"]] for name in CATALOG}
     assert signatures == {
-        "APPEAL_DEADLINE": ["notified"],
+        "APPEAL_DEADLINE": ["notified", "detail"],
         "ASSESS_COMPOSITE": ["business", "public", "bonus", "criticisms", "tier"],
         "AWARD_QUOTA": ["count", "rate", "rounding"],
         "AWARD_STATUS": ["scores", "groups", "vetoes", "rate", "rounding"],
@@ -327,5 +327,6 @@ def test_APPEAL_DEADLINE__holidays_make_up_days_and_serials():
 def test_APPEAL_DEADLINE__errors():
     assert fails(U.APPEAL_DEADLINE, None).problems[0].code == "missing"
     assert fails(U.APPEAL_DEADLINE, "下周一").problems[0].code == "not_a_date"
-    err = fails(U.APPEAL_DEADLINE, dt.datetime(2026, 12, 25))
-    assert err.problems[0].code == "calendar" and "2027" in str(err)
+    # beyond every holiday source: the cell says it was counted on weekends only, never a bare date
+    assert call(U.APPEAL_DEADLINE, dt.datetime(2026, 12, 25)) == "2027-01-04（2027年无节假日数据，仅按周末顺延，请核对）"
+    assert call(U.APPEAL_DEADLINE, dt.datetime(2026, 9, 24), True).startswith("2026-10-08：2026-09-24 起10日")

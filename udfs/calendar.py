@@ -9,14 +9,17 @@ from udfs._cells import CATEGORY, municipal, to_date
 
 @xw.func(category=CATEGORY)
 @xw.arg("notified", doc="书面通知送达日期")
-def APPEAL_DEADLINE(notified):
-    """申诉截止日：通知当日不计入，期满日为法定节假日或休息日的顺延至下一工作日（含调休）。"""
-    from addin.engine.calendar import appeal_deadline
-    from addin.errors import CalendarError, InputError
-    from addin.problems import Problem
+@xw.arg("detail", doc="可选：填 TRUE 时返回计算说明（含节假日依据）而不是日期")
+def APPEAL_DEADLINE(notified, detail=False):
+    """申诉截止日：通知当日不计入，期满日为法定节假日或休息日的顺延至下一工作日（含调休）。节假日依据为方案录入的
+    国务院节假日安排，其次为 chinese-calendar；某年度均无数据时仅按周末顺延，单元格显示为带“仅按周末顺延”说明的文字。"""
+    from addin.engine.calendar import appeal_deadline, calendar_of
 
     day = to_date(notified, "通知日期 notified")
-    try:
-        return appeal_deadline(day, municipal().appeals).date
-    except CalendarError as exc:
-        raise InputError([Problem("calendar", str(exc), field="notified", value=day.isoformat())]) from exc
+    scheme = municipal()
+    result = appeal_deadline(day, scheme.appeals, calendar_of(scheme.holidays))
+    if detail is True or (isinstance(detail, str) and detail.strip().upper() in ("TRUE", "是")):
+        return f"{result.date.isoformat()}：{result.trace}"
+    if result.weekends_only:  # shown, not hidden: the cell says it was counted on weekends only
+        return f"{result.date.isoformat()}（{result.date.year}年无节假日数据，仅按周末顺延，请核对）"
+    return result.date

@@ -16,6 +16,7 @@ from pathlib import Path
 from addin.archive.history import Entry, published
 from addin.archive.versions import ArchiveError
 from addin.engine.calendar import appeal_deadline
+from addin.holidays import year_calendar
 from addin.engine.numbers import fmt, q2, show_rate
 from addin.intake.store import Store, archive_path
 from addin.scheme.models import MunicipalScheme
@@ -108,7 +109,7 @@ def publicity_lists(master: Path, year: int, start: dt.date, days: int, out: Pat
 def notices(master: Path, year: int, notified: dt.date, scheme: MunicipalScheme, out: Path) -> list[Path]:
     """Written notices: one page per person (a workbook per unit) and one per unit."""
     version, rows = _latest(master, year)
-    deadline = appeal_deadline(notified, scheme.appeals, weekends_only=True)
+    deadline = appeal_deadline(notified, scheme.appeals, year_calendar(scheme, master.parent))
     mark = "（注：节假日数据未覆盖该年度，期限仅按周末顺延，请核对）" if deadline.weekends_only else ""
     window, reply = _days(scheme.appeals.window_days), _days(scheme.appeals.reply_days)
     names = {r.code: r.name for r in rows if r.kind in ("department", "district")}

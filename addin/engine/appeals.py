@@ -8,10 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from addin.engine.calendar import appeal_deadline, reply_due
+from addin.engine.calendar import DEFAULT_CALENDAR, Calendar, appeal_deadline, reply_due
 from addin.engine.numbers import read_date
 from addin.engine.units import Alert
-from addin.errors import CalendarError
 from addin.problems import Problem
 from addin.scheme.models import Appeals
 
@@ -40,8 +39,10 @@ class AppealStatus:
     note: str
 
 
-def check_appeals(rows: Sequence[AppealInput], rules: Appeals, today: dt.date
-                  ) -> tuple[list[AppealStatus], list[Alert], list[Problem]]:
+def check_appeals(rows: Sequence[AppealInput], rules: Appeals, today: dt.date,
+                  calendar: Calendar = DEFAULT_CALENDAR) -> tuple[list[AppealStatus], list[Alert], list[Problem]]:
+    """A row whose period falls in a year no holiday source covers is counted on weekends
+    only, marked in its note and reported as a located warning; never a failure."""
     statuses: list[AppealStatus] = []
     alerts: list[Alert] = []
     problems: list[Problem] = []
@@ -54,14 +55,18 @@ def check_appeals(rows: Sequence[AppealInput], rules: Appeals, today: dt.date
         if found:
             problems += found
             continue
-        try:
-            deadline = appeal_deadline(notified, rules).date
-            due = reply_due(lodged, rules).date
-        except CalendarError as exc:
-            problems.append(Problem("calendar", str(exc), **where))
-            continue
+        window, reply = appeal_deadline(notified, rules, calendar), reply_due(lodged, rules, calendar)
+        deadline, due = window.date, reply.date
         in_time = lodged <= deadline
         notes = [f"申诉期限 {deadline.isoformat()}" + ("" if in_time else "，已超过期限")]
+        for what, period, field_name in (("申诉期限", window, "书面通知日期"), ("答复期限", reply, "申诉日期")):
+            if period.weekends_only:
+                notes.append(f"{what}仅按周末计算（{period.source}），请人工核对")
+                problems.append(Problem(
+                    "calendar_weekends_only", f"{a.code} {what}所在年度没有节假日数据，仅按周末计算为 "
+                    f"{period.date.isoformat()}，请在 节假日.yaml 中录入当年节假日安排后重新计算 "
+                    f"[no holiday data for that year: counted on weekends only]", severity="warning",
+                    field=field_name, value=period.date.isoformat(), **where))
         if in_time and replied is None and today > due:
             alerts.append(Alert(a.code, a.name, "申诉逾期未答复", f"申诉于{lodged.isoformat()}提出，"
                                                             f"应于{due.isoformat()}前答复，至今未答复"))

@@ -1,21 +1,61 @@
-"""The appeal deadline under the Chinese holiday calendar.
+"""Periods under the Chinese holiday calendar: the appeal deadline and the reply due date.
 
 Counting follows the Civil Code (民法典 arts. 201, 203), as the scheme's ``appeals``
 fields choose: the day of notification is not counted, and a period whose last day is a
 statutory holiday or rest day ends on the next working day, make-up working days (调休)
-included. Holiday data come from the ``chinese_calendar`` package; for a date beyond its
-data the result is a :class:`~addin.errors.CalendarError`, never a guess.
+included.
+
+Which days are worked comes, for each year, from the first source that knows it:
+
+1. the office's own entry of the State Council's arrangement (:class:`Calendar`, from the
+   scheme's ``holidays`` or the year folder's ``节假日.yaml``);
+2. the ``chinese_calendar`` package;
+3. neither: weekends only, and the result says so (``weekends_only``) so that every
+   notice and register row that used it carries a warning. Never a failure of a run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import chinese_calendar
 
-from addin.errors import CalendarError
 from addin.scheme.models import Appeals
+
+PACKAGE_SOURCE = f"chinese-calendar {getattr(chinese_calendar, '__version__', '')}".strip()
+
+
+@dataclass(frozen=True)
+class Arrangement:
+    """One year's published arrangement."""
+
+    year: int
+    days_off: frozenset[dt.date]
+    workdays: frozenset[dt.date]
+    source: str
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """The office's arrangements by year; every other year goes to the package."""
+
+    arrangements: Mapping[int, Arrangement] = field(default_factory=dict)
+
+    def workday(self, day: dt.date) -> tuple[bool, str, bool]:
+        """(worked, source, weekends only)."""
+        arrangement = self.arrangements.get(day.year)
+        if arrangement is not None:
+            worked = day in arrangement.workdays or (day.weekday() < 5 and day not in arrangement.days_off)
+            return worked, arrangement.source, False
+        try:
+            return chinese_calendar.is_workday(day), PACKAGE_SOURCE, False
+        except NotImplementedError:
+            return day.weekday() < 5, f"{day.year}年无节假日数据，仅按周末", True
+
+
+DEFAULT_CALENDAR = Calendar()
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,54 +63,54 @@ class Deadline:
     date: dt.date
     trace: str
     weekends_only: bool = False
-    """True when holiday data was missing and only weekends were skipped."""
+    """True when a day of the period had no holiday data and only weekends were skipped."""
+    sources: tuple[str, ...] = ()
+    """Where the working days came from (节假日依据)."""
+
+    @property
+    def source(self) -> str:
+        return "、".join(self.sources)
 
 
-def is_workday(day: dt.date) -> bool:
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError as exc:
-        raise CalendarError(
-            f"节假日数据未覆盖 {day.year} 年（{day.isoformat()}），无法确定期限，请升级 chinese-calendar "
-            f"或人工确定 [no holiday data for {day.year}: upgrade chinese-calendar or decide by hand]"
-        ) from exc
-
-
-def period_end(start: dt.date, days: int, rules: Appeals, *, weekends_only: bool = False) -> Deadline:
-    """The last day of a period of ``days`` days that starts with the event on ``start``.
-
-    Beyond the holiday data this raises :class:`CalendarError`, unless ``weekends_only``
-    asks for a result that skips weekends only — clearly marked as such in the trace.
-    """
+def period_end(start: dt.date, days: int, rules: Appeals, calendar: Calendar = DEFAULT_CALENDAR) -> Deadline:
+    """The last day of a period of ``days`` days that starts with the event on ``start``."""
     last = start + dt.timedelta(days=days if rules.exclude_notice_day else days - 1)
     trace = f"{start.isoformat()} 起{days}日（{'次日起算' if rules.exclude_notice_day else '当日起算'}）至 {last.isoformat()}"
-    if rules.roll_to_workday:
-        end = last
-        marked = False
-        while True:
-            try:
-                working = is_workday(end)
-            except CalendarError:
-                if not weekends_only:
-                    raise
-                working, marked = end.weekday() < 5, True
-            if working:
-                break
-            end += dt.timedelta(days=1)
-        if end != last:
-            trace += f"，该日为法定节假日或休息日，顺延至 {end.isoformat()}"
-        if marked:
-            trace += f"（{end.year}年法定节假日数据缺失，仅按周末顺延，请人工核对）"
-        last = end
-        return Deadline(last, trace, marked)
-    return Deadline(last, trace)
+    if not rules.roll_to_workday:
+        return Deadline(last, trace)
+    end, sources, marked = last, [], False
+    while True:
+        worked, source, weekends = calendar.workday(end)
+        if source not in sources:
+            sources.append(source)
+        marked = marked or weekends
+        if worked:
+            break
+        end += dt.timedelta(days=1)
+    if end != last:
+        trace += f"，该日为法定节假日或休息日，顺延至 {end.isoformat()}"
+    trace += f"（节假日依据：{'、'.join(sources)}）"
+    if marked:
+        trace += "（节假日数据缺失，仅按周末顺延，请人工核对）"
+    return Deadline(end, trace, marked, tuple(sources))
 
 
-def appeal_deadline(notified: dt.date, rules: Appeals, *, weekends_only: bool = False) -> Deadline:
+def appeal_deadline(notified: dt.date, rules: Appeals, calendar: Calendar = DEFAULT_CALENDAR) -> Deadline:
     """The last day on which an appeal (复核) may be lodged."""
-    return period_end(notified, rules.window_days, rules, weekends_only=weekends_only)
+    return period_end(notified, rules.window_days, rules, calendar)
 
 
-def reply_due(lodged: dt.date, rules: Appeals) -> Deadline:
+def reply_due(lodged: dt.date, rules: Appeals, calendar: Calendar = DEFAULT_CALENDAR) -> Deadline:
     """The last day by which the office must answer an appeal."""
-    return period_end(lodged, rules.reply_days, rules)
+    return period_end(lodged, rules.reply_days, rules, calendar)
+
+
+def calendar_of(holidays: Mapping[int, object], *more: Mapping[int, object]) -> Calendar:
+    """A calendar from ``HolidayYear`` entries (the scheme's, then each later mapping,
+    which wins for the years it lists)."""
+    arrangements: dict[int, Arrangement] = {}
+    for mapping in (holidays, *more):
+        for year, entry in mapping.items():
+            arrangements[int(year)] = Arrangement(int(year), frozenset(entry.days_off), frozenset(entry.workdays),
+                                                  entry.source or f"{year}年节假日安排（考核办录入）")
+    return Calendar(arrangements)

@@ -52,6 +52,9 @@ def _float_as_decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
 
 
 _DecimalLoader.add_constructor("tag:yaml.org,2002:float", _float_as_decimal)
+# Dates stay text until the model reads them, so that 2027-02-30 is a located problem of the
+# file rather than a crash inside the YAML parser.
+_DecimalLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 
 
 def format_loc(loc: tuple[Any, ...]) -> str:
@@ -133,8 +136,10 @@ def load_scheme(path: str | Path) -> MunicipalScheme | AuditScheme:
 
 def scheme_hash(scheme: MunicipalScheme | AuditScheme) -> str:
     """The content hash templates and intake carry: sha256 of the canonical JSON of the
-    validated scheme, so comments and layout don't change it but any rule does."""
-    canonical = json.dumps(scheme.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    validated scheme, so comments and layout don't change it but any rule does. Values equal
+    to their defaults are left out, so a field that a newer kaohe adds (with a default)
+    does not change the hash of an office's existing scheme."""
+    canonical = json.dumps(scheme.model_dump(mode="json", exclude_defaults=True), sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

@@ -13,6 +13,7 @@ from pydantic import Field, model_validator
 
 from addin.engine.numbers import Rounding
 from addin.scheme.base import Dec, Rate, Strict
+from addin.scheme.holidays import HolidayYear
 from addin.scheme.items import Item, LookupItem
 
 RankMethod = Literal["dense", "competition"]
@@ -167,6 +168,9 @@ class MunicipalScheme(Strict):
     districts: UnitTier
     staff: StaffScheme
     appeals: Appeals
+    holidays: dict[int, HolidayYear] = {}
+    """The State Council's arrangements for years the holiday package does not know yet (or
+    corrects), entered by the office (see :mod:`addin.scheme.holidays`)."""
 
     def table(self, table_id: str) -> Table:
         for table in self.tables:
