@@ -155,7 +155,7 @@ def sample_audit(rng: random.Random, scheme: AuditScheme) -> list[AuditUnitInput
             "A4.5": {"absent": rng.choice([0, 1]), "no_certificate": 0},
             "A4.6": {"value": 0, "note": None},
             "A4.7": {"value": 0, "note": None},
-            "A4.8": {"praised_examples": rng.choice([0, 1, 2])},
+            "A4.8": {"praised_examples": rng.choice([0, 1, 2]), "not_met": "否"},
         }
         if not county:
             items["A1.2"] = {"actual": _d(rng.uniform(3, 12)) / 100, "target": 0.08}

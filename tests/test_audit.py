@@ -26,7 +26,7 @@ COUNTY = {
     "A4.5": {"absent": 0, "no_certificate": 0},  # 10
     "A4.6": {"value": 0},  # 10
     "A4.7": {"value": 0},  # 10
-    "A4.8": {"praised_examples": 0},  # 10 → A4 79
+    "A4.8": {"praised_examples": 0, "not_met": "否"},  # 10 → A4 79
 }
 
 

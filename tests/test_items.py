@@ -114,7 +114,10 @@ def test_score_item__A4_6_discretionary_deduction_2_to_3_or_none(audit):
 
 def test_score_item__A4_7_and_A4_8(audit):
     assert score(audit.item("A4.7"), value=-4, note="环境不整洁").score == D(6)
-    assert score(audit.item("A4.8"), praised_examples=3).score == D(16)
+    assert score(audit.item("A4.8"), praised_examples=3, not_met="否").score == D(16)  # 10 + 2×3
+    # "达到要求的满分": requirements not met → the 10 base points go; praised examples still count
+    assert score(audit.item("A4.8"), praised_examples=1, not_met="是").score == D(2)  # 10 + 2 − 10
+    assert score(audit.item("A4.8"), praised_examples=0, not_met="是").score == D(0)
 
 
 # --- the municipal appendix items ------------------------------------------------

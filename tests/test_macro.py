@@ -163,7 +163,7 @@ def test_recompute__bad_input_lists_problems_with_cells_and_writes_no_results(ma
     ws = wb["部门"]
     headers = [c.value for c in ws[1]]
     ws.cell(3, headers.index("业务目标") + 1, "六十")  # B02
-    ws.cell(4, headers.index("一票否决") + 1, "交警")  # B03
+    ws.cell(4, headers.index("一票否决") + 1, "是")  # B03: a veto must name the body
     wb["人员"].cell(2, [c.value for c in wb["人员"][1]].index("民主测评") + 1).value = None  # H1: blank is not 0
     wb.save(master)
     out = recompute(FileHost(master), municipal)

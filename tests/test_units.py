@@ -111,7 +111,7 @@ def test_assess_units__blank_business_is_an_error_not_zero(municipal):
 def test_assess_units__every_bad_input_collected(municipal):
     unit = UnitInput(code="A1", name="甲", group=None, business={"业务目标": 71},
                      public={"党的建设": 10, "党风廉政建设": 10.5, "精神文明建设": 5},
-                     criticisms=-1, veto="交通", fraud="可能")
+                     criticisms=-1, veto="是", fraud="可能")
     result = run(municipal, [unit])
     got = {(p.field, p.code) for p in result.problems}
     assert got == {
@@ -120,11 +120,11 @@ def test_assess_units__every_bad_input_collected(municipal):
         ("党风廉政建设", "out_of_range"),
         ("招商引资", "missing"),
         ("通报批评次数", "not_whole"),
-        ("一票否决", "unknown_choice"),
+        ("一票否决", "veto_body_missing"),
         ("弄虚作假", "unknown_choice"),
     }
     veto = next(p for p in result.problems if p.field == "一票否决")
-    assert "安全生产" in veto.allowed and "“交通”" in veto.message
+    assert "安全生产" in veto.allowed and "不要只填“是”" in veto.message
 
 
 def test_assess_units__districts_top_two_veto_ineligible(municipal):
@@ -186,3 +186,58 @@ def test_score_business_book__target_book_before_scoring(municipal):
 
     items = [BookItem("甲", 40), BookItem("乙", 30)]
     assert score_business_book(municipal.departments, items, scored=False) == (None, [])
+
+
+def test_score_unit__the_veto_list_is_open_as_the_seed_says(municipal):
+    """Seed: "纪检、检察、计划生育、环境保护、安全生产、社会治安综合治理等执纪执法部门" — the 等 opens
+    the list: 市场监管 vetoes like 安全生产; blank, 否 and 无 are no veto; a bare 是 names nobody."""
+    from addin.engine.units import UnitInput, score_unit
+
+    def unit(veto):
+        return UnitInput("B01", "部门B01", "综合口", {"业务目标": 60}, {"党的建设": 9, "党风廉政建设": 9,
+                                                                        "精神文明建设": 4, "招商引资": 4}, 0, veto, "否")
+
+    tier = municipal.departments
+    assert score_unit(tier, unit("市场监管")).veto == "市场监管"
+    assert score_unit(tier, unit(" 安全生产 ")).veto == "安全生产"
+    assert [score_unit(tier, unit(v)).veto for v in (None, "", "否", "无")] == [None, None, None, None]
+    bare = score_unit(tier, unit("是"))
+    assert bare.veto is None and [p.code for p in bare.problems] == ["veto_body_missing"]
+
+
+def test_award_status_column__reads_vetoes_like_recompute(municipal):
+    from addin.engine.awards import award_status_column
+    from decimal import Decimal
+
+    out = award_status_column([95, 90, 85, 80], ["g"] * 4, ["市场监管", "否", None, "无"], "50%",
+                              title="先进集体", default_rate=Decimal("0.1"), default_rounding="half_up")
+    # quota 2 of 4; 95 is vetoed by 市场监管, so 90 and 85 are awarded; "否" and "无" are no veto
+    assert out.value == ["不得评先：市场监管", "先进集体", "先进集体", ""]
+
+
+def test_assess_units__the_two_year_check_rounds_last_years_score_first(municipal):
+    """SPEC §1: both years' composites are rounded half-up to 2 places before the comparison:
+    last year's 59.995 is 60.00, not below 60, so no alert."""
+    from addin.engine.units import UnitInput, assess_units
+
+    def unit(code, previous):
+        return UnitInput(code, f"部门{code}", "综合口", {"业务目标": 40}, {"党的建设": 9, "党风廉政建设": 5,
+                                                                              "精神文明建设": 2, "招商引资": 3}, 0,
+                         None, "否", previous=previous)
+
+    result = assess_units(municipal.departments, [unit("B01", 59.995), unit("B02", 59.994)], municipal.conventions)
+    alerts = [(a.record, a.message) for a in result.alerts if "连续两年" in a.kind]
+    # 本年 40 + 19 = 59; B02's 59.994 → 59.99 < 60
+    assert alerts == [("B02", "上年 59.99、本年 59 均低于60分：诫勉或调整")]
+
+
+def test_assess_units__districts_get_no_two_year_alert_by_default(municipal):
+    from addin.engine.units import UnitInput, assess_units
+
+    q = UnitInput("Q1", "区Q1", None, {"经济目标": 30, "社会目标": 10}, {"党的建设": 5, "党风廉政建设": 5,
+                                                                         "思想政治工作": 2, "招商引资": 2}, 0,
+                  None, "否", previous=50)
+    result = assess_units(municipal.districts, [q], municipal.conventions)
+    assert not [a for a in result.alerts if "连续两年" in a.kind]
+    on = municipal.districts.model_copy(update={"two_year_alert": True})
+    assert [a.record for a in assess_units(on, [q], municipal.conventions).alerts if "连续两年" in a.kind] == ["Q1"]

@@ -10,7 +10,7 @@ from typing import Any
 
 from addin import problems as P
 from addin.engine.computed import Computed, failed
-from addin.engine.numbers import ROUNDING_NAMES, Rounding, cents, is_blank, read_choice
+from addin.engine.numbers import ROUNDING_NAMES, Rounding, cents, is_blank, read_choice, read_veto
 from addin.engine.quota import compute_quota, read_rate
 from addin.engine.ranking import read_column
 from addin.engine.selection import Status, select_under_quota
@@ -31,7 +31,7 @@ def award_status_column(
 ) -> Computed[list[str]]:
     """Per row: ``title`` (e.g. 先进集体), 待定, blank, or ``不得评先：<reason>``.
 
-    A veto cell holds the reason (安全生产, 弄虚作假, …); blank means eligible. Each
+    A veto cell holds the reason (安全生产, 弄虚作假, …); blank, 否 or 无 means eligible. Each
     group's quota is ``round(rows with a score × rate)``.
     """
     values, keys, problems = read_column(scores, groups)
@@ -47,7 +47,14 @@ def award_status_column(
         problems.append(problem)
     if problems:
         return failed(problems)
-    reasons = [None if is_blank(v) else str(v).strip() for v in vetoes]
+    reasons = []
+    for k, v in enumerate(vetoes):
+        reason, problem = read_veto(v, "否决原因", field="vetoes", record=str(k + 1))
+        if problem:
+            problems.append(problem)
+        reasons.append(reason)
+    if problems:
+        return failed(problems)
     members: dict[Any, list[int]] = defaultdict(list)
     for i, value in enumerate(values):
         if value is not None:

@@ -11,6 +11,7 @@ import datetime as _dt
 import re
 import unicodedata
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from addin import problems as P
@@ -217,6 +218,28 @@ def read_choice(
 
 _DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 """A date typed as text: 2026-06-03, 2026/6/3, 2026.6.3, 2026年6月3日."""
+
+
+_NO_VETO = {"否", "无", "没有", "不否决", "—", "-", "／", "/", "no", "none"}
+
+
+def read_veto(raw: Any, what: str = "一票否决", suggestions: Sequence[str] = (), **where: Any
+              ) -> tuple[str | None, Problem | None]:
+    """A veto cell: blank or an explicit no (否, 无) is no veto; any other text is the
+    vetoing body. The seed's list ends in 等 (纪检、检察、… 等执纪执法部门), so it is open: the
+    scheme's ``veto_bodies`` are suggestions, 市场监管 vetoes as much as 安全生产. Only a
+    bare 是 is a problem, since it does not say who vetoed."""
+    if is_blank(raw):
+        return None, None
+    text = unicodedata.normalize("NFKC", str(raw)).strip()
+    if text.lower() in _NO_VETO:
+        return None, None
+    if text in ("是", "有", "√", "1", "true", "TRUE", "True"):
+        examples = "、".join(suggestions) or "安全生产、环境保护"
+        return None, Problem("veto_body_missing", f"{what} 应填写否决部门（如 {examples}），不要只填“{text}” "
+                                                  f"[{what}: name the vetoing body]", value=raw,
+                             allowed=f"否决部门名称，如 {examples} [the vetoing body]", **where)
+    return text, None
 
 
 def read_date(raw: Any, what: str, *, required: bool = True, **where: Any) -> tuple[_dt.date | None, Problem | None]:

@@ -349,7 +349,7 @@ def assess_staff(
                 if standing.barred:
                     ok = False
                     notes[i].append(f"所在单位{standing.barred}，主要负责人不能定为优秀等次")
-                elif standing.awarded and ok:
+                elif standing.awarded and standing.head_excellent and ok:
                     direct.add(i)
                     ok = False
             eligible.append(ok and p.total >= excellent_min)

@@ -17,7 +17,7 @@ from typing import Any
 from addin import problems as P
 from addin.engine.bonus import evaluate_lookup
 from addin.engine.computed import Computed, failed
-from addin.engine.numbers import ZERO, cents, fmt, is_blank, q2, read_flag, read_number
+from addin.engine.numbers import ZERO, cents, fmt, is_blank, q2, read_flag, read_number, read_veto
 from addin.engine.quota import QuotaCalc, explain_quota, fixed_quota
 from addin.engine.ranking import rank_scores
 from addin.engine.selection import Status, select_under_quota
@@ -90,6 +90,8 @@ class UnitStanding:
     awarded: bool
     merit: str | None
     barred: str | None
+    head_excellent: bool = True
+    """The scheme lets an awarded unit's head be 优秀 directly (``awards.head_excellent``)."""
 
 
 @dataclass(frozen=True)
@@ -148,12 +150,9 @@ def score_unit(tier: UnitTier, rec: UnitInput) -> _Scored:
     s.criticisms, problem = read_number(rec.criticisms, "通报批评次数", whole=True, field="通报批评次数", **where)
     if problem:
         problems.append(problem)
-    if not is_blank(rec.veto):
-        body = str(rec.veto).strip()
-        if body in tier.veto_bodies:
-            s.veto = body
-        else:
-            problems.append(P.unknown_choice("一票否决", rec.veto, tier.veto_bodies, field="一票否决", **where))
+    s.veto, problem = read_veto(rec.veto, suggestions=tier.veto_bodies, field="一票否决", **where)
+    if problem:
+        problems.append(problem)
     fraud, problem = read_flag(rec.fraud, FRAUD, blank=False, field=FRAUD, **where)
     if problem:
         problems.append(problem)
@@ -310,14 +309,17 @@ def assess_units(tier: UnitTier, records: Sequence[UnitInput], conventions: Conv
                                 s.composite, ranks[i], award[i], reason, trace))
         barred = _barred(tier, s)
         awarded = award[i] is Status.SELECTED
-        standings[rec.code] = UnitStanding(awarded, tier.awards.head_merit if awarded else None, barred)
+        standings[rec.code] = UnitStanding(awarded, tier.awards.head_merit if awarded else None, barred,
+                                           tier.awards.head_excellent)
         if barred:
             alerts.append(Alert(rec.code, rec.name, "主要负责人不得评优",
                                 f"{barred}：主要负责人不能定为优秀等次，不予表彰"))
         low = tier.two_year_threshold
-        if s.composite is not None and s.previous is not None and s.composite < low and s.previous < low:
-            alerts.append(Alert(rec.code, rec.name, "连续两年低于60分",
-                                f"上年 {fmt(s.previous)}、本年 {fmt(s.composite)} 均低于{fmt(low)}分：{tier.two_year_flag}"))
+        previous = None if s.previous is None else q2(s.previous)  # both years at 2 places, as SPEC §1
+        if tier.two_year_alert and s.composite is not None and previous is not None and s.composite < low \
+                and previous < low:
+            alerts.append(Alert(rec.code, rec.name, f"连续两年低于{fmt(low)}分",
+                                f"上年 {fmt(previous)}、本年 {fmt(s.composite)} 均低于{fmt(low)}分：{tier.two_year_flag}"))
     return TierResult(units, quotas, alerts, problems, standings)
 
 

@@ -90,6 +90,8 @@ class Awards(Strict):
     head_barred_by: list[Literal["veto", "fraud"]] = ["veto"]
     """What bars the unit's head from 优秀 and commendation."""
     head_excellent: bool = True
+    """seed: the head of an awarded unit "may be rated 优秀 directly"; false leaves the head to
+    the quota like anyone else."""
     """The head of an awarded unit may be rated 优秀 directly (outside the staff quota)."""
     head_merit: str | None = None
     """A merit for the head of an awarded unit, e.g. 记二等功."""
@@ -107,6 +109,9 @@ class UnitTier(Strict):
     awards: Awards
     veto_bodies: list[str] = Field(min_length=1)
     two_year_threshold: Dec
+    two_year_alert: bool = True
+    """The 诫勉或调整 alert after two years below the threshold: the seed states it for 市直部门;
+    *default* off for districts (set in the scheme)."""
     """Below this composite two years running → flag (诫勉或调整)."""
     two_year_flag: str
     submission_deadline: str = Field(pattern=r"^\d{2}-\d{2}$")
