@@ -101,6 +101,24 @@ def read_inputs(tables: dict[str, Table], scheme: MunicipalScheme):
     return units("部门", scheme.departments), units("区市", scheme.districts), people
 
 
+def unknown_units(tables: dict[str, Table], file: str) -> list[Problem]:
+    """A 加分登记 row or a person whose 单位编码 is on neither unit table: located errors,
+    never dropped in silence (a bonus would vanish, a head link would be lost)."""
+    known = {code_text(rec["单位编码"]) for sheet in ("部门", "区市") for _row, rec in tables[sheet].rows}
+    problems = []
+    for sheet, what in (("加分登记", "加分登记"), ("人员", "人员")):
+        table = tables[sheet]
+        for row, rec in table.rows:
+            code = code_text(rec["单位编码"])
+            if code not in known:
+                record = code_text(rec.get("人员编码")) or code
+                problems.append(Problem("unknown_unit", f"{what}第{row}行：单位编码“{code or '空白'}”不在“部门”“区市”表中，"
+                                        f"请核对编码或先在单位表中增加该单位 [unit {code} is on no unit table]",
+                                        record=record, field="单位编码", value=rec["单位编码"], file=file, sheet=sheet,
+                                        cell=table.cell(row, "单位编码")))
+    return problems
+
+
 def locate(problems: list[Problem], tables: dict[str, Table], file: str) -> list[Problem]:
     """Give each problem its sheet and cell from its record (code) and field (header)."""
     where: dict[tuple[str, str], tuple[str, Table, int]] = {}
@@ -181,14 +199,15 @@ def recompute(host: Host, scheme: MunicipalScheme, today: dt.date | None = None)
         host.finish()
         return Recomputed(False, problems, None, f"输入表有误，未计算（{len(problems)} 个问题，见“问题”表）")
     departments, districts, people = read_inputs(tables, scheme)
+    unknown = unknown_units(tables, host.name)
     departments, districts, people = with_last_year(host, departments, districts, people)
     host.status("目标考核：计算中…")
     result = assess_year(scheme, departments, districts, people)
     folder = host.archive.parent if host.archive is not None else None
     statuses, appeal_alerts, appeal_issues = check_appeals(appeals, scheme.appeals, today or dt.date.today(),
                                                            year_calendar(scheme, folder))
-    problems = locate(result.problems, tables, host.name) + _locate_appeals(appeal_issues, appeal_table_found,
-                                                                           host.name)
+    problems = unknown + locate(result.problems, tables, host.name) + _locate_appeals(appeal_issues,
+                                                                                     appeal_table_found, host.name)
     errors = [p for p in problems if p.is_error]
     host.status("目标考核：写入结果…")
     if errors:

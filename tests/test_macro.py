@@ -206,3 +206,23 @@ def test_recompute_command__exit_codes(master):
     assert runner.invoke(app, ["recompute", str(master), "--quiet"]).exit_code == 1
     (master.parent / ("~$" + master.name)).write_bytes(b"")
     assert runner.invoke(app, ["recompute", str(master), "--quiet"]).exit_code == 2
+
+
+def test_recompute__unknown_unit_codes_in_the_register_and_staff_are_located_errors(master, municipal):
+    """Round 1 dropped them: a bonus row for B99 vanished, a person of B99 was graded unlinked."""
+    wb = openpyxl.load_workbook(master)
+    wb["加分登记"].append(["B99", "不存在的项目", "党委政府", "省"])
+    staff = wb["人员"]
+    headers = [c.value for c in staff[1]]
+    row = [None] * len(headers)
+    for h, v in {"人员编码": "X1", "姓名": "某人", "单位编码": "B99", "层级": "科级及以下", "主要负责人": "否", "民主测评": 25,
+                 "业务目标": 80, "公共目标": 9, "投诉或违纪": "否", "情节严重": "否"}.items():
+        row[headers.index(h)] = v
+    staff.append(row)
+    wb.save(master)
+    out = recompute(FileHost(master), municipal)
+    assert not out.ok
+    found = {(p.sheet, p.cell, p.code) for p in out.problems if p.code == "unknown_unit"}
+    bonus_row = openpyxl.load_workbook(master)["加分登记"].max_row
+    staff_row = openpyxl.load_workbook(master)["人员"].max_row
+    assert found == {("加分登记", f"A{bonus_row}", "unknown_unit"), ("人员", f"C{staff_row}", "unknown_unit")}
