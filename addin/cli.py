@@ -279,21 +279,32 @@ def publish(
     master: Path = typer.Argument(..., help="考核办汇总工作簿 .xlsx [the master workbook]"),
     year: int = typer.Option(..., help="考核年度 [assessment year]"),
     note: str = typer.Option("", help="版本说明，如“复核后” [a note for the version]"),
+    force: bool = typer.Option(False, "--force", help="结果与上一版本相同时仍新建版本 [publish even if unchanged]"),
 ) -> None:
-    """发布当前结果为新版本（v1、v2…），版本一经发布不再改动，并在结果表上标注版本
-    [freeze the master's current results as the next version].
+    """发布当前结果为新版本（v1、v2…），版本一经发布不再改动，并在结果表上标注版本；同时记录计算所依据的考核方案
+    [freeze the master's current results, with their scheme, as the next version].
+
+    Results equal to the last version's make no new version unless --force.
 
     Example: kaohe publish 考核汇总.xlsx --year 2026
     """
-    from addin.archive.versions import ArchiveError
+    from addin.archive.versions import ArchiveError, Unchanged, scheme_record
     from addin.archive.versions import publish as run
     from addin.intake.master import MasterError, check_not_open, master_lock
+    from addin.scheme import load_municipal
+    from addin.scheme.loader import builtin_path
 
-    with _exit_on(ArchiveError, MasterError, FileNotFoundError):
+    with _exit_on(ArchiveError, MasterError, FileNotFoundError, SchemeError, folder=master.parent):
         check_not_open(master)
         with master_lock(master):
-            done = run(master, year, note)
-    Console().print(f"已发布 {done.year} 年度 v{done.version}（{done.rows} 条结果）[published]", markup=False)
+            record = scheme_record(load_municipal(), builtin_path("municipal"))
+            try:
+                done = run(master, year, note, scheme=record, force=force)
+            except Unchanged as exc:  # nothing to publish: said, not an error
+                Console(soft_wrap=True).print(str(exc), markup=False)
+                raise typer.Exit(0) from None
+    Console().print(f"已发布 {done.year} 年度 v{done.version}（{done.rows} 条结果；考核方案 {record.id} {record.version}）"
+                    f"[published]", markup=False)
 
 
 @app.command()
@@ -313,10 +324,15 @@ def diff(
     from addin.archive.versions import FIELDS, KIND_ZH, ArchiveError, write_diff
     from addin.archive.versions import diff as run
 
+    from addin.archive.versions import scheme_label, version_schemes
+
     console = Console()
     va, vb = _version(a), _version(b)
     with _exit_on(ArchiveError):
         changes = run(master, year, va, vb)
+    schemes = version_schemes(master)
+    console.print(f"考核方案 [schemes]: v{va} {scheme_label(schemes.get((year, va)))}；"
+                  f"v{vb} {scheme_label(schemes.get((year, vb)))}", markup=False)
     t = RichTable(title=f"{year}年度 v{va} → v{vb}：{len(changes)} 处变化")
     for col in ("类别", "编码", "名称", "项目", f"v{va}", f"v{vb}"):
         t.add_column(col)
@@ -340,15 +356,16 @@ def history(
     from rich.table import Table as RichTable
 
     from addin.archive.history import history as run
-    from addin.archive.versions import KIND_ZH
+    from addin.archive.versions import KIND_ZH, scheme_label, version_schemes
 
     entries = run(master, code)
+    schemes = version_schemes(master) if entries else {}
     t = RichTable(title=f"{code} 历年考核结果")
-    for col in ("年度", "版本", "类别", "名称", "单位/分口", "得分", "名次", "等次", "评先/表彰"):
+    for col in ("年度", "版本", "考核方案", "类别", "名称", "单位/分口", "得分", "名次", "等次", "评先/表彰"):
         t.add_column(col)
     for e in entries:
-        t.add_row(str(e.year), f"v{e.version}", KIND_ZH[e.kind], e.name or "", e.unit or "", e.score or "",
-                  str(e.rank or ""), e.grade or "", e.award or "")
+        t.add_row(str(e.year), f"v{e.version}", scheme_label(schemes.get((e.year, e.version))), KIND_ZH[e.kind],
+                  e.name or "", e.unit or "", e.score or "", str(e.rank or ""), e.grade or "", e.award or "")
     Console().print(t)
     if not entries:
         raise typer.Exit(1)
@@ -445,6 +462,40 @@ def circular(
         done = [path, *(to_pdf([path], path.parent) if pdf else [])]
     for p in done:
         Console().print(f"通报 [circular]: {p}", markup=False)
+
+
+scheme_app = typer.Typer(help="考核方案 [the scheme]", no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(scheme_app, name="scheme")
+
+
+@scheme_app.command("diff")
+def scheme_diff(
+    old_year: int = typer.Argument(..., help="较早的年度 [the earlier year]"),
+    new_year: int = typer.Argument(..., help="较晚的年度 [the later year]"),
+    master: Path = typer.Option(..., "--master", help="考核办汇总工作簿 .xlsx（其档案中记录了各年度的方案）[master]"),
+) -> None:
+    """列出两个年度考核方案（各年度最新发布版本所依据的方案）之间的规则变化
+    [what changed in the rules between two years' published schemes].
+
+    Example: kaohe scheme diff 2025 2026 --master 考核汇总.xlsx
+    """
+    from addin.archive.versions import ArchiveError, latest_scheme, scheme_label
+    from addin.scheme.compare import compare_schemes
+    from addin.scheme.loader import _DecimalLoader, parse_scheme
+
+    import yaml
+
+    with _exit_on(ArchiveError, SchemeError):
+        records = [latest_scheme(master, y) for y in (old_year, new_year)]
+        old, new = (parse_scheme(yaml.load(r.text, Loader=_DecimalLoader), f"{y}年度方案")  # noqa: S506
+                    for r, y in zip(records, (old_year, new_year)))
+    console = Console(soft_wrap=True)
+    console.print(f"{old_year}：{scheme_label(records[0])} → {new_year}：{scheme_label(records[1])}", markup=False)
+    changes = compare_schemes(old, new)
+    for path, a, b in changes:
+        console.print(f"  {path}: {'（无）' if a is None else a} → {'（无）' if b is None else b}", markup=False)
+    console.print(f"共 {len(changes)} 处规则变化 [{len(changes)} changes]" if changes else
+                  "两个年度的考核规则相同 [the rules are the same]", markup=False)
 
 
 @app.command("check-scheme")

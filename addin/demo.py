@@ -205,7 +205,8 @@ def _staff_values(people, scheme, rng: random.Random) -> dict[str, list[Any]]:
 def run_demo(folder: Path, municipal, audit, *, year: int = 2026, seed: int = 2026, say=print):
     """Build, fill, mail, take in and recompute a sample year; returns the paths and results."""
     from addin.archive.documents import circular
-    from addin.archive.versions import diff, publish
+    from addin.archive.versions import diff, publish, scheme_record
+    from addin.scheme.loader import builtin_path
     from addin.hosts import FileHost
     from addin.intake.receipt import write_receipt
     from addin.intake.run import run_intake
@@ -289,11 +290,12 @@ def run_demo(folder: Path, municipal, audit, *, year: int = 2026, seed: int = 20
     outcome = recompute(FileHost(paths.master), municipal, today=dt.date(year, 12, 23))
     audit_result = assess_audit(audit, audit_units, Quota(rate="20%"))
     say("5/6 发布 v1；B013 申诉成立（通报批评已撤销），重新计算后发布 v2…")
-    publish(paths.master, year, note="公示版")
+    record = scheme_record(municipal, builtin_path("municipal"))
+    publish(paths.master, year, note="公示版", scheme=record)
     first = outcome
     _appeal(paths.master, year)
     outcome = recompute(FileHost(paths.master), municipal, today=dt.date(year, 12, 23))
-    publish(paths.master, year, note="复核后")
+    publish(paths.master, year, note="复核后", scheme=record)
     changes = diff(paths.master, year, 1, 2)
     say("6/6 生成通报…")
     circular(paths.master, year, municipal, paths.circular)

@@ -115,8 +115,8 @@ def test_publish__killed_while_stamping_keeps_the_committed_version_and_the_mast
     before = computed.read_bytes()
     marker = computed.parent / "holding"
     env = {**os.environ, "KAOHE_HOLD_BEFORE_REPLACE": str(marker)}
-    proc = subprocess.Popen([sys.executable, "-m", "addin.cli", "publish", str(computed), "--year", "2026"], env=env,
-                            cwd=Path(__file__).parents[1])
+    proc = subprocess.Popen([sys.executable, "-m", "addin.cli", "publish", str(computed), "--year", "2026", "--force"],
+                            env=env, cwd=Path(__file__).parents[1])
     deadline = time.time() + 60
     while not marker.exists() and time.time() < deadline:
         time.sleep(0.05)
@@ -133,13 +133,19 @@ def test_archive_commands(computed, tmp_path):
     from addin.cli import app
 
     runner = CliRunner()
-    assert runner.invoke(app, ["publish", str(computed), "--year", "2026"]).exit_code == 0
-    assert runner.invoke(app, ["publish", str(computed), "--year", "2026"]).exit_code == 0
+    first = runner.invoke(app, ["publish", str(computed), "--year", "2026"])
+    assert first.exit_code == 0 and "v1" in first.output and "考核方案 municipal" in first.output
+    same = runner.invoke(app, ["publish", str(computed), "--year", "2026"])  # nothing changed: said, none made
+    assert same.exit_code == 0 and "完全相同，未新建版本" in same.output and versions(computed, 2026)[-1][0] == 1
+    forced = runner.invoke(app, ["publish", str(computed), "--year", "2026", "--force"])
+    assert forced.exit_code == 0 and "v2" in forced.output
     result = runner.invoke(app, ["diff", str(computed), "v1", "v2", "--year", "2026"])
     assert result.exit_code == 0 and "0 处变化" in result.output
+    assert "考核方案 [schemes]: v1 municipal 2026.1" in result.output
     bad = runner.invoke(app, ["diff", str(computed), "first", "v2", "--year", "2026"])
     assert bad.exit_code == 2 and "版本应写作 v1、v2" in bad.output
-    assert runner.invoke(app, ["history", "B02", "--master", str(computed)]).exit_code == 0
+    shown = runner.invoke(app, ["history", "B02", "--master", str(computed)], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0 and "municipal 2026.1" in shown.output
     assert runner.invoke(app, ["history", "NOPE", "--master", str(computed)]).exit_code == 1
     out = runner.invoke(app, ["export", str(computed), "--out", str(tmp_path / "a.xlsx")])
     assert out.exit_code == 0 and (tmp_path / "a.xlsx").exists()
@@ -160,3 +166,26 @@ def test_publish__keeps_units_heads_people_and_appeals(computed, municipal):
     assert db.execute("SELECT unit_code, level FROM people WHERE code = 'P05'").fetchone() == ("B02", "科级及以下")
     assert db.execute("SELECT code, in_time, reply_due, replied, outcome FROM appeals").fetchall() == [
         ("P04", 1, "2026-10-19", "2026-10-15", "改变")]
+
+
+def test_scheme_diff__names_what_changed_in_the_rules_between_two_years(computed, municipal):
+    """A version records its scheme (id, version, hash, YAML text); scheme diff compares the
+    latest published scheme of two years."""
+    from typer.testing import CliRunner
+
+    from addin.archive.versions import SchemeRecord, scheme_record, version_schemes
+    from addin.cli import app
+    from addin.scheme.loader import builtin_path
+
+    text = builtin_path("municipal").read_text(encoding="utf-8")
+    old_text = text.replace("quota: {rate: 10%, minimum: 0}", "quota: {rate: 12%, rounding: floor, minimum: 0}") \
+        .replace("version: 2026.1", "version: 2025.1").replace("version: \"2026.1\"", "version: \"2025.1\"")
+    assert old_text != text
+    publish(computed, 2025, scheme=SchemeRecord("municipal", "2025.1", "f" * 64, old_text))
+    publish(computed, 2026, scheme=scheme_record(municipal, builtin_path("municipal")))
+    recorded = version_schemes(computed)
+    assert recorded[(2026, 1)].text == text and recorded[(2026, 1)].version == municipal.version
+    out = CliRunner().invoke(app, ["scheme", "diff", "2025", "2026", "--master", str(computed)], terminal_width=200)
+    assert out.exit_code == 0, out.output
+    assert "departments.awards.quota.rate: 0.12 → 0.1" in out.output
+    assert "departments.awards.quota.rounding: floor → （无）" in out.output

@@ -3,8 +3,6 @@ what changed between two versions (after appeals, v2 against v1)."""
 
 from __future__ import annotations
 
-from addin.workbook.text import xlsx_options
-
 import datetime as dt
 import hashlib
 import io
@@ -17,6 +15,7 @@ from addin.hosts import FileHost
 from addin.intake.store import Store, archive_path
 from addin.results import HEADERS, ResultTable
 from addin.workbook.tables import Table, code_text, find_table
+from addin.workbook.text import xlsx_options
 
 RESULT_SHEETS = {
     "department": ("部门排名", "单位编码", "分口", "综合得分", "口内名次", None, "先进集体"),
@@ -58,26 +57,66 @@ class Published:
     rows: int
 
 
-def publish(master: Path, year: int, note: str = "") -> Published:
-    """Freeze the master's current results as the next version of ``year``."""
+@dataclass(frozen=True)
+class SchemeRecord:
+    """The rules a version was computed by: what ``kaohe history`` and ``scheme diff`` name."""
+
+    id: str
+    version: str
+    hash: str
+    text: str
+
+
+def scheme_record(scheme, path: Path) -> SchemeRecord:
+    """The record of a scheme loaded from ``path`` (its YAML text as the office wrote it)."""
+    from addin.scheme.loader import scheme_hash
+
+    return SchemeRecord(scheme.id, scheme.version, scheme_hash(scheme), Path(path).read_text(encoding="utf-8"))
+
+
+def scheme_label(record: SchemeRecord | None) -> str:
+    return "（未记录）" if record is None else f"{record.id} {record.version}（{record.hash[:12]}）"
+
+
+class Unchanged(ArchiveError):
+    """The results equal the last published version's: no new version is made."""
+
+
+def publish(master: Path, year: int, note: str = "", *, scheme: SchemeRecord | None = None,
+            force: bool = False) -> Published:
+    """Freeze the master's current results as the next version of ``year``, with the scheme
+    they were computed by. Results equal to the last version's make no new version (an
+    :class:`Unchanged`), unless ``force``."""
     host = FileHost(master)
     tables = read_master_results(host)
     if not tables["department"].rows and not tables["person"].rows:
         raise ArchiveError("结果表为空，请先重新计算排名 [the result sheets are empty: recompute first]")
+    results = []
+    for kind, (_sheet, key, unit, score, rank, grade, award) in RESULT_SHEETS.items():
+        for _row, rec in tables[kind].rows:
+            results.append((kind, code_text(rec[key]), rec.get("单位名称") or rec.get("姓名"),
+                            rec.get(unit) if unit else None, _text(rec.get(score)), rec.get(rank),
+                            rec.get(grade) if grade else None, rec.get(award), rec.get("说明")))
     store = Store(archive_path(master))
     try:
         with store.transaction() as db:
-            version = db.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM versions WHERE year = ?",
-                                 (year,)).fetchone()[0]
-            db.execute("INSERT INTO versions VALUES (?, ?, ?, ?, ?)",
+            last = db.execute("SELECT MAX(version) FROM versions WHERE year = ?", (year,)).fetchone()[0]
+            if last is not None and not force:
+                before = db.execute("SELECT kind, code, name, unit, score, rank, grade, award, trace FROM results "
+                                    "WHERE year = ? AND version = ?", (year, last)).fetchall()
+                same_scheme = scheme is None or db.execute(
+                    "SELECT scheme_hash FROM versions WHERE year = ? AND version = ?", (year, last)
+                ).fetchone()[0] in (None, scheme.hash)
+                if same_scheme and sorted(map(tuple, before), key=repr) == sorted(results, key=repr):
+                    raise Unchanged(f"{year}年度的结果与已发布的 v{last} 完全相同，未新建版本；如确需新建，请加 --force "
+                                    f"[results equal v{last}: no new version made]")
+            version = (last or 0) + 1
+            db.execute("INSERT INTO versions (year, version, published_at, master_hash, note, scheme_id, "
+                       "scheme_version, scheme_hash, scheme_yaml) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        (year, version, dt.datetime.now().isoformat(timespec="seconds"),
-                        hashlib.sha256(host.data).hexdigest(), note))
-            rows = []
-            for kind, (_sheet, key, unit, score, rank, grade, award) in RESULT_SHEETS.items():
-                for _row, rec in tables[kind].rows:
-                    rows.append((year, version, kind, code_text(rec[key]), rec.get("单位名称") or rec.get("姓名"),
-                                 rec.get(unit) if unit else None, _text(rec.get(score)), rec.get(rank),
-                                 rec.get(grade) if grade else None, rec.get(award), rec.get("说明")))
+                        hashlib.sha256(host.data).hexdigest(), note, *(
+                            (scheme.id, scheme.version, scheme.hash, scheme.text) if scheme else (None,) * 4)))
+            rows = [(year, version, *r) for r in results]
             db.executemany("INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             _record_roster(db, host, year)
     finally:
@@ -108,6 +147,26 @@ def versions(master: Path, year: int) -> list[tuple[int, str, str]]:
                                      (year,)))
     finally:
         store.close()
+
+
+def version_schemes(master: Path) -> dict[tuple[int, int], SchemeRecord | None]:
+    """The scheme of every published version, by (year, version); None for a version
+    published before versions recorded their scheme."""
+    store = Store(archive_path(master))
+    try:
+        rows = store.db.execute("SELECT year, version, scheme_id, scheme_version, scheme_hash, scheme_yaml "
+                                "FROM versions").fetchall()
+    finally:
+        store.close()
+    return {(y, v): SchemeRecord(i, ver, h, t) if h else None for y, v, i, ver, h, t in rows}
+
+
+def latest_scheme(master: Path, year: int) -> SchemeRecord:
+    found = {k: v for k, v in version_schemes(master).items() if k[0] == year and v is not None}
+    if not found:
+        raise ArchiveError(f"{year}年度没有记录了考核方案的已发布版本 [no published version of {year} records its "
+                           f"scheme]")
+    return found[max(found)]
 
 
 @dataclass(frozen=True)

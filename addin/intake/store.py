@@ -12,12 +12,13 @@ import datetime as dt
 import json
 import secrets
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-Migration = Callable[[sqlite3.Connection], None]
+from addin.intake.migrations import MIGRATIONS, Migration
+
 
 
 def archive_path(master: Path) -> Path:
@@ -32,109 +33,6 @@ def office_secret(master: Path, first: bytes | None = None) -> bytes:
         return store.secret(first)
     finally:
         store.close()
-
-
-def run_script(db: sqlite3.Connection, script: str) -> None:
-    """Run statements one by one (executescript would commit the open transaction).
-    Statements end with ";" at a line end, so a trigger's inner "...; END" stays whole."""
-    for statement in script.split(";\n"):
-        if statement.strip():
-            db.execute(statement)
-
-
-def _m1_submissions(db: sqlite3.Connection) -> None:
-    run_script(
-        db,
-        """
-        CREATE TABLE submissions (
-            id            INTEGER PRIMARY KEY,
-            file_hash     TEXT NOT NULL,
-            file_name     TEXT NOT NULL,
-            source        TEXT NOT NULL,
-            sender        TEXT,
-            subject       TEXT,
-            message_date  TEXT,
-            file_time     TEXT,
-            received_at   TEXT NOT NULL,
-            unit_code     TEXT,
-            unit_name     TEXT,
-            kind          TEXT,
-            year          INTEGER,
-            template_id   TEXT,
-            status        TEXT NOT NULL CHECK (status IN ('accepted', 'warning', 'rejected', 'superseded')),
-            reasons       TEXT NOT NULL DEFAULT '[]',
-            is_current    INTEGER NOT NULL DEFAULT 0
-        );
-        CREATE UNIQUE INDEX submissions_hash ON submissions(file_hash);
-        CREATE INDEX submissions_unit ON submissions(year, kind, unit_code);
-        CREATE TABLE submission_values (
-            submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
-            key           TEXT NOT NULL,
-            value         TEXT,
-            PRIMARY KEY (submission_id, key)
-        );
-        """
-    )
-
-
-def _m2_archive(db: sqlite3.Connection) -> None:
-    from addin.archive.schema import migrate_archive
-
-    migrate_archive(db)
-
-
-_SUBMISSION_COLUMNS = ("id, file_hash, file_name, source, sender, subject, message_date, file_time, received_at, "
-                       "unit_code, unit_name, kind, year, template_id, status, reasons, is_current")
-
-
-def _m3_trust(db: sqlite3.Connection) -> None:
-    """Held submissions, arrival times and releases; a file hash may now be recorded more
-    than once (a rejected file sent again is processed again); the office secret."""
-    run_script(
-        db,
-        f"""
-        CREATE TABLE submissions_new (
-            id            INTEGER PRIMARY KEY,
-            file_hash     TEXT NOT NULL,
-            file_name     TEXT NOT NULL,
-            source        TEXT NOT NULL,
-            sender        TEXT,
-            subject       TEXT,
-            message_date  TEXT,
-            file_time     TEXT,
-            received_at   TEXT NOT NULL,
-            unit_code     TEXT,
-            unit_name     TEXT,
-            kind          TEXT,
-            year          INTEGER,
-            template_id   TEXT,
-            status        TEXT NOT NULL CHECK (status IN ('accepted', 'warning', 'rejected', 'superseded', 'held')),
-            reasons       TEXT NOT NULL DEFAULT '[]',
-            is_current    INTEGER NOT NULL DEFAULT 0,
-            mailer        TEXT,
-            arrived_at    TEXT,
-            released_by   TEXT,
-            released_at   TEXT
-        );
-        INSERT INTO submissions_new ({_SUBMISSION_COLUMNS}) SELECT {_SUBMISSION_COLUMNS} FROM submissions;
-        DROP TABLE submissions;
-        ALTER TABLE submissions_new RENAME TO submissions;
-        CREATE INDEX submissions_hash ON submissions(file_hash);
-        CREATE INDEX submissions_unit ON submissions(year, kind, unit_code);
-        CREATE TABLE office_secret (
-            id          INTEGER PRIMARY KEY CHECK (id = 1),
-            secret      BLOB NOT NULL,
-            created_at  TEXT NOT NULL
-        );
-        """
-    )
-
-
-MIGRATIONS: list[tuple[int, str, Migration]] = [
-    (1, "submissions and their values", _m1_submissions),
-    (2, "archive: versions, results, units, people, publications, appeals", _m2_archive),
-    (3, "held submissions, arrival times, releases, the office secret", _m3_trust),
-]
 
 
 def _json(value: Any) -> str:

@@ -1,0 +1,187 @@
+"""The archive's schema, one owner for all of it: the submissions intake records and the
+published results, each change a numbered migration recorded in ``schema_migrations`` (see
+:meth:`addin.intake.store.Store.migrate`)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+Migration = Callable[[sqlite3.Connection], None]
+
+ARCHIVE_SQL = """
+CREATE TABLE versions (
+    year          INTEGER NOT NULL,
+    version       INTEGER NOT NULL,
+    published_at  TEXT NOT NULL,
+    master_hash   TEXT NOT NULL,
+    note          TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (year, version)
+);
+CREATE TABLE results (
+    year      INTEGER NOT NULL,
+    version   INTEGER NOT NULL,
+    kind      TEXT NOT NULL CHECK (kind IN ('department', 'district', 'person')),
+    code      TEXT NOT NULL,
+    name      TEXT,
+    unit      TEXT,
+    score     TEXT,
+    rank      INTEGER,
+    grade     TEXT,
+    award     TEXT,
+    trace     TEXT,
+    PRIMARY KEY (year, version, kind, code),
+    FOREIGN KEY (year, version) REFERENCES versions(year, version)
+);
+CREATE INDEX results_code ON results(code, year);
+CREATE TRIGGER results_frozen_update BEFORE UPDATE ON results
+BEGIN SELECT RAISE(ABORT, 'published results are never altered'); END;
+CREATE TRIGGER results_frozen_delete BEFORE DELETE ON results
+BEGIN SELECT RAISE(ABORT, 'published results are never altered'); END;
+CREATE TRIGGER versions_frozen_update BEFORE UPDATE ON versions
+BEGIN SELECT RAISE(ABORT, 'published versions are never altered'); END;
+CREATE TRIGGER versions_frozen_delete BEFORE DELETE ON versions
+BEGIN SELECT RAISE(ABORT, 'published versions are never altered'); END;
+CREATE TABLE units (
+    code        TEXT PRIMARY KEY,
+    name        TEXT,
+    type        TEXT,
+    group_name  TEXT,
+    head_code   TEXT
+);
+CREATE TABLE people (
+    code       TEXT PRIMARY KEY,
+    name       TEXT,
+    unit_code  TEXT,
+    level      TEXT
+);
+CREATE TABLE publications (
+    id          INTEGER PRIMARY KEY,
+    year        INTEGER NOT NULL,
+    version     INTEGER NOT NULL,
+    unit_code   TEXT NOT NULL,
+    start_date  TEXT NOT NULL,
+    end_date    TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+);
+CREATE TABLE appeals (
+    id           INTEGER PRIMARY KEY,
+    year         INTEGER NOT NULL,
+    code         TEXT NOT NULL,
+    notified     TEXT,
+    lodged       TEXT,
+    in_time      INTEGER,
+    reply_due    TEXT,
+    replied      TEXT,
+    outcome      TEXT
+)
+"""
+
+
+def run_script(db: sqlite3.Connection, script: str) -> None:
+    """Run statements one by one (executescript would commit the open transaction).
+    Statements end with ";" at a line end, so a trigger's inner "...; END" stays whole."""
+    for statement in script.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _m1_submissions(db: sqlite3.Connection) -> None:
+    run_script(
+        db,
+        """
+        CREATE TABLE submissions (
+            id            INTEGER PRIMARY KEY,
+            file_hash     TEXT NOT NULL,
+            file_name     TEXT NOT NULL,
+            source        TEXT NOT NULL,
+            sender        TEXT,
+            subject       TEXT,
+            message_date  TEXT,
+            file_time     TEXT,
+            received_at   TEXT NOT NULL,
+            unit_code     TEXT,
+            unit_name     TEXT,
+            kind          TEXT,
+            year          INTEGER,
+            template_id   TEXT,
+            status        TEXT NOT NULL CHECK (status IN ('accepted', 'warning', 'rejected', 'superseded')),
+            reasons       TEXT NOT NULL DEFAULT '[]',
+            is_current    INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE UNIQUE INDEX submissions_hash ON submissions(file_hash);
+        CREATE INDEX submissions_unit ON submissions(year, kind, unit_code);
+        CREATE TABLE submission_values (
+            submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+            key           TEXT NOT NULL,
+            value         TEXT,
+            PRIMARY KEY (submission_id, key)
+        );
+        """
+    )
+
+
+def _m2_archive(db: sqlite3.Connection) -> None:
+    """The archive's tables. Published results are read-only (triggers)."""
+    run_script(db, ARCHIVE_SQL)
+
+
+_SUBMISSION_COLUMNS = ("id, file_hash, file_name, source, sender, subject, message_date, file_time, received_at, "
+                       "unit_code, unit_name, kind, year, template_id, status, reasons, is_current")
+
+
+def _m3_trust(db: sqlite3.Connection) -> None:
+    """Held submissions, arrival times and releases; a file hash may now be recorded more
+    than once (a rejected file sent again is processed again); the office secret."""
+    run_script(
+        db,
+        f"""
+        CREATE TABLE submissions_new (
+            id            INTEGER PRIMARY KEY,
+            file_hash     TEXT NOT NULL,
+            file_name     TEXT NOT NULL,
+            source        TEXT NOT NULL,
+            sender        TEXT,
+            subject       TEXT,
+            message_date  TEXT,
+            file_time     TEXT,
+            received_at   TEXT NOT NULL,
+            unit_code     TEXT,
+            unit_name     TEXT,
+            kind          TEXT,
+            year          INTEGER,
+            template_id   TEXT,
+            status        TEXT NOT NULL CHECK (status IN ('accepted', 'warning', 'rejected', 'superseded', 'held')),
+            reasons       TEXT NOT NULL DEFAULT '[]',
+            is_current    INTEGER NOT NULL DEFAULT 0,
+            mailer        TEXT,
+            arrived_at    TEXT,
+            released_by   TEXT,
+            released_at   TEXT
+        );
+        INSERT INTO submissions_new ({_SUBMISSION_COLUMNS}) SELECT {_SUBMISSION_COLUMNS} FROM submissions;
+        DROP TABLE submissions;
+        ALTER TABLE submissions_new RENAME TO submissions;
+        CREATE INDEX submissions_hash ON submissions(file_hash);
+        CREATE INDEX submissions_unit ON submissions(year, kind, unit_code);
+        CREATE TABLE office_secret (
+            id          INTEGER PRIMARY KEY CHECK (id = 1),
+            secret      BLOB NOT NULL,
+            created_at  TEXT NOT NULL
+        );
+        """
+    )
+
+
+def _m4_version_schemes(db: sqlite3.Connection) -> None:
+    """Each published version records its scheme (id, version, hash and the YAML text)."""
+    for column in ("scheme_id", "scheme_version", "scheme_hash", "scheme_yaml"):
+        db.execute(f"ALTER TABLE versions ADD COLUMN {column} TEXT")
+
+
+MIGRATIONS: list[tuple[int, str, Migration]] = [
+    (1, "submissions and their values", _m1_submissions),
+    (2, "archive: versions, results, units, people, publications, appeals", _m2_archive),
+    (3, "held submissions, arrival times, releases, the office secret", _m3_trust),
+    (4, "the scheme each published version was computed by", _m4_version_schemes),
+]
