@@ -51,18 +51,13 @@ def _departments(console: Console, result: YearResult) -> None:
 def _districts(console: Console, result: YearResult) -> None:
     limit = "".join(f"（{q.calc.trace}）" for q in result.districts.quotas[:1])  # 前2名 by the scheme
     t = Table(title=f"区(市)综合得分与先进集体{limit}", header_style="bold cyan")
-    for col in ("名次", "单位编码", "单位名称", "经济目标", "综合得分", "先进集体"):
+    for col in ("名次", "单位编码", "单位名称", "业务目标", "公共目标", "综合得分", "先进集体"):
         t.add_column(col, no_wrap=True)
     t.add_column("说明", overflow="fold")
     for u in sorted(result.districts.units, key=lambda u: (u.rank or 10**9, u.code)):
-        econ = result.tables.get(u.code, {}).get("附表5")
-        t.add_row(str(u.rank or "—"), u.code, u.name, fmt(econ.total) if econ else "—", fmt(u.composite),
+        t.add_row(str(u.rank or "—"), u.code, u.name, fmt(u.business), fmt(u.public), fmt(u.composite),
                   _award(u.award), u.trace)
     console.print(t)
-    for code, tables in result.tables.items():
-        econ = tables.get("附表5")
-        if econ and "折算" in econ.trace:
-            console.print(f"  附表5 {code}：{econ.trace}")
 
 
 def _staff(console: Console, result: YearResult) -> None:

@@ -71,3 +71,21 @@ def test_template__from_a_roster_file_and_bad_options(tmp_path):
     assert runner.invoke(app, ["template", str(tmp_path), "--kind", "poster"]).exit_code == 2
     nobody = runner.invoke(app, ["template", str(tmp_path / "x"), "--kind", "appendix", "--unit", "ZZZ"])
     assert nobody.exit_code == 2 and "ZZZ" in nobody.output
+
+
+def test_render_year__districts_show_their_business_and_public_scores(municipal):
+    """Round 1 showed "—" for every district's 经济目标 (it read an empty table map)."""
+    from rich.console import Console
+
+    from addin.console import _districts
+    from addin.engine.units import UnitInput
+    from addin.engine.year import assess_year
+
+    q = UnitInput("Q1", "区Q1", None, {"经济目标": 40, "社会目标": 15},
+                  {"党的建设": 9, "党风廉政建设": 9, "思想政治工作": 4, "招商引资": 4}, 0, None, "否")
+    result = assess_year(municipal, [], [q], [])
+    console = Console(width=250, record=True, color_system=None)
+    _districts(console, result)
+    row = next(line for line in console.export_text().splitlines() if "Q1" in line)
+    cells = [c.strip() for c in row.split("│")]
+    assert cells[4:7] == ["55", "26", "81"]  # business 40 + 15, public 9 + 9 + 4 + 4, composite 81
