@@ -87,6 +87,38 @@ def test_circular__ranked_tables_charts_and_the_award_list(published, municipal,
     assert "待定（限额处并列" in awards and "部门B02（93分）" in awards
     ranked = [c.value for c in wb["区市通报"]["C"][3:7]]
     assert ranked == ["区Q1", "区Q2", "区Q3", "区Q4"]
+    # Q1 ranks first but is vetoed: the reason stands beside it, so Q3's award over it is explained
+    q1 = [c.value for c in wb["区市通报"][4]]
+    assert q1[2] == "区Q1" and q1[4] == "否" and q1[5] == "不得评先：一票否决（环境保护）"
+    b02 = next(r for r in wb["部门通报"].iter_rows(values_only=True) if r[1] == "B02")
+    assert b02[4] == "待定" and b02[5].startswith("待定：")
+
+
+def test_circular__charts_do_not_overlap_and_bars_start_at_zero(published, municipal, tmp_path):
+    import re
+
+    path = circular(published, 2026, municipal, tmp_path / "circular.xlsx")
+    with zipfile.ZipFile(path) as z:
+        drawing = z.read("xl/drawings/drawing1.xml").decode()
+        charts = [z.read(n).decode() for n in sorted(z.namelist()) if n.startswith("xl/charts/chart")]
+    anchors = re.findall(r"<xdr:from><xdr:col>(\d+)</xdr:col>.*?<xdr:row>(\d+)</xdr:row>.*?</xdr:from>"
+                         r"<xdr:to><xdr:col>(\d+)</xdr:col>.*?<xdr:row>(\d+)</xdr:row>", drawing, re.S)
+    (c1, r1, c2, r2), (d1, s1, d2, s2) = [tuple(map(int, a)) for a in anchors]
+    assert s1 > r2 or d1 > c2  # the second chart starts below (or right of) where the first ends
+    assert all('<c:min val="0"/>' in chart for chart in charts)
+
+
+def test_circular__each_groups_table_stays_on_one_page(published, municipal, tmp_path, monkeypatch):
+    from addin.archive import documents
+
+    path = circular(published, 2026, municipal, tmp_path / "c.xlsx")
+    ws = openpyxl.load_workbook(path)["部门通报"]
+    starts = [r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 1).value or "").endswith("个单位）")]
+    # two groups of 10: 13 rows each fit one page together; with a 20-row page the second starts a page
+    assert not ws.row_breaks.brk
+    monkeypatch.setattr(documents, "PAGE_ROWS", 20)
+    ws = openpyxl.load_workbook(circular(published, 2026, municipal, tmp_path / "d.xlsx"))["部门通报"]
+    assert [b.id for b in ws.row_breaks.brk] == [starts[1] - 1]  # a break right before the second group
 
 
 def test_circular__prints_to_pdf_with_libreoffice(published, municipal, tmp_path):

@@ -194,26 +194,33 @@ def circular(master: Path, year: int, scheme: MunicipalScheme, out: Path) -> Pat
 
     ws = wb.add_worksheet("部门通报")
     _ranked_columns(ws)
-    ws.merge_range(0, 0, 0, 4, f"{year}年度市直部门目标管理考核结果通报", f["title"])
+    ws.merge_range(0, 0, 0, RANKED_LAST, f"{year}年度市直部门目标管理考核结果通报", f["title"])
     row = 2
     groups: dict[str, list[Entry]] = defaultdict(list)
     for r in depts:
         groups[r.unit or ""].append(r)
     averages = []
+    breaks, page_start = [], 0
     for group, members in sorted(groups.items()):
         members.sort(key=lambda r: (r.rank or 10**9, r.code))
-        ws.merge_range(row, 0, row, 4, f"{group}（{len(members)}个单位）", f["head"])
+        height = len(members) + 3  # group title, header, rows, blank row
+        if row - page_start + height > PAGE_ROWS and row > page_start + 2:
+            breaks.append(row)  # the group starts a new page rather than being split across two
+            page_start = row
+        ws.merge_range(row, 0, row, RANKED_LAST, f"{group}（{len(members)}个单位）", f["head"])
         row = _ranked_table(ws, f, row + 1, members)
         scores = [Decimal(r.score) for r in members if r.score]
         if scores:  # a group with no scores has no average (never drawn as 0)
             averages.append((group, sum(scores) / len(scores)))
         row += 1
     ws.repeat_rows(0)
+    if breaks:
+        ws.set_h_pagebreaks(breaks)
     _print(ws)
 
     ws = wb.add_worksheet("区市通报")
     _ranked_columns(ws)
-    ws.merge_range(0, 0, 0, 4, f"{year}年度区(市)目标管理考核结果通报", f["title"])
+    ws.merge_range(0, 0, 0, RANKED_LAST, f"{year}年度区(市)目标管理考核结果通报", f["title"])
     _ranked_table(ws, f, 2, dists)
     _print(ws)
 
@@ -233,16 +240,19 @@ def circular(master: Path, year: int, scheme: MunicipalScheme, out: Path) -> Pat
                       "values": ["图表", 1, 1, len(averages), 1], "data_labels": {"value": True}})
     chart.set_title({"name": "各分口平均综合得分"})
     chart.set_legend({"none": True})
+    chart.set_y_axis({"min": 0})  # an official circular's bars start at 0: small differences stay small
     ws.insert_chart(8, 0, chart, {"x_scale": 1.3, "y_scale": 1.1})
     hist = wb.add_chart({"type": "column"})
     hist.add_series({"name": "单位数", "categories": ["图表", 1, 3, len(BINS), 3],
                      "values": ["图表", 1, 4, len(BINS), 4], "gap": 30, "data_labels": {"value": True}})
     hist.set_title({"name": "综合得分分布（部门与区市）"})
     hist.set_legend({"none": True})
-    ws.insert_chart(8, 6, hist, {"x_scale": 1.1, "y_scale": 1.1})
+    hist.set_y_axis({"min": 0})
+    ws.insert_chart(8 + CHART_ROWS, 0, hist, {"x_scale": 1.3, "y_scale": 1.1})  # below the first, never on it
     ws.set_column(0, 0, 14)
     ws.set_column(3, 3, 12)
     _print(ws, landscape=True)
+    ws.fit_to_pages(1, 1)  # both charts on one page
 
     ws = wb.add_worksheet("提请审批名单")
     for col, width in enumerate((6, 14, 24, 16, 30)):
@@ -287,19 +297,35 @@ def _yuan(amount: int) -> str:
     return f"{amount // 10000}万元" if amount % 10000 == 0 else f"{amount}元"
 
 
+RANKED_LAST = 5
+PAGE_ROWS = 44
+"""Rows of a portrait A4 page at the default row height, fitted to the page width."""
+CHART_ROWS = 18
+"""Rows a chart of y_scale 1.1 covers (288 px × 1.1 at 20 px a row), plus a gap."""
+
+
 def _ranked_columns(ws) -> None:
-    for col, width in enumerate((8, 12, 22, 12, 12)):
+    for col, width in enumerate((6, 10, 20, 10, 10, 34)):
         ws.set_column(col, col, width)
 
 
+def award_note(entry: Entry) -> str:
+    """Why a unit ranked high was not awarded (or is 待定), from its published explanation:
+    a reader must never see rank 3 awarded over rank 2 without the reason beside it."""
+    parts = [p.strip() for p in (entry.trace or "").split("；")]
+    return "；".join(p for p in parts if p.startswith(("不得评先", "待定")))
+
+
 def _ranked_table(ws, f, row: int, members: list[Entry]) -> int:
-    """A header and one row per unit (rank, code, name, composite, 先进集体); returns the next row."""
-    ws.write_row(row, 0, ["名次", "单位编码", "单位名称", "综合得分", "先进集体"], f["head"])
+    """A header and one row per unit (rank, code, name, composite, 先进集体, 说明); returns
+    the next row."""
+    ws.write_row(row, 0, ["名次", "单位编码", "单位名称", "综合得分", "先进集体", "说明"], f["head"])
     for r in members:
         row += 1
         ws.write_row(row, 0, [r.rank, r.code, r.name], f["cell"])
         ws.write_number(row, 3, float(r.score), f["num"])
         ws.write(row, 4, r.award or "", f["cell"])
+        ws.write(row, 5, award_note(r), f["cell"])
     return row + 1
 
 
