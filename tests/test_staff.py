@@ -137,3 +137,52 @@ def test_assess_staff__bad_inputs_located(municipal):
 def test_assess_staff__a_yes_no_value_in_a_number_cell_is_not_a_number(municipal):
     result = run(municipal, [person("X", 80, democratic=True), person("Y", 80)])
     assert [(p.record, p.field, p.code) for p in result.problems] == [("X", "民主测评", "not_a_number")]
+
+
+# --- quota pools (SPEC §3: counted on the proposing body's pool) -----------------------------
+
+
+def _county_group(n_units=10, per_unit=4):
+    """10 departments of 综合口 with 4 county-level staff each: totals 30 + 0.7 × (b + 10),
+    all distinct and at least 90 (b from 89 down in steps of 0.1)."""
+    people, units = [], {}
+    for u in range(n_units):
+        code = f"D{u:02d}"
+        units[code] = ("部门", "综合口")
+        for k in range(per_unit):
+            people.append(person(f"{code}-{k}", 89 - (u * per_unit + k) * 0.1, unit=code, level="县级"))
+    return people, units
+
+
+def test_assess_staff__county_level_quotas_pool_the_sector_group_by_default(municipal):
+    """Seed: the 县级 15%/5% are proposed by the 市分管领导 for the departments under them (the
+    sector group). 4 county-level staff in one department: 4 × 5% = 0.2 → 0 commended on its
+    own; the group's 40: 40 × 5% = 2 commended, 40 × 15% = 6 excellent."""
+    people, units = _county_group()
+    result = assess_staff(municipal.staff, people, {}, municipal.conventions, units)
+    rows = {(q.unit, q.level): q for q in result.quotas}
+    assert list(rows) == [("综合口（分口）", "县级")]
+    q = rows[("综合口（分口）", "县级")]
+    assert (q.excellent.count, q.excellent.quota, q.commended.quota) == (40, 6, 2)
+    got = by_code(result)
+    top = [f"D00-{k}" for k in range(4)] + ["D01-0", "D01-1"]  # the 6 best totals of the group
+    assert sorted(c for c, p in got.items() if p.grade == "优秀") == sorted(top)
+    assert sorted(c for c, p in got.items() if p.commended is Status.SELECTED) == ["D00-0", "D00-1"]
+
+
+def test_assess_staff__a_level_may_pool_per_unit_or_citywide(municipal):
+    people, units = _county_group()
+    per_unit = municipal.staff.model_copy(update={"levels": [lv.model_copy(update={"pool": "unit"})
+                                                             for lv in municipal.staff.levels]})
+    result = assess_staff(per_unit, people, {}, municipal.conventions, units)
+    assert len(result.quotas) == 10
+    assert all((q.excellent.quota, q.commended.quota) == (1, 0) for q in result.quotas)  # 4 × 15% = 0.6 → 1
+    assert not [p for p in result.people if p.commended is Status.SELECTED]  # 0 commended in each unit
+    people.append(person("Q1-0", 85, unit="Q1", level="县级"))
+    units["Q1"] = ("区市", None)
+    city = municipal.staff.model_copy(update={"levels": [lv.model_copy(update={"pool": "city"})
+                                                         for lv in municipal.staff.levels]})
+    result = assess_staff(city, people, {}, municipal.conventions, units)
+    assert [(q.unit, q.excellent.count) for q in result.quotas] == [("全市", 41)]
+    grouped = assess_staff(municipal.staff, people, {}, municipal.conventions, units)
+    assert sorted(q.unit for q in grouped.quotas) == ["Q1", "综合口（分口）"]  # a district is its own pool

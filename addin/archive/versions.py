@@ -20,7 +20,7 @@ from addin.workbook.text import xlsx_options
 RESULT_SHEETS = {
     "department": ("部门排名", "单位编码", "分口", "综合得分", "口内名次", None, "先进集体"),
     "district": ("区市排名", "单位编码", None, "综合得分", "名次", None, "先进集体"),
-    "person": ("人员等次", "人员编码", "单位编码", "总分", "单位内名次", "等次", "拟表彰"),
+    "person": ("人员等次", "人员编码", "单位编码", "总分", "名额范围内名次", "等次", "拟表彰"),
 }
 FIELDS = {"score": "得分", "rank": "名次", "grade": "等次", "award": "评先/表彰"}
 

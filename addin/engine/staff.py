@@ -78,6 +78,7 @@ class PersonResult:
 @dataclass(frozen=True)
 class StaffQuotaRow:
     unit: str
+    """The pool: a unit code, ``<分口>（分口）`` or 全市 (see :func:`pool_of`)."""
     level: str
     excellent: QuotaCalc
     excellent_selected: int
@@ -304,13 +305,30 @@ def _total_trace(p: _Person, weight: Decimal) -> str:
     return f"民主测评 {fmt(p.democratic)}{votes} + {fmt(weight)}×目标 {fmt(p.target)} = {fmt(p.total)}"
 
 
+CITY_POOL = "全市"
+
+
+def pool_of(pool: str, unit: str, units: Mapping[str, tuple[str, str | None]]) -> str:
+    """The quota pool of a person of ``unit`` at a level whose pool is ``pool`` (see
+    :class:`~addin.scheme.models.StaffLevel`); ``units`` gives each unit's tier (部门/区市)
+    and sector group. A unit on no unit table keeps its own pool."""
+    tier, group = units.get(unit, (None, None))
+    if pool == "city" and tier is not None:
+        return CITY_POOL
+    if pool == "group" and tier == "部门" and group:
+        return f"{group}（分口）"
+    return unit
+
+
 def assess_staff(
     scheme: StaffScheme,
     people: Sequence[PersonInput],
     standings: Mapping[str, UnitStanding],
     conventions: Conventions,
+    units: Mapping[str, tuple[str, str | None]] | None = None,
 ) -> StaffResult:
-    """Grade every person; quotas per unit and level; unit-head links from ``standings``."""
+    """Grade every person; quotas per pool and level (each level's ``pool`` in the scheme);
+    unit-head links from ``standings``, per person's own unit."""
     levels = {lv.name: lv.name for lv in scheme.levels}
     persons = [_read_person(scheme, rec, levels) for rec in people]
     problems = [pr for p in persons for pr in p.problems]
@@ -320,7 +338,9 @@ def assess_staff(
             problems.append(Problem("duplicate", f"人员编码 {p.rec.code} 重复 [duplicate person code]",
                                     record=p.rec.code, field="人员编码", value=p.rec.code))
         seen.add(p.rec.code)
-    keys = [(p.rec.unit, p.level) for p in persons]
+    pools = {lv.name: lv.pool for lv in scheme.levels}
+    units = units or {}
+    keys = [(pool_of(pools.get(p.level, "unit"), p.rec.unit, units), p.level) for p in persons]
     points = [None if p.total is None else int(p.total * 100) for p in persons]  # totals are at 2 places
     ranks = rank_cents(points, keys, conventions.ranking)
     rates = {lv.name: lv for lv in scheme.levels}
@@ -338,12 +358,12 @@ def assess_staff(
     quotas: list[StaffQuotaRow] = []
     excellent_min = scheme.grades.excellent_min
 
-    for (unit, level), idx in groups.items():
-        standing = standings.get(unit)
+    for (pool_name, level), idx in groups.items():
         direct: set[int] = set()
         eligible = []
         for i in idx:
             p = persons[i]
+            standing = standings.get(p.rec.unit)
             ok = p.total is not None and not p.complaint
             if p.is_head and standing is not None:
                 if standing.barred:
@@ -362,6 +382,7 @@ def assess_staff(
                                  ex_calc.quota)
         in_quota_note = partial(_in_quota_note, ex_calc)
         for i in sorted(direct):
+            standing = standings[persons[i].rec.unit]
             grade[i] = EXCELLENT
             commended[i] = Status.SELECTED
             merit[i] = standing.merit
@@ -391,7 +412,7 @@ def assess_staff(
             commended[i] = status
             if status is Status.TIED:
                 notes[i].append("拟表彰待定")
-        quotas.append(StaffQuotaRow(unit, level, ex_calc, sel.selected, sel.tied, co_calc, co.selected, co.tied))
+        quotas.append(StaffQuotaRow(pool_name, level, ex_calc, sel.selected, sel.tied, co_calc, co.selected, co.tied))
 
     results: list[PersonResult] = []
     alerts: list[Alert] = []

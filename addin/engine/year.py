@@ -107,6 +107,7 @@ def _assess_year(scheme, departments, districts, staff, table_inputs, audit_sche
     dept = replace(dept, problems=table_problems["departments"] + dept.problems)
     dist = replace(dist, problems=table_problems["districts"] + dist.problems)
     standings = {**dept.standings, **dist.standings}
-    people = assess_staff(scheme.staff, staff, standings, scheme.conventions)
+    units = {**{u.code: ("部门", u.group) for u in dept.units}, **{u.code: ("区市", None) for u in dist.units}}
+    people = assess_staff(scheme.staff, staff, standings, scheme.conventions, units)
     audit = assess_audit(audit_scheme, audit_units, audit_quota) if audit_scheme is not None else None
     return YearResult(dept, dist, people, audit, tables)

@@ -122,6 +122,11 @@ class StaffLevel(Strict):
     name: str
     excellent_rate: Rate
     commended_rate: Rate
+    pool: Literal["unit", "group", "district", "city"] = "unit"
+    """Whose staff of this level share the quota (the proposing body's pool, SPEC §3):
+    ``unit`` each unit; ``group`` the departments of one sector group together, each district
+    on its own; ``district`` each district on its own and each department on its own;
+    ``city`` everyone of the level."""
 
 
 class Grades(Strict):
