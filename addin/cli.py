@@ -24,6 +24,18 @@ app = typer.Typer(
 )
 
 
+def _schemes(folder: Path | None):
+    """The year folder's schemes (or the shipped default, said once); a bad scheme exits 2
+    with the file, the path and the reason."""
+    from addin.yearfolder import load_schemes
+
+    with _exit_on(SchemeError):
+        schemes = load_schemes(folder)
+    if schemes.note:
+        Console(soft_wrap=True, stderr=True).print(schemes.note, markup=False)
+    return schemes
+
+
 @contextlib.contextmanager
 def _exit_on(*errors: type[Exception], folder: Path | None = None):
     """Print a clerk-facing error (Chinese with English in brackets) and exit with 2; a
@@ -86,6 +98,45 @@ def demo(
 
 
 @app.command()
+def init(
+    folder: Path = typer.Argument(..., help="新的年度文件夹，如 2026考核 [the new year folder]"),
+    year: int = typer.Option(..., help="考核年度 [assessment year]"),
+    scheme: Path = typer.Option(None, help="本年度考核方案 YAML，省略时复制内置默认方案 [the year's scheme]"),
+    audit_scheme: Path = typer.Option(None, "--audit-scheme", help="审计局考核方案 YAML [the audit bureau's scheme]"),
+    roster: Path = typer.Option(None, help="单位名册 CSV（单位编码,单位名称,类别,分口,报送邮箱）；省略时用样例城市 "
+                                "[units CSV; the sample city when omitted]"),
+    staff: Path = typer.Option(None, help="人员名册 CSV（人员编码,姓名,单位编码,层级,主要负责人）[staff CSV]"),
+) -> None:
+    """建立年度文件夹：考核方案、名册、汇总工作簿、档案（含考核办密钥）、设置和收件箱；方案先经检查
+    [create a year folder bound to its scheme].
+
+    Every command then works from inside the folder (or with --year-dir / a master in it) and uses
+    that folder's scheme, never the package's.
+
+    Example: kaohe init 2026考核 --year 2026 --scheme 我市2026方案.yaml --roster 单位.csv --staff 人员.csv
+    """
+    from addin.errors import KaoheError
+    from addin.roster import RosterError, read_roster
+    from addin.yearfolder import init_year
+
+    with _exit_on(SchemeError, RosterError, KaoheError, folder=folder.parent if folder.parent.exists() else None):
+        if roster is not None:
+            units = read_roster(roster, staff)
+            master = init_year(folder, year, scheme=scheme, audit_scheme=audit_scheme, roster=units,
+                               units_csv=roster, staff_csv=staff)
+        else:
+            from addin.demo import sample_city, write_roster_csv
+
+            units = sample_city(year)
+            master = init_year(folder, year, scheme=scheme, audit_scheme=audit_scheme, roster=units)
+            write_roster_csv(units, folder)
+    Console(soft_wrap=True).print(f"已建立年度文件夹 [year folder]: {folder}\n  考核方案: {folder / '考核方案.yaml'}\n"
+                                  f"  汇总工作簿: {master}\n  档案（含考核办密钥，请勿外传）: "
+                                  f"{master.with_suffix('.kaohe.sqlite')}\n下一步：cd {folder} 后运行 kaohe template 模板",
+                                  markup=False)
+
+
+@app.command()
 def template(
     out: Path = typer.Argument(..., help="输出文件夹 [output folder]"),
     kind: list[str] = typer.Option(None, "--kind", "-k",
@@ -95,9 +146,11 @@ def template(
     roster: Path = typer.Option(None, help="单位名册 CSV：单位编码,单位名称,类别,分口；省略用内置样例 [units CSV]"),
     staff: Path = typer.Option(None, help="人员名册 CSV：人员编码,姓名,单位编码,层级,主要负责人 [staff CSV]"),
     year: int = typer.Option(2026, help="考核年度 [assessment year]"),
-    master: Path = typer.Option(None, "--master", help="模板所属的汇总工作簿：用其旁边档案中的考核办密钥为模板编号；"
-                                "省略时为 OUT/市考核办/<年度>_KHB_考核汇总工作簿.xlsx [the master whose archive keys the "
-                                "templates]"),
+    master: Path = typer.Option(None, "--master", help="模板所属的汇总工作簿：用其旁边档案中的考核办密钥为模板编号，"
+                                "并使用其文件夹中的考核方案；省略时为年度文件夹的 考核汇总.xlsx，或 "
+                                "OUT/市考核办/<年度>_KHB_考核汇总工作簿.xlsx [the master whose archive keys the templates]"),
+    year_dir: Path = typer.Option(None, "--year-dir", help="年度文件夹（省略时为当前文件夹，如它是年度文件夹）"
+                                  "[the year folder]"),
 ) -> None:
     """按考核方案生成标准化模板（附表1–9、目标责任书、评分表、登记表、名册、审计考评表、汇总工作簿）
     [build the standardized templates from the schemes].
@@ -110,11 +163,17 @@ def template(
     """
     from addin.roster import RosterError, read_roster
     from addin.sample import sample_books, sample_roster, sample_year
-    from addin.scheme import load_audit, load_municipal
+    from addin.yearfolder import MASTER_FILE, STAFF_FILE, UNITS_FILE, is_year_folder
     from workbook_templates.build import KIND_IDS, build_templates
 
     console = Console()
-    municipal, audit = load_municipal(), load_audit()
+    folder = year_dir or (master.parent if master else (Path(".") if is_year_folder(Path(".")) else None))
+    if master is None and folder is not None and is_year_folder(folder):
+        master = folder / MASTER_FILE
+        roster = roster or (folder / UNITS_FILE if (folder / UNITS_FILE).is_file() else None)
+        staff = staff or (folder / STAFF_FILE if (folder / STAFF_FILE).is_file() else None)
+    schemes = _schemes(folder)
+    municipal, audit = schemes.municipal, schemes.audit
     bad = sorted(set(kind or []) - set(KIND_IDS))
     if bad:
         console.print(f"未知模板种类 [unknown kinds]: {', '.join(bad)}；可选 [choose from]: {', '.join(KIND_IDS)}",
@@ -171,25 +230,26 @@ def intake(
     from addin.intake.master import MasterError
     from addin.intake.receipt import write_receipt
     from addin.intake.run import ReleaseError, release_held, run_intake
-    from addin.scheme import load_audit, load_municipal
 
     console = Console(quiet=quiet)
     if release is not None:
         if not master.is_file():
             Console().print(f"找不到汇总工作簿 [master not found]: {master}", markup=False)
             raise typer.Exit(2)
+        schemes = _schemes(master.parent)
         with _exit_on(MasterError, ReleaseError, SettingsError, folder=master.parent):
-            outcome = release_held(master, release, by=by or getpass.getuser(), municipal=load_municipal(),
-                                   audit=load_audit(), year=year)
+            outcome = release_held(master, release, by=by or getpass.getuser(), municipal=schemes.municipal,
+                                   audit=schemes.audit, year=year)
         Console().print(f"已放行报送 {release}：{outcome.envelope.file_name}（{outcome.identity.unit_code} "
                         f"{outcome.identity.unit_name}），已写入汇总工作簿 [released and applied]", markup=False)
         raise typer.Exit(0)
     if inbox is None or not master.is_file() or not inbox.is_dir():
         Console().print(f"找不到汇总工作簿或收件文件夹 [master or inbox not found]: {master} {inbox}", markup=False)
         raise typer.Exit(2)
+    schemes = _schemes(master.parent)
     with _exit_on(MasterError, SettingsError, folder=master.parent):
         result = _with_progress(console, quiet, lambda progress: run_intake(
-            inbox, master, municipal=load_municipal(), audit=load_audit(), year=year, progress=progress))
+            inbox, master, municipal=schemes.municipal, audit=schemes.audit, year=year, progress=progress))
         path = write_receipt(result, receipt or master.with_name(f"{master.stem}_回执.xlsx"), year)
     from addin.console import render_intake
 
@@ -227,7 +287,6 @@ def recompute(
     from addin.hosts import FileHost
     from addin.intake.master import MasterError, check_not_open, master_lock
     from addin.macro import recompute as run
-    from addin.scheme import load_municipal
 
     console = Console(quiet=quiet)
     if not master.is_file():
@@ -236,7 +295,8 @@ def recompute(
     with _exit_on(MasterError, folder=master.parent):
         check_not_open(master)
         with master_lock(master):
-            outcome = run(FileHost(master, progress=lambda text: console.print(text, markup=False)), load_municipal())
+            outcome = run(FileHost(master, progress=lambda text: console.print(text, markup=False)),
+                          _schemes(master.parent).municipal)
     from addin.console import render_problems
 
     render_problems(console, outcome.problems)
@@ -291,13 +351,12 @@ def publish(
     from addin.archive.versions import ArchiveError, Unchanged, scheme_record
     from addin.archive.versions import publish as run
     from addin.intake.master import MasterError, check_not_open, master_lock
-    from addin.scheme import load_municipal
-    from addin.scheme.loader import builtin_path
 
     with _exit_on(ArchiveError, MasterError, FileNotFoundError, SchemeError, folder=master.parent):
         check_not_open(master)
         with master_lock(master):
-            record = scheme_record(load_municipal(), builtin_path("municipal"))
+            schemes = _schemes(master.parent)
+            record = scheme_record(schemes.municipal, schemes.municipal_path)
             try:
                 done = run(master, year, note, scheme=record, force=force)
             except Unchanged as exc:  # nothing to publish: said, not an error
@@ -415,10 +474,9 @@ def publicize(
     """
     from addin.archive.documents import publicity_lists
     from addin.archive.versions import ArchiveError
-    from addin.scheme import load_municipal
 
     with _exit_on(ArchiveError):
-        paths = publicity_lists(master, year, _date(start), days or load_municipal().staff.publicity_days,
+        paths = publicity_lists(master, year, _date(start), days or _schemes(master.parent).municipal.staff.publicity_days,
                                 master.with_name(f"{master.stem}_{year}_公示"))
     Console().print(f"已生成 {len(paths)} 份公示表 [publicity lists] → {paths[0].parent if paths else '-'}", markup=False)
 
@@ -435,10 +493,10 @@ def notices(
     """
     from addin.archive.documents import notices as run
     from addin.archive.versions import ArchiveError
-    from addin.scheme import load_municipal
 
     with _exit_on(ArchiveError):
-        paths = run(master, year, _date(notified), load_municipal(), master.with_name(f"{master.stem}_{year}_书面通知"))
+        paths = run(master, year, _date(notified), _schemes(master.parent).municipal,
+                    master.with_name(f"{master.stem}_{year}_书面通知"))
     Console().print(f"已生成 {len(paths)} 份书面通知 [notices] → {paths[0].parent}", markup=False)
 
 
@@ -455,10 +513,9 @@ def circular(
     from addin.archive.documents import circular as run
     from addin.archive.documents import to_pdf
     from addin.archive.versions import ArchiveError
-    from addin.scheme import load_municipal
 
     with _exit_on(ArchiveError):
-        path = run(master, year, load_municipal(), master.with_name(f"{master.stem}_{year}_通报.xlsx"))
+        path = run(master, year, _schemes(master.parent).municipal, master.with_name(f"{master.stem}_{year}_通报.xlsx"))
         done = [path, *(to_pdf([path], path.parent) if pdf else [])]
     for p in done:
         Console().print(f"通报 [circular]: {p}", markup=False)
@@ -526,11 +583,10 @@ def deadline(
     """
     from addin.engine.calendar import appeal_deadline
     from addin.holidays import year_calendar
-    from addin.scheme import load_municipal
 
     day = _date(notified)
     with _exit_on(SchemeError, HolidaysError):
-        scheme = load_municipal()
+        scheme = _schemes(year_dir).municipal
         result = appeal_deadline(day, scheme.appeals, year_calendar(scheme, year_dir))
     Console().print(f"{result.date.isoformat()}  ({result.trace})", markup=False)
     Console().print(f"节假日依据 [holiday data]: {result.source}", markup=False)

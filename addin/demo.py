@@ -180,6 +180,23 @@ def sample_city(seed: int):
     return Roster(units, people)
 
 
+def write_roster_csv(roster, folder: Path) -> None:
+    """The roster as the office keeps it: 单位名册.csv and 人员名册.csv (UTF-8 with BOM, so
+    that Excel opens the Chinese correctly)."""
+    import csv
+
+    from addin.yearfolder import STAFF_FILE, UNITS_FILE
+
+    with open(folder / UNITS_FILE, "w", newline="", encoding="utf-8-sig") as fh:
+        w = csv.writer(fh)
+        w.writerow(["单位编码", "单位名称", "类别", "分口", "报送邮箱"])
+        w.writerows([u.code, u.name, u.type, u.group, "; ".join(u.mailboxes)] for u in roster.units)
+    with open(folder / STAFF_FILE, "w", newline="", encoding="utf-8-sig") as fh:
+        w = csv.writer(fh)
+        w.writerow(["人员编码", "姓名", "单位编码", "层级", "主要负责人"])
+        w.writerows([p.code, p.name, p.unit, p.level, "是" if p.is_head else "否"] for p in roster.people)
+
+
 def _staff_values(people, scheme, rng: random.Random) -> dict[str, list[Any]]:
     grades = list(scheme.staff.vote_weights)
     columns: dict[str, list[Any]] = {"votes_0": [], "votes_1": [], "votes_2": [], "votes_3": [], "business": [],

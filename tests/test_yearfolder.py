@@ -1,0 +1,120 @@
+"""A year folder bound to its scheme (issue 13, part 1): `kaohe init`, and every command
+using the folder's scheme, never the package's."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from addin.cli import app
+from addin.intake.extract import Update
+from addin.intake.master import apply_updates
+from addin.scheme.loader import builtin_path
+from fill import eml, fill
+
+runner = CliRunner()
+
+UNITS = "单位编码,单位名称,类别,分口,报送邮箱\n" + "".join(
+    f"B{i:02d},部门{i},部门,综合口,b{i:02d}@example.gov.cn\n" for i in range(1, 9)) + "Q1,区一,区市,,\n"
+STAFF = "人员编码,姓名,单位编码,层级,主要负责人\nP1,张三,B01,科级及以下,否\nP2,李四,Q1,县级,是\n"
+
+
+@pytest.fixture
+def year_folder(tmp_path, monkeypatch):
+    """An office's own scheme: a 12% quota rounded down, 6-day publicity."""
+    text = builtin_path("municipal").read_text(encoding="utf-8")
+    own = text.replace("quota: {rate: 10%, minimum: 0}", "quota: {rate: 12%, rounding: floor, minimum: 0}") \
+        .replace('version: "2026.1"', 'version: "2026-本市"').replace("publicity_days: 7", "publicity_days: 6")
+    assert own.count("12%") == 1 and "2026-本市" in own and "publicity_days: 6" in own
+    (tmp_path / "my.yaml").write_text(own, encoding="utf-8")
+    (tmp_path / "units.csv").write_text(UNITS, encoding="utf-8")
+    (tmp_path / "staff.csv").write_text(STAFF, encoding="utf-8")
+    folder = tmp_path / "2026考核"
+    done = runner.invoke(app, ["init", str(folder), "--year", "2026", "--scheme", str(tmp_path / "my.yaml"),
+                               "--roster", str(tmp_path / "units.csv"), "--staff", str(tmp_path / "staff.csv")])
+    assert done.exit_code == 0, done.output
+    monkeypatch.chdir(folder)
+    return folder
+
+
+def test_init__creates_the_folder_with_its_scheme_rosters_master_and_archive(year_folder):
+    names = sorted(p.name for p in year_folder.iterdir())
+    assert {"考核方案.yaml", "审计考核方案.yaml", "单位名册.csv", "人员名册.csv", "考核汇总.xlsx", "考核汇总.kaohe.sqlite",
+            "设置.yaml", "收件箱"} <= set(names)
+    assert "2026-本市" in (year_folder / "考核方案.yaml").read_text(encoding="utf-8")
+    with sqlite3.connect(year_folder / "考核汇总.kaohe.sqlite") as db:
+        assert len(db.execute("SELECT secret FROM office_secret").fetchone()[0]) == 32
+    ws = openpyxl.load_workbook(year_folder / "考核汇总.xlsx")["部门"]
+    assert [r[0] for r in ws.iter_rows(min_row=2, values_only=True) if r[0]] == [f"B{i:02d}" for i in range(1, 9)]
+    again = runner.invoke(app, ["init", str(year_folder), "--year", "2026"])
+    assert again.exit_code == 2 and "已经是年度文件夹" in again.output
+
+
+def test_init__a_bad_scheme_fails_before_anything_is_written(tmp_path):
+    (tmp_path / "bad.yaml").write_text("type: municipal\nid: x\n", encoding="utf-8")
+    done = runner.invoke(app, ["init", str(tmp_path / "y"), "--year", "2026", "--scheme", str(tmp_path / "bad.yaml")])
+    assert done.exit_code == 2 and "方案文件有误" in done.output and "bad.yaml" in done.output
+    assert not (tmp_path / "y").exists()
+
+
+def test_year_folder__templates_intake_recompute_and_publish_use_its_scheme(year_folder):
+    built = runner.invoke(app, ["template", "模板", "--kind", "appendix", "--unit", "B01"])
+    assert built.exit_code == 0, built.output
+    template = next(Path("模板").rglob("*附表1*.xlsx"))
+    filled = fill(template, {"KH_IN_附表1_1_6_value": 1.2, "KH_IN_附表1_1_6_note": "良好",
+                             "KH_IN_附表1_1_1_missed_meetings": 1}, Path("f.xlsx"))
+    eml(Path("收件箱") / "a.eml", [("附表1.xlsx", filled.read_bytes())], sender="b01@example.gov.cn")
+    # a template built from the package's default scheme names both versions when refused
+    runner.invoke(app, ["template", str(year_folder.parent / "pkg"), "--kind", "appendix", "--unit", "B001",
+                        "--year-dir", str(year_folder.parent)])
+    other = next((year_folder.parent / "pkg").rglob("*附表1*.xlsx"))
+    (Path("收件箱") / "old.xlsx").write_bytes(other.read_bytes())
+    taken = runner.invoke(app, ["intake", "收件箱", "--master", "考核汇总.xlsx"], env={"COLUMNS": "200"})
+    assert "[接收] 附表1.xlsx" in taken.output
+    assert "[退回] old.xlsx" in taken.output and "2026.1" in taken.output and "2026-本市" in taken.output
+    # the office's own columns, then recompute: 8 departments × 12% = 0.96, rounded down → 0 awards
+    full = {"业务目标": 60, "党的建设": 9, "精神文明建设": 4, "招商引资": 4, "通报批评次数": 0}
+    apply_updates(Path("考核汇总.xlsx"), [Update("部门", "单位编码", f"B{i:02d}", {**full, "业务目标": 60 + i,
+                                                                                  "党风廉政建设": 9})
+                                         for i in range(2, 9)] + [Update("部门", "单位编码", "B01", full)] +
+                  [Update("区市", "单位编码", "Q1", {"经济目标": 40, "社会目标": 15, "党的建设": 9, "党风廉政建设": 9,
+                                                     "思想政治工作": 4, "招商引资": 4, "通报批评次数": 0}),
+                   *[Update("人员", "人员编码", code, {"民主测评": 25, "业务目标": 80, "公共目标": 9, "投诉或违纪": "否",
+                                                       "情节严重": "否"}) for code in ("P1", "P2")]])
+    done = runner.invoke(app, ["recompute", "考核汇总.xlsx"])
+    assert done.exit_code == 0, done.output
+    quota = {r[0]: r for r in openpyxl.load_workbook("考核汇总.xlsx")["限额"].iter_rows(min_row=2, values_only=True)}
+    assert quota["部门·综合口"][1:5] == (8, "12%", "向下取整", 0)
+    published = runner.invoke(app, ["publish", "考核汇总.xlsx", "--year", "2026"])
+    assert published.exit_code == 0 and "2026-本市" in published.output
+    with sqlite3.connect("考核汇总.kaohe.sqlite") as db:
+        text = db.execute("SELECT scheme_yaml FROM versions").fetchone()[0]
+    assert text == Path("考核方案.yaml").read_text(encoding="utf-8")
+    shown = runner.invoke(app, ["publicize", "考核汇总.xlsx", "--year", "2026", "--start", "2027-01-11"])
+    assert shown.exit_code == 0, shown.output
+    lists = list(Path(".").glob("考核汇总_2026_公示/*.xlsx"))
+    text = " ".join(str(c.value) for p in lists for ws in openpyxl.load_workbook(p).worksheets
+                    for row in ws.iter_rows() for c in row if c.value)
+    # Q1 is the only district, so in the top 2: its head P2 is 优秀 directly and is publicized
+    assert len(lists) == 1 and "李四" in text and "共6天" in text  # the folder's 6 days, not the package's 7
+
+
+def test_year_folder__a_master_outside_any_year_folder_uses_the_default_and_says_so(tmp_path):
+    runner.invoke(app, ["template", str(tmp_path / "t"), "--kind", "master"])
+    master = next((tmp_path / "t").rglob("*考核汇总工作簿.xlsx"))
+    done = runner.invoke(app, ["recompute", str(master)])
+    assert "没有 考核方案.yaml，使用内置默认方案 municipal 2026.1" in done.output
+
+
+def test_deadline__in_a_year_folder_uses_its_holiday_file(year_folder):
+    (year_folder / "节假日.yaml").write_text("2027:\n  来源: 2027年安排\n  放假: [2027-01-01 至 2027-01-03]\n",
+                                            encoding="utf-8")
+    done = runner.invoke(app, ["deadline", "2026-12-22"])
+    assert done.exit_code == 0 and done.output.startswith("2027-01-04") and "节假日依据 [holiday data]: 2027年安排" in \
+        done.output
+    assert os.getcwd() == str(year_folder)
