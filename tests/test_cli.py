@@ -44,10 +44,10 @@ def test_check_scheme__reports_the_path(tmp_path):
 
 def test_deadline__command():
     result = runner.invoke(app, ["deadline", "2026-09-24"])
-    assert result.exit_code == 0 and result.output.startswith("2026-10-08")
+    assert result.exit_code == 0 and result.stdout.startswith("2026-10-08")
     assert "节假日依据 [holiday data]: chinese-calendar" in result.output
     beyond = runner.invoke(app, ["deadline", "2026-12-22"])  # ends in 2027: no data, never a failure
-    assert beyond.exit_code == 0 and beyond.output.startswith("2027-01-01") and "仅按周末顺延" in beyond.output
+    assert beyond.exit_code == 0 and beyond.stdout.startswith("2027-01-01") and "仅按周末顺延" in beyond.stdout
     assert runner.invoke(app, ["deadline", "24/09/2026"]).exit_code == 2
 
 

@@ -115,6 +115,6 @@ def test_deadline__in_a_year_folder_uses_its_holiday_file(year_folder):
     (year_folder / "节假日.yaml").write_text("2027:\n  来源: 2027年安排\n  放假: [2027-01-01 至 2027-01-03]\n",
                                             encoding="utf-8")
     done = runner.invoke(app, ["deadline", "2026-12-22"])
-    assert done.exit_code == 0 and done.output.startswith("2027-01-04") and "节假日依据 [holiday data]: 2027年安排" in \
+    assert done.exit_code == 0 and done.stdout.startswith("2027-01-04") and "节假日依据 [holiday data]: 2027年安排" in \
         done.output
     assert os.getcwd() == str(year_folder)
