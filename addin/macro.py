@@ -21,18 +21,10 @@ from addin.engine.units import UnitInput
 from addin.engine.year import YearResult, assess_year
 from addin.problems import Problem
 from addin.results import ResultTable, appeal_table, problem_table, result_tables, summary
+from addin.scheme.columns import STAFF_OPTIONAL, STAFF_REQUIRED, UNIT_SHEETS, bonus_columns, unit_columns
 from addin.scheme.models import MunicipalScheme
 from addin.workbook.tables import Table, code_text, find_table
 
-UNIT_OPTIONAL = ["上年综合得分"]
-DEPT_HEADERS = ["单位编码", "单位名称", "分口", "业务目标", "党的建设", "党风廉政建设", "精神文明建设", "招商引资",
-                "通报批评次数", "一票否决", "弄虚作假"]
-DIST_HEADERS = ["单位编码", "单位名称", "经济目标", "社会目标", "党的建设", "党风廉政建设", "思想政治工作", "招商引资",
-                "通报批评次数", "一票否决", "弄虚作假"]
-BONUS_HEADERS = ["单位编码", "创新项目", "认定单位类别", "级别"]
-STAFF_HEADERS = ["人员编码", "姓名", "单位编码", "层级", "主要负责人", "民主测评", "业务目标", "公共目标", "投诉或违纪",
-                 "情节严重"]
-STAFF_OPTIONAL = ["上年等次"]
 
 
 class Host(Protocol):
@@ -57,11 +49,13 @@ class Recomputed:
     message: str
 
 
-def _tables(host: Host) -> tuple[dict[str, Table], list[Problem]]:
+def _tables(host: Host, scheme: MunicipalScheme) -> tuple[dict[str, Table], list[Problem]]:
+    """The input tables, their headers as the scheme decides them (:mod:`addin.scheme.columns`)."""
     tables: dict[str, Table] = {}
     problems: list[Problem] = []
-    for sheet, required, optional in (("部门", DEPT_HEADERS, UNIT_OPTIONAL), ("区市", DIST_HEADERS, UNIT_OPTIONAL),
-                                      ("加分登记", BONUS_HEADERS, []), ("人员", STAFF_HEADERS, STAFF_OPTIONAL)):
+    specs = [(UNIT_SHEETS[t], *unit_columns(scheme, t)) for t in UNIT_SHEETS]
+    specs += [("加分登记", bonus_columns(scheme), []), ("人员", STAFF_REQUIRED, STAFF_OPTIONAL)]
+    for sheet, required, optional in specs:
         values = host.sheet_values(sheet)
         if values is None:
             problems.append(Problem("no_sheet", f"汇总工作簿缺少工作表“{sheet}” [the master has no sheet {sheet}]",
@@ -77,10 +71,11 @@ def _tables(host: Host) -> tuple[dict[str, Table], list[Problem]]:
 
 def read_inputs(tables: dict[str, Table], scheme: MunicipalScheme):
     bonus = defaultdict(list)
+    _key, project, row_label, column_label = bonus_columns(scheme)
     for row, rec in tables["加分登记"].rows:
         bonus[code_text(rec["单位编码"])].append({
-            "project": rec["创新项目"], "row": rec["认定单位类别"], "column": rec["级别"],
-            "where": {"sheet": "加分登记", "cell": tables["加分登记"].cell(row, "认定单位类别")}})
+            "project": rec[project], "row": rec[row_label], "column": rec[column_label],
+            "where": {"sheet": "加分登记", "cell": tables["加分登记"].cell(row, row_label)}})
 
     def units(sheet: str, tier) -> list[UnitInput]:
         out = []
@@ -191,7 +186,7 @@ def recompute(host: Host, scheme: MunicipalScheme, today: dt.date | None = None)
     from addin.holidays import year_calendar
 
     host.status("目标考核：读取输入表…")
-    tables, problems = _tables(host)
+    tables, problems = _tables(host, scheme)
     appeals, appeal_table_found, appeal_problems = read_appeals(host)
     problems += appeal_problems
     if problems:

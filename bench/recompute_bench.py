@@ -21,13 +21,14 @@ from addin.engine.year import assess_year  # noqa: E402
 from addin.hosts import FileHost  # noqa: E402
 from addin.macro import _tables, read_inputs, recompute  # noqa: E402
 from addin.scheme import load_municipal  # noqa: E402
-from workbook_templates.master import INPUT_SHEETS  # noqa: E402
+from workbook_templates.master import input_sheets  # noqa: E402
 
 
-def make_master(path: Path, rng: random.Random) -> None:
+def make_master(path: Path, rng: random.Random, scheme) -> None:
     wb = openpyxl.Workbook(write_only=True)
-    sheets = {name: wb.create_sheet(name) for name in INPUT_SHEETS}
-    for name, headers in INPUT_SHEETS.items():
+    layout = input_sheets(scheme)
+    sheets = {name: wb.create_sheet(name) for name in layout}
+    for name, headers in layout.items():
         sheets[name].append(headers)
     for i in range(500):
         sheets["部门"].append([f"B{i:04d}", f"部门{i}", f"第{i % 20 + 1}口", round(rng.uniform(50, 70), 1),
@@ -51,12 +52,12 @@ def main() -> None:
     scheme = load_municipal()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "master.xlsx"
-        make_master(path, random.Random(5))
+        make_master(path, random.Random(5), scheme)
         ends, computes, loads = [], [], []
         for _ in range(3):
             t0 = time.perf_counter()
             host = FileHost(path)
-            tables, _ = _tables(host)
+            tables, _ = _tables(host, scheme)
             departments, districts, people = read_inputs(tables, scheme)
             t1 = t2 = time.perf_counter()
             assess_year(scheme, departments, districts, people)

@@ -118,3 +118,34 @@ def test_deadline__in_a_year_folder_uses_its_holiday_file(year_folder):
     assert done.exit_code == 0 and done.stdout.startswith("2027-01-04") and "节假日依据 [holiday data]: 2027年安排" in \
         done.output
     assert os.getcwd() == str(year_folder)
+
+
+def test_scheme_change__a_renamed_and_a_fifth_public_target_become_master_columns(tmp_path):
+    """No code change: 思想政治工作 (5) becomes 宣传思想工作 (3) plus a fifth public target
+    营商环境 (2) in the scheme; init builds the master with those columns and recompute reads
+    them. Q1: 经济 40 + 社会 15 + 党的建设 9 + 党风廉政 9 + 宣传思想工作 3 + 营商环境 2 + 招商引资 4 = 82."""
+    text = builtin_path("municipal").read_text(encoding="utf-8")
+    old = "    - {name: 思想政治工作, points: 5, scored_by: 市委宣传部, table: 附表8}\n"
+    assert old in text
+    own = text.replace(old, "    - {name: 宣传思想工作, points: 3, scored_by: 市委宣传部}\n"
+                            "    - {name: 营商环境, points: 2, scored_by: 市营商环境局}\n")
+    (tmp_path / "my.yaml").write_text(own, encoding="utf-8")
+    (tmp_path / "units.csv").write_text("单位编码,单位名称,类别,分口\nB01,部门1,部门,综合口\nQ1,区一,区市,\n", encoding="utf-8")
+    folder = tmp_path / "y"
+    done = runner.invoke(app, ["init", str(folder), "--year", "2026", "--scheme", str(tmp_path / "my.yaml"), "--roster",
+                               str(tmp_path / "units.csv")])
+    assert done.exit_code == 0, done.output
+    master = folder / "考核汇总.xlsx"
+    headers = [c.value for c in openpyxl.load_workbook(master)["区市"][1]]
+    assert "思想政治工作" not in headers and headers[2:9] == ["经济目标", "社会目标", "党的建设", "党风廉政建设", "宣传思想工作",
+                                                       "营商环境", "招商引资"]
+    apply_updates(master, [
+        Update("区市", "单位编码", "Q1", {"经济目标": 40, "社会目标": 15, "党的建设": 9, "党风廉政建设": 9, "宣传思想工作": 3,
+                                          "营商环境": 2, "招商引资": 4, "通报批评次数": 0}),
+        Update("部门", "单位编码", "B01", {"业务目标": 60, "党的建设": 9, "党风廉政建设": 9, "精神文明建设": 4, "招商引资": 4,
+                                           "通报批评次数": 0})])
+    out = runner.invoke(app, ["recompute", str(master)])
+    assert out.exit_code == 0, out.output
+    row = next(r for r in openpyxl.load_workbook(master)["区市排名"].iter_rows(min_row=2, values_only=True)
+               if r[0] == "Q1")
+    assert 82 in row

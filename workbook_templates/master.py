@@ -5,20 +5,20 @@ from __future__ import annotations
 
 from addin.results import HEADERS
 from addin.roster import Roster
+from addin.scheme.columns import MAILBOXES, STAFF_OPTIONAL, STAFF_REQUIRED, bonus_columns, unit_columns
 from addin.scheme.models import MunicipalScheme
 from addin.workbook.identity import input_name
 from workbook_templates.form import FormBook, ref
 
-INPUT_SHEETS: dict[str, list[str]] = {
-    "部门": ["单位编码", "单位名称", "分口", "业务目标", "党的建设", "党风廉政建设", "精神文明建设", "招商引资",
-           "通报批评次数", "一票否决", "弄虚作假", "上年综合得分", "报送邮箱"],
-    "加分登记": ["单位编码", "创新项目", "认定单位类别", "级别"],
-    "区市": ["单位编码", "单位名称", "经济目标", "社会目标", "党的建设", "党风廉政建设", "思想政治工作", "招商引资",
-           "通报批评次数", "一票否决", "弄虚作假", "上年综合得分", "报送邮箱"],
-    "人员": ["人员编码", "姓名", "单位编码", "层级", "主要负责人", "民主测评", "业务目标", "公共目标", "投诉或违纪",
-           "情节严重", "上年等次"],
-    "申诉登记": ["编码", "名称", "书面通知日期", "申诉日期", "答复日期", "答复内容", "处理结果"],
-}
+APPEAL_SHEET = {"申诉登记": ["编码", "名称", "书面通知日期", "申诉日期", "答复日期", "答复内容", "处理结果"]}
+
+
+def input_sheets(scheme: MunicipalScheme) -> dict[str, list[str]]:
+    """The master's input tables and their headers, from the scheme (one source: columns)."""
+    dept, dept_optional = unit_columns(scheme, "departments")
+    dist, dist_optional = unit_columns(scheme, "districts")
+    return {"部门": dept + dept_optional, "加分登记": bonus_columns(scheme), "区市": dist + dist_optional,
+            "人员": STAFF_REQUIRED + STAFF_OPTIONAL, **APPEAL_SHEET}
 RESULT_SHEETS: dict[str, list[str]] = {**HEADERS, "问题": ["级别", "工作表", "单元格", "编码", "项目", "说明"]}
 ROWS_BLANK = 20
 
@@ -45,7 +45,8 @@ def build_master(book: FormBook, scheme: MunicipalScheme, roster: Roster, year: 
     for i, text in enumerate(lines):
         ws.write_string(i, 0, text, f.label if i == 0 else f.note)
         ws.set_row(i, 32)
-    mail_col = {name: INPUT_SHEETS[name].index("报送邮箱") for name in ("部门", "区市")}
+    sheets = input_sheets(scheme)
+    mail_col = {name: sheets[name].index(MAILBOXES) for name in ("部门", "区市")}
 
     def unit_row(u, sheet: str, *first: str) -> list[str]:
         row = [*first] + [""] * (mail_col[sheet] - len(first))
@@ -56,10 +57,10 @@ def build_master(book: FormBook, scheme: MunicipalScheme, roster: Roster, year: 
         "区市": [unit_row(u, "区市", u.code, u.name) for u in roster.of_type("区市")],
         "人员": [[p.code, p.name, p.unit, p.level, "是" if p.is_head else "否"] for p in roster.people],
     }
-    for name, headers in {**INPUT_SHEETS, **RESULT_SHEETS}.items():
+    for name, headers in {**sheets, **RESULT_SHEETS}.items():
         sheet = book.sheet(name)
         ws = sheet.ws
-        is_input = name in INPUT_SHEETS
+        is_input = name in sheets
         for col, text in enumerate(headers):
             ws.set_column(col, col, 40 if text == "说明" else max(9, len(text) * 2 + 2))
             ws.write_string(0, col, text, f.header)

@@ -16,6 +16,7 @@ from addin.engine.units import BookItem, score_business_book
 from addin.intake.xlsx import Book, resolve
 from addin.problems import Problem
 from addin.roster import Roster, roster_key
+from addin.scheme.columns import bonus_columns
 from addin.scheme.models import AuditScheme, MunicipalScheme
 from addin.workbook.identity import Identity, input_name, output_name
 
@@ -233,7 +234,7 @@ def extract_scoring_sheet(identity: Identity, reader: Reader, municipal: Municip
             out.problems.append(reader.locate(p, input_name(code, str(row), field_name) if row else None))
         if total is not None:
             out.values[f"{code}.business"] = total
-            out.updates.append(Update("部门", "单位编码", code, {"业务目标": total}))
+            out.updates.append(Update("部门", "单位编码", code, {municipal.departments.business[0].name: total}))
     return out
 
 
@@ -274,8 +275,8 @@ def extract_register(identity: Identity, reader: Reader, municipal: MunicipalSch
         code = _known_unit(unit, units, "加分登记", out, cell=coord, **where)
         if code is None:
             continue
-        r, p1 = read_choice(rec, "认定单位类别", names_rows, cell=c_rec, **where)
-        lv, p2 = read_choice(level, "级别", names_cols, cell=c_lvl, **where)
+        r, p1 = read_choice(rec, bonus.row_label, names_rows, cell=c_rec, **where)
+        lv, p2 = read_choice(level, bonus.column_label, names_cols, cell=c_lvl, **where)
         if is_blank(project):
             out.problems.append(Problem("missing", "加分登记：创新项目未填写 [project name is blank]", cell=coord,
                                         **where))
@@ -283,7 +284,8 @@ def extract_register(identity: Identity, reader: Reader, municipal: MunicipalSch
         if p1 or p2:
             out.problems += [p for p in (p1, p2) if p]
             continue
-        rows.append({"单位编码": code, "创新项目": str(project).strip(), "认定单位类别": r, "级别": lv})
+        key, project_col, row_col, column_col = bonus_columns(municipal)
+        rows.append({key: code, project_col: str(project).strip(), row_col: r, column_col: lv})
     out.values["bonus"] = rows
     counts: dict[str, int] = {}
     crit_cols = [reader.cells(input_name("criticism", k)) for k in ("unit", "date")]
