@@ -72,15 +72,20 @@ _REF = re.compile(r"(?<![\w.$])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\w(!])")
 _STRING = re.compile(r'"(?:[^"]|"")*"')
 
 
-def r1c1(formula: str, row: int, col: int) -> str:
-    """The formula in R1C1 form relative to (row, col): a fill-down has one R1C1 text."""
+def outside_strings(formula: str, fn) -> str:
+    """``fn`` applied to every part of a formula outside its string literals."""
     out, last = [], 0
     for m in _STRING.finditer(formula):
-        out.append(_r1c1_refs(formula[last:m.start()], row, col))
+        out.append(fn(formula[last:m.start()]))
         out.append(m.group(0))
         last = m.end()
-    out.append(_r1c1_refs(formula[last:], row, col))
+    out.append(fn(formula[last:]))
     return "".join(out)
+
+
+def r1c1(formula: str, row: int, col: int) -> str:
+    """The formula in R1C1 form relative to (row, col): a fill-down has one R1C1 text."""
+    return outside_strings(formula, lambda text: _r1c1_refs(text, row, col))
 
 
 def _r1c1_refs(text: str, row: int, col: int) -> str:
@@ -155,13 +160,7 @@ def prefix_functions(parts: Parts, udf_prefix: str = "_xludf.", native_prefix: s
                                                "STAFF_GRADE")) -> None:
     """Excel's future-function and user-defined-function prefixes before function names."""
     def fix(formula: str) -> str:
-        pieces, last = [], 0
-        for m in _STRING.finditer(formula):
-            pieces.append(_prefix(formula[last:m.start()]))
-            pieces.append(m.group(0))
-            last = m.end()
-        pieces.append(_prefix(formula[last:]))
-        return "".join(pieces)
+        return outside_strings(formula, _prefix)
 
     def _prefix(text: str) -> str:
         def sub(m):

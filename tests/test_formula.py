@@ -108,16 +108,6 @@ _CELLREF = re.compile(r"(?<![\w.$\"])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\w(!])")
 _STR = re.compile(r'"(?:[^"]|"")*"')
 
 
-def _outside_strings(formula: str, fn) -> str:
-    out, last = [], 0
-    for m in _STR.finditer(formula):
-        out.append(fn(formula[last:m.start()]))
-        out.append(m.group(0))
-        last = m.end()
-    out.append(fn(formula[last:]))
-    return "".join(out)
-
-
 @st.composite
 def preserving(draw, formula: str) -> str:
     """Case of function names and references, spaces after commas and around brackets,
@@ -137,7 +127,7 @@ def preserving(draw, formula: str) -> str:
             text = text.replace(",", ", ").replace("(", "( ").replace(")", " )")
         return text.replace("_lists!", "'_lists'!")
 
-    return "=" + _outside_strings(formula, fn)
+    return "=" + ooxml.outside_strings(formula, fn)
 
 
 @st.composite
@@ -170,7 +160,7 @@ def changing(draw, formula: str) -> str:
         return "=" + formula[:m.start()] + other + "(" + formula[m.end():]
     # drop the last argument of the outermost call
     body = formula
-    assume("," in _outside_strings(body, lambda t: t))
+    assume("," in ooxml.outside_strings(body, lambda t: t))
     cut = body.rfind(",")
     assume(not any(s.start() < cut < s.end() for s in _STR.finditer(body)))
     close = body.rfind(")")
