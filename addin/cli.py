@@ -125,10 +125,11 @@ def init(
             master = init_year(folder, year, scheme=scheme, audit_scheme=audit_scheme, roster=units,
                                units_csv=roster, staff_csv=staff)
         else:
-            from addin.demo import sample_city, write_roster_csv
+            from addin.demo import city_books, sample_city, write_roster_csv
 
-            units = sample_city(year)
-            master = init_year(folder, year, scheme=scheme, audit_scheme=audit_scheme, roster=units)
+            units = sample_city(2026)  # the sample city of `kaohe demo` and `kaohe template`
+            master = init_year(folder, year, scheme=scheme, audit_scheme=audit_scheme, roster=units,
+                               books=city_books(units))
             write_roster_csv(units, folder)
     Console(soft_wrap=True).print(f"已建立年度文件夹 [year folder]: {folder}\n  考核方案: {folder / '考核方案.yaml'}\n"
                                   f"  汇总工作簿: {master}\n  档案（含考核办密钥，请勿外传）: "
@@ -161,8 +162,8 @@ def template(
 
     Example: kaohe template out/ --kind appendix --unit B001 --year 2026
     """
+    from addin.demo import city_books, sample_city
     from addin.roster import RosterError, read_roster
-    from addin.sample import sample_books, sample_roster, sample_year
     from addin.yearfolder import MASTER_FILE, STAFF_FILE, UNITS_FILE, is_year_folder
     from workbook_templates.build import KIND_IDS, build_templates
 
@@ -180,9 +181,9 @@ def template(
                       markup=False)
         raise typer.Exit(2)
     books = None
-    if roster is None:
-        data = sample_year(municipal, audit, year)
-        units, books = sample_roster(data), sample_books(data.departments)
+    if roster is None:  # the same sample city as `kaohe demo` and `kaohe init`
+        units = sample_city(2026)
+        books = city_books(units)
     else:
         with _exit_on(RosterError):
             units = read_roster(roster, staff)

@@ -180,6 +180,19 @@ def sample_city(seed: int):
     return Roster(units, people)
 
 
+TWINS = {"B002": "B010", "B010": "B002"}
+"""Two departments of 经济口 with identical, clean submissions (a tie the demo shows)."""
+
+
+def city_books(roster, seed: int = 2026) -> dict[str, list]:
+    """The sample city's 目标责任书 items per department (the twins share theirs)."""
+    from addin.sample import sample_books
+
+    books = sample_books([_AsUnit(u.code) for u in roster.units if u.type == "部门"], seed)
+    books["B010"] = books["B002"]
+    return books
+
+
 def write_roster_csv(roster, folder: Path) -> None:
     """The roster as the office keeps it: 单位名册.csv and 人员名册.csv (UTF-8 with BOM, so
     that Excel opens the Chinese correctly)."""
@@ -229,7 +242,6 @@ def run_demo(folder: Path, municipal, audit, *, year: int = 2026, seed: int = 20
     from addin.intake.run import run_intake
     from addin.intake.store import office_secret
     from addin.macro import recompute
-    from addin.sample import sample_books
     from workbook_templates.build import build_templates
 
     folder = Path(folder)
@@ -239,9 +251,8 @@ def run_demo(folder: Path, municipal, audit, *, year: int = 2026, seed: int = 20
                       folder / f"考核汇总_{year}_通报.xlsx")
     roster = sample_city(seed)
     departments = [u for u in roster.units if u.type == "部门"]
-    books = sample_books([_AsUnit(u.code) for u in departments], seed)
-    twins = {"B002": "B010", "B010": "B002"}  # two departments of 经济口 with identical, clean submissions
-    books["B010"] = books["B002"]
+    books = city_books(roster, seed)
+    twins = TWINS
     say(f"1/6 生成模板（{len(roster.units)} 个单位，{len(roster.people)} 名工作人员）…")
     folder.mkdir(parents=True)
     write_demo_settings(folder)
