@@ -88,12 +88,13 @@ def _staff(console: Console, result: YearResult) -> None:
 def _audit(console: Console, result: YearResult) -> None:
     if result.audit is None:
         return
-    t = Table(title="审计局目标考评（400分制，按得分率排名）", header_style="bold cyan")
-    for col in ("名次", "单位", "类型", "A1", "A2", "A3", "A4", "总分", "适用满分", "得分率", "先进集体"):
+    t = Table(title="审计局目标考评（按得分率排名）", header_style="bold cyan")
+    categories = list(dict.fromkeys(c for u in result.audit.units for c in u.categories))  # the scheme's order
+    for col in ("名次", "单位", "类型", *categories, "总分", "适用满分", "得分率", "先进集体"):
         t.add_column(col, no_wrap=True)
     t.add_column("说明", overflow="fold")
     for u in sorted(result.audit.units, key=lambda u: (u.rank or 10**9, u.code)):
-        cats = [fmt(u.categories[c].total) if c in u.categories else "—" for c in ("A1", "A2", "A3", "A4")]
+        cats = [fmt(u.categories[c].total) if c in u.categories else "—" for c in categories]
         t.add_row(str(u.rank or "—"), u.name, u.type, *cats, fmt(u.total), fmt(u.applicable_max), fmt(u.rate),
                   _award(u.award), u.trace)
     console.print(t)

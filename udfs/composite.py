@@ -9,7 +9,7 @@ from udfs._cells import CATEGORY, TIERS, cells, municipal, number
 
 @xw.func(category=CATEGORY)
 @xw.arg("business", ndim=2, doc="业务目标得分（0–70），或各业务项目得分所在区域（自动求和）")
-@xw.arg("public", ndim=2, doc="公共目标得分（0–30），或四项公共目标得分区域（党的建设、党风廉政建设、精神文明建设、招商引资）")
+@xw.arg("public", ndim=2, doc="公共目标得分（0–30），或各项公共目标得分的区域（按考核方案中的顺序）")
 @xw.arg("bonus", doc="创新加分，≥0，省略为0")
 @xw.arg("criticisms", doc="通报批评次数，非负整数，省略为0")
 @xw.arg("tier", doc="部门（默认）或 区市")

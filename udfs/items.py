@@ -38,16 +38,16 @@ def _dropped(item):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("item", doc="项目编号，如 A3.1、1.1 或 附表1:1.1")
+@xw.arg("item", doc="项目编号，按考核方案填写，如 1.1；编号在多个附表中出现时写作 附表编号:项目编号")
 @xw.arg("inputs", ndim=2, doc="该项目的输入，按方案规定的顺序依次填写（区域可作为一个输入，如 A2 的各项目得分）")
 def ITEM_SCORE(item, *inputs):
-    """按考核方案计算某一项目的得分，如 =ITEM_SCORE("A3.3", 8, 10) 得 24。"""
+    """按考核方案计算某一项目的得分：=ITEM_SCORE(项目编号, 输入1, 输入2, …)，输入按方案中该项目的顺序填写。"""
     return number(_score(item, inputs).score)
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("item", doc="项目编号，如 A3.1、1.1 或 附表1:1.1")
+@xw.arg("item", doc="项目编号，按考核方案填写，如 1.1；编号在多个附表中出现时写作 附表编号:项目编号")
 @xw.arg("inputs", ndim=2, doc="该项目的输入，顺序同 ITEM_SCORE")
 def EXPLAIN(item, *inputs):
-    """说明某一项目得分的计算过程，如 =EXPLAIN("A1.1", 3) 得“40 − 2×3 = 34”。"""
+    """说明某一项目得分的计算过程：=EXPLAIN(项目编号, 输入1, …)，如“40 − 2×3 = 34”。"""
     return _score(item, inputs).trace

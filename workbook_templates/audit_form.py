@@ -48,7 +48,9 @@ def build_audit_form(book: FormBook, scheme: AuditScheme, code: str, unit_name: 
     ws.merge_range(max_row, 0, max_row, 1, "适用满分", f.total)
     ws.write_number(max_row, COL_SCORE, float(maximum), f.total)
     if maximum != scheme.total_points:
-        ws.merge_range(max_row, 3, max_row, 5, "县市区局不考评增收节支目标（A1.2），适用满分相应减少", f.note)
+        skipped = [f"{i.name}（{i.id}）" for c in scheme.categories for i in c.items
+                   if i.applies_to is not None and unit_type not in i.applies_to]
+        ws.merge_range(max_row, 3, max_row, 5, f"{unit_type}不考评{'、'.join(skipped)}，适用满分相应减少", f.note)
     ws.merge_range(rate_row, 0, rate_row, 1, "得分率", f.total)
     base = fmt(scheme.rate_base)
     sheet.formula(rate_row, COL_SCORE,

@@ -1,8 +1,9 @@
 """The audit bureau's 400-point scheme: category totals, score rate, ranks, selection.
 
-County bureaus (县市区局) are not assessed on A1.2, so units are compared by score rate
-= total ÷ applicable maximum × rate base (400). The quota is entered by the office.
-A verified integrity violation (A4.4) vetoes the unit.
+Items may apply to some unit types only (``applies_to``: county bureaus are not assessed on
+every item), so units are compared by score rate = total ÷ applicable maximum × rate base.
+The quota is entered by the office. An item's ``veto`` input (a verified integrity
+violation) vetoes the unit.
 """
 
 from __future__ import annotations

@@ -64,7 +64,7 @@ def make_template_id(kind: str, scheme_hash: str, year: int, unit_code: str, sec
 
 def _part(text: str) -> str:
     """A fragment of a defined name: letters (Chinese included), digits and underscores;
-    1.1 → 1_1, A3.1 → A3_1, 附表4B stays 附表4B."""
+    1.1 → 1_1, X3.1 → X3_1, 附表4B stays 附表4B."""
     out = re.sub(r"[^\w]", "_", text)
     return out or "_"
 
