@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from addin.engine.numbers import fmt
+from addin.numbers import fmt
 from addin.engine.selection import Status
 from addin.engine.year import YearResult
 from addin.problems import Problem

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from addin.engine.numbers import fmt, show_rate
+from addin.numbers import fmt, show_rate
 from addin.engine.quota import ROUNDING_ZH
 from addin.engine.selection import Status
 from addin.engine.year import YearResult

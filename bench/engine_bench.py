@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from addin.engine.numbers import cents  # noqa: E402
+from addin.numbers import cents  # noqa: E402
 from addin.engine.quota import compute_quota  # noqa: E402
 from addin.engine.ranking import rank_cents  # noqa: E402
 from addin.engine.selection import select_under_quota  # noqa: E402

@@ -24,7 +24,8 @@ def imports(path: Path) -> set[str]:
 
 def test_engine_and_models__import_no_io_excel_or_adapters():
     pure = list((ROOT / "engine").glob("*.py")) + [ROOT / "scheme" / n for n in
-                                                   ("base.py", "items.py", "models.py", "checks.py")]
+                                                   ("base.py", "items.py", "models.py", "checks.py")] + [
+        ROOT / "numbers.py", ROOT / "problems.py"]
     assert len(pure) > 10
     for path in pure:
         for name in imports(path):
@@ -69,3 +70,12 @@ def test_modules__no_module_outside_the_scheme_spells_an_item(municipal, audit):
                         if re.search(rf"(?<![\w.]){re.escape(term)}(?![\w.])", node.value):
                             found.append((path.name, term))
     assert found == []
+
+
+
+def test_layers__numbers_below_the_scheme_below_the_engine():
+    """Arrows point one way: numbers imports neither the scheme nor the engine; the scheme
+    models import no engine module."""
+    assert not [n for n in imports(ROOT / "numbers.py") if n.startswith(("addin.engine", "addin.scheme"))]
+    for path in (ROOT / "scheme").glob("*.py"):
+        assert not [n for n in imports(path) if n.startswith("addin.engine")], path.name

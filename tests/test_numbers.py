@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from addin.engine.numbers import cents, fmt, parse_rate, q2, read_flag, read_number, to_decimal
+from addin.numbers import cents, fmt, parse_rate, q2, read_flag, read_number, to_decimal
 from conftest import D
 
 
@@ -84,7 +84,7 @@ def test_read_flag__declared_blank_meaning_and_unknown_text():
 def test_read_date__typed_as_text_in_the_forms_clerks_use():
     import datetime as dt
 
-    from addin.engine.numbers import read_date
+    from addin.numbers import read_date
 
     for text in ("2026-06-03", "2026/6/3", "2026.6.3", "2026年6月3日", "２０２６-０６-０３", " 2026-6-3 "):
         assert read_date(text, "通报日期") == (dt.date(2026, 6, 3), None), text

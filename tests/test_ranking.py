@@ -2,7 +2,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from addin.engine.numbers import to_decimal
+from addin.numbers import to_decimal
 from addin.engine.ranking import rank_scores
 from conftest import D
 

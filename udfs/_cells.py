@@ -62,7 +62,7 @@ TIERS = {"部门": "departments", "市直部门": "departments", "department": "
 
 def to_date(raw: Any, what: str) -> dt.date:
     """A date cell (datetime), an Excel serial number, or ISO text like 2026-09-24."""
-    from addin.engine.numbers import read_date
+    from addin.numbers import read_date
     from addin.errors import InputError
 
     day, problem = read_date(raw, what, field=what)

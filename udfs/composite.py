@@ -15,7 +15,7 @@ from udfs._cells import CATEGORY, TIERS, cells, municipal, number
 @xw.arg("tier", doc="部门（默认）或 区市")
 def ASSESS_COMPOSITE(business, public, bonus=0, criticisms=0, tier="部门"):
     """综合得分 = 业务目标 + 公共目标 + 加分 − 通报批评次数 × 每次扣分（按考核方案），保留两位小数。"""
-    from addin.engine.numbers import read_choice
+    from addin.numbers import read_choice
     from addin.engine.units import assess_composite
     from addin.errors import InputError
 

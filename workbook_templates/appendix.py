@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from addin.engine.items import score_item
-from addin.engine.numbers import fmt
+from addin.numbers import fmt
 from addin.engine.tables import score_table
 from addin.scheme.items import (
     AddItem,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from addin.engine.audit import AuditUnitInput, assess_audit
-from addin.engine.numbers import fmt
+from addin.numbers import fmt
 from addin.scheme.models import AuditScheme
 from addin.workbook.identity import output_name
 from workbook_templates.appendix import COL_SCORE, HEADERS, LAST, initial_inputs, write_items

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from addin.engine.numbers import fmt
+from addin.numbers import fmt
 from addin.roster import Roster
 from addin.scheme.models import MunicipalScheme
 from addin.workbook.identity import input_name, output_name

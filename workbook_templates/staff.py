@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from addin.engine.numbers import fmt
+from addin.numbers import fmt
 from addin.roster import RosterPerson
 from addin.scheme.items import InputSpec
 from addin.scheme.models import MunicipalScheme

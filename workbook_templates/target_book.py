@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from addin.engine.numbers import fmt, show_rate
+from addin.numbers import fmt, show_rate
 from addin.scheme.items import InputSpec
 from addin.scheme.models import MunicipalScheme
 from addin.workbook.identity import input_name, output_name

@@ -17,7 +17,7 @@ from addin.archive.history import Entry, published
 from addin.archive.versions import ArchiveError
 from addin.engine.calendar import appeal_deadline
 from addin.holidays import year_calendar
-from addin.engine.numbers import fmt, q2, show_rate
+from addin.numbers import fmt, q2, show_rate
 from addin.intake.store import Store, archive_path
 from addin.scheme.models import MunicipalScheme
 from addin.workbook.atomic import write_atomically

@@ -239,7 +239,7 @@ def write_diff(changes: list[Change], path: Path, year: int, a: int, b: int) -> 
 def _record_roster(db, host: FileHost, year: int) -> None:
     """Keep the units (group, head), the people and the year's appeals (as recompute
     checked them on 申诉情况) with each version."""
-    from addin.engine.numbers import read_flag
+    from addin.numbers import read_flag
 
     def rows(sheet: str, required: list[str], optional: list[str] = ()) -> list[dict]:
         found = _table(host, sheet, required, optional)

@@ -5,7 +5,6 @@ back as :class:`addin.problems.Problem` records; exceptions are for programmer e
 
 Modules, one concept each:
 
-- ``numbers``    exact decimals, half-up rounding, rates, reading raw cell values
 - ``items``      the rule kinds: one item's score and its trace
 - ``tables``     an appendix table's total (cap, rescaling of dropped indicators)
 - ``bonus``      the innovation bonus under 同一项目不重复加分

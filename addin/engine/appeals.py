@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from addin.engine.calendar import DEFAULT_CALENDAR, Calendar, appeal_deadline, reply_due
-from addin.engine.numbers import read_date
+from addin.numbers import read_date
 from addin.engine.units import Alert
 from addin.problems import Problem
 from addin.scheme.models import Appeals

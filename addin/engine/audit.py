@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from addin import problems as P
-from addin.engine.numbers import ZERO, cents, fmt, q2
+from addin.numbers import ZERO, cents, fmt, q2
 from addin.engine.quota import QuotaCalc, explain_quota, fixed_quota
 from addin.engine.ranking import rank_scores
 from addin.engine.selection import Status, select_under_quota

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from addin import problems as P
-from addin.engine.numbers import ZERO, fmt, is_blank, read_choice
+from addin.numbers import ZERO, fmt, is_blank, read_choice
 from addin.problems import Problem
 from addin.scheme.items import LookupItem
 

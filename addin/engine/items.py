@@ -15,7 +15,7 @@ from typing import Any
 
 from addin import problems as P
 from addin.engine.bonus import evaluate_lookup
-from addin.engine.numbers import ZERO, fmt, is_blank, q2, read_choice, read_flag, read_number
+from addin.numbers import ZERO, fmt, is_blank, q2, read_choice, read_flag, read_number
 from addin.problems import Problem
 from addin.scheme import items as K
 from addin.scheme.items import InputSpec, ItemBase

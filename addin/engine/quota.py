@@ -13,7 +13,7 @@ from typing import Any
 
 from addin import problems as P
 from addin.engine.computed import Computed, failed
-from addin.engine.numbers import ROUNDING_NAMES, Rounding, parse_rate, read_choice, read_number, round_whole, show_rate
+from addin.numbers import ROUNDING_NAMES, Rounding, parse_rate, read_choice, read_number, round_whole, show_rate
 from addin.problems import Problem
 
 ROUNDING_ZH = {"half_up": "四舍五入", "floor": "向下取整", "ceil": "向上取整"}

@@ -15,7 +15,7 @@ from typing import Any
 
 from addin import problems as P
 from addin.engine.computed import Computed, failed
-from addin.engine.numbers import cents, is_blank, read_choice, read_number
+from addin.numbers import cents, is_blank, read_choice, read_number
 from addin.problems import Problem
 
 RankMethod = Literal["dense", "competition"]

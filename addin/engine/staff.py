@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from addin.engine.computed import Computed, failed
-from addin.engine.numbers import CENT, ZERO, fmt, is_blank, q2, read_choice, read_flag, read_number
+from addin.numbers import CENT, ZERO, fmt, is_blank, q2, read_choice, read_flag, read_number
 from addin.engine.quota import QuotaCalc, explain_quota
 from addin.engine.ranking import rank_cents
 from addin.engine.selection import Status, select_under_quota

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from addin.engine.items import ItemScore, score_item
-from addin.engine.numbers import ZERO, fmt, q2
+from addin.numbers import ZERO, fmt, q2
 from addin.problems import Problem
 from addin.scheme.items import ItemBase
 

@@ -17,7 +17,7 @@ from typing import Any
 from addin import problems as P
 from addin.engine.bonus import evaluate_lookup
 from addin.engine.computed import Computed, failed
-from addin.engine.numbers import ZERO, cents, fmt, is_blank, q2, read_flag, read_number, read_veto
+from addin.numbers import ZERO, cents, fmt, is_blank, q2, read_flag, read_number, read_veto
 from addin.engine.quota import QuotaCalc, explain_quota, fixed_quota
 from addin.engine.ranking import rank_scores
 from addin.engine.selection import Status, select_under_quota

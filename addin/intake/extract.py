@@ -9,7 +9,7 @@ from typing import Any
 
 from addin.engine.audit import AuditUnitInput, assess_audit
 from addin.engine.items import ItemScore
-from addin.engine.numbers import cents, fmt, is_blank, read_choice, read_date, read_flag, read_number, to_decimal
+from addin.numbers import cents, fmt, is_blank, read_choice, read_date, read_flag, read_number, to_decimal
 from addin.engine.staff import GRADES, democratic_from_raw
 from addin.engine.tables import score_table
 from addin.engine.units import BookItem, score_business_book

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
-from addin.engine.numbers import parse_rate, to_decimal
+from addin.numbers import parse_rate, to_decimal
 
 
 class Strict(BaseModel):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
-from addin.engine.numbers import fmt
+from addin.numbers import fmt
 from addin.scheme.items import ItemBase, SumItem
 from addin.scheme.models import AuditScheme, MunicipalScheme, TargetPart
 

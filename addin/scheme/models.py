@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from addin.engine.numbers import Rounding
+from addin.numbers import Rounding
 from addin.scheme.base import Dec, Rate, Strict
 from addin.scheme.holidays import HolidayYear
 from addin.scheme.items import Item, LookupItem

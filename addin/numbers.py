@@ -1,5 +1,8 @@
 """Exact numbers: decimals, half-up rounding to 2 places, rates and raw cell values.
 
+The lowest layer: the scheme models and the engine both build on it, and it imports
+neither (so the arrows between ``scheme`` and ``engine`` point one way).
+
 Every score is a :class:`~decimal.Decimal`. Floats from Excel are converted through their
 shortest repr (``0.1+0.2`` → ``0.30000000000000004``) and rounded half-up to 2 places
 before any comparison, so float noise never decides a rank.
