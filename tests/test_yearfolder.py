@@ -149,3 +149,113 @@ def test_scheme_change__a_renamed_and_a_fifth_public_target_become_master_column
     row = next(r for r in openpyxl.load_workbook(master)["区市排名"].iter_rows(min_row=2, values_only=True)
                if r[0] == "Q1")
     assert 82 in row
+
+
+def _changed_scheme() -> str:
+    """The five changes of issue 13, made in the YAML as an office would make them."""
+    text = builtin_path("municipal").read_text(encoding="utf-8")
+    edits = [
+        # a renamed public item (departments): 精神文明建设 → 文明创建, still scored on 附表3
+        ("    - {name: 精神文明建设, points: 5, scored_by: 市委宣传部, table: 附表3}",
+         "    - {name: 文明创建, points: 5, scored_by: 市委宣传部, table: 附表3}"),
+        # a fifth public item for districts: 附表7 gives up 2 points (7.4 is worth 0.5), 营商环境 gets them
+        ("""  - id: 附表7
+    title: 区(市)党的建设
+    scored_by: 市委组织部
+    tiers: [districts]
+    points: 10""", """  - id: 附表7
+    title: 区(市)党的建设
+    scored_by: 市委组织部
+    tiers: [districts]
+    points: 8"""),
+        ("""        name: 基层组织覆盖
+        points: 2.5""", """        name: 基层组织覆盖
+        points: 0.5"""),
+        ("    - {name: 党的建设, points: 10, scored_by: 市委组织部, table: 附表7}",
+         "    - {name: 党的建设, points: 8, scored_by: 市委组织部, table: 附表7}\n"
+         "    - {name: 营商环境, points: 2, scored_by: 市营商环境局}"),
+        # a quota of 12% rounded down
+        ("quota: {rate: 10%, minimum: 0}", "quota: {rate: 12%, rounding: floor, minimum: 0}"),
+        # an extra veto body in the suggestions (the list is open anyway)
+        ("  veto_bodies: [纪检, 检察, 计划生育, 环境保护, 安全生产, 社会治安综合治理]   # seed",
+         "  veto_bodies: [纪检, 检察, 计划生育, 环境保护, 安全生产, 社会治安综合治理, 市场监管]   # seed"),
+        # 6-day publicity
+        ("publicity_days: 7", "publicity_days: 6"),
+        ('version: "2026.1"', 'version: "2026-改"'),
+    ]
+    for old, new in edits:
+        assert text.count(old) >= 1, old
+        text = text.replace(old, new, 1)
+    return text
+
+
+def test_scheme_change__the_whole_path_runs_with_no_code_change(tmp_path, monkeypatch):
+    """template → fill → .eml → intake → recompute → publish → circular under a changed
+    scheme, every figure worked by hand."""
+    (tmp_path / "my.yaml").write_text(_changed_scheme(), encoding="utf-8")
+    (tmp_path / "units.csv").write_text(UNITS.replace("Q1,区一,区市,,\n", "Q1,区一,区市,,q1@example.gov.cn\n"
+                                                      "Q2,区二,区市,,\n"), encoding="utf-8")
+    (tmp_path / "staff.csv").write_text(STAFF, encoding="utf-8")
+    folder = tmp_path / "2026考核"
+    assert runner.invoke(app, ["init", str(folder), "--year", "2026", "--scheme", str(tmp_path / "my.yaml"),
+                               "--roster", str(tmp_path / "units.csv"), "--staff",
+                               str(tmp_path / "staff.csv")]).exit_code == 0
+    monkeypatch.chdir(folder)
+    assert runner.invoke(app, ["template", "模板"]).exit_code == 0
+    t3 = next(Path("模板").rglob("2026_B01_附表3_*.xlsx"))
+    t7 = next(Path("模板").rglob("2026_Q1_附表7_*.xlsx"))
+    # 附表3: 3.2 two activities missing 1 − 0.4 = 0.6; 3.3 市级 0.8; 3.4 0.08 ÷ 0.1 = 0.8; 3.1, 3.5 full → 4.2
+    f3 = fill(t3, {"KH_IN_附表3_3_2_missing_activities": 2, "KH_IN_附表3_3_3_choice": "市级",
+                   "KH_IN_附表3_3_4_actual": 0.08, "KH_IN_附表3_3_4_target": 0.1}, Path("f3.xlsx"))
+    # 附表7: 7.1–7.3 full (2 + 1.5 + 2); 7.4 now worth 0.5: 0.9 × 0.5 = 0.45; 7.5 full 1; 7.6 2nd 0.9 → 7.85
+    f7 = fill(t7, {"KH_IN_附表7_7_4_actual": 0.9, "KH_IN_附表7_7_4_target": 1, "KH_IN_附表7_7_6_rank": 2},
+              Path("f7.xlsx"))
+    eml(Path("收件箱") / "b01.eml", [("附表3.xlsx", f3.read_bytes())], sender="b01@example.gov.cn")
+    eml(Path("收件箱") / "q1.eml", [("附表7.xlsx", f7.read_bytes())], sender="q1@example.gov.cn")
+    taken = runner.invoke(app, ["intake", "收件箱", "--master", "考核汇总.xlsx", "--quiet"])
+    assert taken.exit_code == 0, taken.output
+    master = Path("考核汇总.xlsx")
+    dept = {r[0]: r for r in openpyxl.load_workbook(master)["部门"].iter_rows(values_only=True)}
+    headers = list(dept["单位编码"])
+    assert dept["B01"][headers.index("文明创建")] == 4.2 and "精神文明建设" not in headers
+    dist = {r[0]: r for r in openpyxl.load_workbook(master)["区市"].iter_rows(values_only=True)}
+    dheaders = list(dist["单位编码"])
+    assert dist["Q1"][dheaders.index("党的建设")] == 7.85 and "营商环境" in dheaders
+    # the office's own columns: B01–B08 business 60 + i, public full but their 附表 values; B03 vetoed by 市场监管
+    entries = [Update("部门", "单位编码", f"B{i:02d}", {"业务目标": 60 + i, "党的建设": 9, "党风廉政建设": 9,
+                                                         "招商引资": 4, "通报批评次数": 0,
+                                                         **({} if i == 1 else {"文明创建": 4}),
+                                                         **({"一票否决": "市场监管"} if i == 3 else {})})
+               for i in range(1, 9)]
+    entries += [Update("区市", "单位编码", "Q1", {"经济目标": 40, "社会目标": 15, "党风廉政建设": 9, "思想政治工作": 4,
+                                                  "招商引资": 4, "营商环境": 2, "通报批评次数": 0}),
+                Update("区市", "单位编码", "Q2", {"经济目标": 30, "社会目标": 10, "党的建设": 6, "党风廉政建设": 8,
+                                                  "思想政治工作": 3, "招商引资": 3, "营商环境": 1, "通报批评次数": 0}),
+                *[Update("人员", "人员编码", c, {"民主测评": 25, "业务目标": 80, "公共目标": 9, "投诉或违纪": "否",
+                                                  "情节严重": "否"}) for c in ("P1", "P2")]]
+    apply_updates(master, entries)
+    done = runner.invoke(app, ["recompute", "考核汇总.xlsx"])
+    assert done.exit_code == 0, done.output
+    wb = openpyxl.load_workbook(master)
+    ranked = {r[0]: r for r in wb["部门排名"].iter_rows(values_only=True)}
+    rh = list(ranked["单位编码"])
+    # B01: 61 + 9 + 9 + 4.2 + 4 = 87.2; B03: 63 + 26 = 89, vetoed by 市场监管
+    assert ranked["B01"][rh.index("综合得分")] == 87.2
+    assert "不得评先：一票否决（市场监管）" in ranked["B03"][rh.index("说明")]
+    assert not [r for r in ranked.values() if r[rh.index("先进集体")] == "是"]  # 8 × 12% = 0.96 → 0
+    q = {r[0]: r for r in wb["区市排名"].iter_rows(values_only=True)}
+    qh = list(q["单位编码"])
+    # Q1: 40 + 15 + 7.85 + 9 + 4 + 4 + 2 = 81.85; Q2: 40 + 6 + 8 + 3 + 3 + 1 = 61
+    assert (q["Q1"][qh.index("综合得分")], q["Q2"][qh.index("综合得分")]) == (81.85, 61)
+    assert runner.invoke(app, ["publish", "考核汇总.xlsx", "--year", "2026"]).exit_code == 0
+    made = runner.invoke(app, ["circular", "考核汇总.xlsx", "--year", "2026"])
+    assert made.exit_code == 0, made.output
+    circ = openpyxl.load_workbook("考核汇总_2026_通报.xlsx")
+    text = " ".join(str(c.value) for ws in circ.worksheets for row in ws.iter_rows() for c in row if c.value)
+    assert "不得评先：一票否决（市场监管）" in text and "81.85" in text
+    shown = runner.invoke(app, ["publicize", "考核汇总.xlsx", "--year", "2026", "--start", "2027-01-11"])
+    assert shown.exit_code == 0
+    lists = list(Path(".").glob("考核汇总_2026_公示/*.xlsx"))
+    listed = " ".join(str(c.value) for p in lists for ws in openpyxl.load_workbook(p).worksheets
+                      for row in ws.iter_rows() for c in row if c.value)
+    assert "共6天" in listed  # Q1 (top 2 of 2 districts): its head P2 is 优秀 directly and publicized
