@@ -24,6 +24,17 @@ app = typer.Typer(
 )
 
 
+def _year_master(master: Path | None, year_dir: Path | None) -> Path | None:
+    """The master given, else the year folder's (``--year-dir``, or the current folder when
+    it is one)."""
+    from addin.yearfolder import MASTER_FILE, is_year_folder
+
+    if master is not None:
+        return master
+    folder = year_dir or Path(".")
+    return folder / MASTER_FILE if is_year_folder(folder) else None
+
+
 def _schemes(folder: Path | None):
     """The year folder's schemes (or the shipped default, said once); a bad scheme exits 2
     with the file, the path and the reason."""
@@ -206,8 +217,11 @@ def template(
 
 @app.command()
 def intake(
-    inbox: Path = typer.Argument(None, help="收件文件夹：.eml、.msg 邮件或 .xlsx 附件 [inbox folder]"),
-    master: Path = typer.Option(..., "--master", help="考核办汇总工作簿 .xlsx [the master workbook]"),
+    inbox: Path = typer.Argument(None, help="收件文件夹：.eml、.msg 邮件或 .xlsx 附件；在年度文件夹中省略时为 收件箱 "
+                                 "[inbox folder]"),
+    master: Path = typer.Option(None, "--master", help="考核办汇总工作簿 .xlsx；在年度文件夹中省略时为 考核汇总.xlsx "
+                                "[the master workbook]"),
+    year_dir: Path = typer.Option(None, "--year-dir", help="年度文件夹 [the year folder]"),
     year: int = typer.Option(2026, help="考核年度 [assessment year]"),
     receipt: Path = typer.Option(None, help="回执文件，默认与汇总工作簿同目录 [receipt .xlsx]"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度和汇总表 [no progress bar or table]"),
@@ -233,8 +247,11 @@ def intake(
     from addin.intake.run import ReleaseError, release_held, run_intake
 
     console = Console(quiet=quiet)
+    master = _year_master(master, year_dir)
+    if inbox is None and release is None and master is not None and (master.parent / "收件箱").is_dir():
+        inbox = master.parent / "收件箱"
     if release is not None:
-        if not master.is_file():
+        if master is None or not master.is_file():
             Console().print(f"找不到汇总工作簿 [master not found]: {master}", markup=False)
             raise typer.Exit(2)
         schemes = _schemes(master.parent)
@@ -244,7 +261,7 @@ def intake(
         Console().print(f"已放行报送 {release}：{outcome.envelope.file_name}（{outcome.identity.unit_code} "
                         f"{outcome.identity.unit_name}），已写入汇总工作簿 [released and applied]", markup=False)
         raise typer.Exit(0)
-    if inbox is None or not master.is_file() or not inbox.is_dir():
+    if inbox is None or master is None or not master.is_file() or not inbox.is_dir():
         Console().print(f"找不到汇总工作簿或收件文件夹 [master or inbox not found]: {master} {inbox}", markup=False)
         raise typer.Exit(2)
     schemes = _schemes(master.parent)
@@ -274,8 +291,10 @@ def _with_progress(console, quiet, work):
 
 @app.command()
 def recompute(
-    master: Path = typer.Argument(..., help="考核办汇总工作簿 .xlsx [the master workbook]"),
+    master: Path = typer.Argument(None, help="考核办汇总工作簿 .xlsx；在年度文件夹中省略时为 考核汇总.xlsx "
+                                  "[the master workbook]"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度 [no progress]"),
+    year_dir: Path = typer.Option(None, "--year-dir", help="年度文件夹 [the year folder]"),
 ) -> None:
     """重新计算排名：读取输入表，计算综合得分、名次、先进集体、人员等次和预警，写入结果表
     [recompute rankings: the same code as the ribbon button, on a file].
@@ -290,7 +309,8 @@ def recompute(
     from addin.macro import recompute as run
 
     console = Console(quiet=quiet)
-    if not master.is_file():
+    master = _year_master(master, year_dir)
+    if master is None or not master.is_file():
         Console().print(f"找不到汇总工作簿 [master not found]: {master}", markup=False)
         raise typer.Exit(2)
     with _exit_on(MasterError, folder=master.parent):

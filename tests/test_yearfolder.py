@@ -259,3 +259,19 @@ def test_scheme_change__the_whole_path_runs_with_no_code_change(tmp_path, monkey
     listed = " ".join(str(c.value) for p in lists for ws in openpyxl.load_workbook(p).worksheets
                       for row in ws.iter_rows() for c in row if c.value)
     assert "共6天" in listed  # Q1 (top 2 of 2 districts): its head P2 is 优秀 directly and publicized
+
+
+def test_year_folder__intake_and_recompute_need_no_paths_inside_it(year_folder):
+    built = runner.invoke(app, ["template", "模板", "--kind", "appendix", "--unit", "B01"])
+    assert built.exit_code == 0
+    template = next(Path("模板").rglob("*附表1*.xlsx"))
+    f = fill(template, {"KH_IN_附表1_1_6_value": 1.2, "KH_IN_附表1_1_6_note": "良好"}, Path("f.xlsx"))
+    eml(Path("收件箱") / "a.eml", [("附表1.xlsx", f.read_bytes())], sender="b01@example.gov.cn")
+    assert runner.invoke(app, ["intake", "--quiet"]).exit_code == 0  # 收件箱 and 考核汇总.xlsx of this folder
+    ws = openpyxl.load_workbook("考核汇总.xlsx")["部门"]
+    headers = [c.value for c in ws[1]]
+    b01 = next(r for r in ws.iter_rows(min_row=2, values_only=True) if r[0] == "B01")
+    assert b01[headers.index("党风廉政建设")] == 9.7  # 1.1–1.5 full 8.5 + 1.6 entered 1.2
+    out = runner.invoke(app, ["recompute"])
+    assert out.exit_code == 1  # the other units' inputs are still blank: listed in this folder's master
+    assert openpyxl.load_workbook("考核汇总.xlsx")["问题"].max_row > 1
