@@ -364,10 +364,10 @@ def _register_values(roster) -> dict[str, Any]:
 def _office_entries(master: Path, rng: random.Random) -> None:
     """What the office enters itself: vetoes, fraud and last year's composite."""
     from addin.intake.extract import ANY_UNIT_SHEET, Update
-    from addin.intake.master import apply_updates, read_keys
+    from addin.intake.master import apply_updates, read_roster
 
-    keys = read_keys(master)
-    codes = sorted(keys["部门"]) + sorted(keys["区市"])  # sheet order: the sample draws stay the same
+    units = read_roster(master).units
+    codes = sorted(u.code for u in units if u.type == "部门") + sorted(u.code for u in units if u.type == "区市")
     apply_updates(master, [Update(ANY_UNIT_SHEET, "单位编码", code, {
         "弄虚作假": "是" if code == "B017" else "否",
         **({"一票否决": "安全生产" if code == "B001" else "环境保护"} if code in ("B001", "Q02") else {}),

@@ -10,7 +10,7 @@ from typing import Any
 
 from addin import problems as P
 from addin.engine.computed import Computed, failed
-from addin.numbers import ROUNDING_NAMES, Rounding, cents, is_blank, read_choice, read_veto
+from addin.numbers import ROUNDING_NAMES, Rounding, cents, read_choice, read_veto
 from addin.engine.quota import compute_quota, read_rate
 from addin.engine.ranking import read_column
 from addin.engine.selection import Status, select_under_quota

@@ -34,14 +34,20 @@ class Verdict:
     code: str | None = None
 
 
+def system_file(name: str) -> str | None:
+    """Why a file of this name is no submission (a lock, owner or folder-settings file), or None."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return next((what for pattern, what in _SYSTEM if pattern.search(base)), None)
+
+
 def classify_attachment(name: str, data: bytes, content_type: str | None = None, *, loose: bool = False) -> Verdict:
     """Sort one file, loose in the inbox or attached to a message. An empty loose file is
     skipped (an aborted save); an empty attachment that claims to be a spreadsheet is a
     failed submission, refused so that its sender hears of it."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
-    for pattern, what in _SYSTEM:
-        if pattern.search(base):
-            return Verdict(SKIPPED, f"非报送文件，已跳过：{what}", "system_file")
+    what = system_file(base)
+    if what:
+        return Verdict(SKIPPED, f"非报送文件，已跳过：{what}", "system_file")
     if not data and (loose or not claims_spreadsheet(base, content_type)):
         return Verdict(SKIPPED, "文件为空（0字节），已跳过 [the file is empty (0 bytes); skipped]", "empty_file")
     if claims_spreadsheet(base, content_type) or looks_like_workbook(data):

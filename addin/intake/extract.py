@@ -265,6 +265,7 @@ def extract_register(identity: Identity, reader: Reader, municipal: MunicipalSch
     out = Extracted()
     bonus = municipal.departments.innovation_bonus
     names_rows, names_cols = bonus.row_names(), bonus.column_names()
+    key, project_col, row_col, column_col = bonus_columns(municipal)
     cols = [reader.cells(input_name("bonus", k)) for k in ("unit", "project", "recognizer", "level")]
     rows = []
     for cells in zip(*cols):
@@ -284,7 +285,6 @@ def extract_register(identity: Identity, reader: Reader, municipal: MunicipalSch
         if p1 or p2:
             out.problems += [p for p in (p1, p2) if p]
             continue
-        key, project_col, row_col, column_col = bonus_columns(municipal)
         rows.append({key: code, project_col: str(project).strip(), row_col: r, column_col: lv})
     out.values["bonus"] = rows
     counts: dict[str, int] = {}

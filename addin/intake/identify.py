@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from addin.intake.formula import formula_key, same_formula
-from addin.intake.package import is_local_addin, open_package
+from addin.intake.package import open_package
 from addin.intake.xlsx import Book, read_book, resolve, split_cell
 from addin.problems import Problem
 from addin.roster import Roster, RosterPerson, RosterUnit, roster_key
@@ -92,14 +92,6 @@ def check_identity(identity: Identity, file: str, *, municipal: MunicipalScheme,
     return None
 
 
-def check_external(book: Book, file: str) -> Problem | None:
-    bad = [t for t in book.external_targets if not is_local_addin(t)]
-    if bad:
-        return _problem("external_links", "工作簿含有指向其他文件的外部链接，请删除链接（数据→编辑链接→断开）后重新发送",
-                        f"the workbook links to other files: {', '.join(bad)[:200]}", file)
-    return None
-
-
 @dataclass(frozen=True)
 class Shape:
     """What makes two templates of one kind differ in structure (not in content)."""
@@ -116,7 +108,7 @@ PLACEHOLDER_CODE, PLACEHOLDER_NAME = "⟦单位编码⟧", "⟦单位名称⟧"
 titles): one reference serves every unit, its text filled in per file."""
 
 
-def shape_of(identity: Identity, book: Book, roster: Roster) -> tuple[Shape, list[Problem]]:
+def shape_of(identity: Identity, book: Book, roster: Roster, file: str = "") -> tuple[Shape, list[Problem]]:
     """The shape of the reference build for this file, taken from the roster (the master's
     unit and staff tables), never from the file's own lists; and the roster problems found
     on the way (a person or unit not on the roster, located at its cell)."""
@@ -134,16 +126,17 @@ def shape_of(identity: Identity, book: Book, roster: Roster) -> tuple[Shape, lis
     if base == "staff-roster":
         if not _column_locked(book, "KH_IN_staff_code"):
             return Shape(kind, unit), []
-        people, problems = _listed_people(book, identity, roster)
+        people, problems = _listed_people(book, identity, roster, file)
         return Shape(kind, unit, people=people), problems
     if base == "register":
         return Shape(kind, unit, units=tuple(roster.of_type("部门", "区市"))), []
     if base == "scoring-sheet":
-        return _scoring_shape(kind, unit, book, roster, identity)
+        return _scoring_shape(kind, unit, book, roster, identity, file)
     return Shape(kind, unit), []
 
 
-def _listed_people(book: Book, identity: Identity, roster: Roster) -> tuple[tuple[RosterPerson, ...], list[Problem]]:
+def _listed_people(book: Book, identity: Identity, roster: Roster,
+                   file: str) -> tuple[tuple[RosterPerson, ...], list[Problem]]:
     """The people a roster file lists (its locked code column), each found on the roster."""
     by_code = {roster_key(p.code): p for p in roster.people}
     cells = _cells(book, "KH_IN_staff_code")
@@ -156,22 +149,22 @@ def _listed_people(book: Book, identity: Identity, roster: Roster) -> tuple[tupl
         where = {"sheet": sheet, "cell": coord, "value": value, "record": code}
         if person is None:
             problems.append(_problem("unknown_person", f"人员编码“{value}”不在考核名册中；{USE_ORIGINAL}",
-                                     f"person {value} is not on the roster", book_file(book), **where))
+                                     f"person {value} is not on the roster", file, **where))
         elif person.unit != identity.unit_code:
             problems.append(_problem("person_other_unit", f"人员 {code} {person.name} 属于单位 {person.unit}，"
                                      f"不是本单位（{identity.unit_code}）的人员；{USE_ORIGINAL}",
-                                     f"person {code} belongs to unit {person.unit}", book_file(book), **where))
+                                     f"person {code} belongs to unit {person.unit}", file, **where))
         elif code in seen:
             problems.append(_problem("duplicate_person", f"人员编码 {code} 重复出现；{USE_ORIGINAL}",
-                                     f"person {code} is listed twice", book_file(book), **where))
+                                     f"person {code} is listed twice", file, **where))
         else:
             seen.add(code)
             people.append(person)
     return tuple(people), problems
 
 
-def _scoring_shape(kind: str, unit: RosterUnit, book: Book, roster: Roster,
-                   identity: Identity) -> tuple[Shape, list[Problem]]:
+def _scoring_shape(kind: str, unit: RosterUnit, book: Book, roster: Roster, identity: Identity,
+                   file: str) -> tuple[Shape, list[Problem]]:
     """A sector group's sheet lists the group's departments as the roster has them; the
     item rows of each come from the file (the department's target book)."""
     group = unit.group
@@ -188,7 +181,7 @@ def _scoring_shape(kind: str, unit: RosterUnit, book: Book, roster: Roster,
         text = "；".join(x for x in (f"名册中没有或不属于{group}的单位：{'、'.join(extra)}" if extra else "",
                                      f"缺少本口单位：{'、'.join(missing)}" if missing else "") if x)
         problems.append(_problem("unit_list_changed", f"评分表的单位与考核名册不一致（{text}）；{USE_ORIGINAL}",
-                                 f"the units listed differ from the roster's {group} group", book_file(book),
+                                 f"the units listed differ from the roster's {group} group", file,
                                  record=identity.unit_code))
     books = []
     for u in members:
@@ -210,10 +203,6 @@ def _scoring_shape(kind: str, unit: RosterUnit, book: Book, roster: Roster,
             items.append(("" if name is None or name.value is None else str(name.value), value, ""))
         books.append((u.code, tuple(items)))
     return Shape(kind, unit, units=members, books=tuple(books)), problems
-
-
-def book_file(book: Book) -> str:
-    return getattr(book, "file", "") or ""
 
 
 def _cells(book: Book, name: str) -> list[tuple[str, str, object]]:

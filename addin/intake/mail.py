@@ -15,7 +15,7 @@ from email.header import decode_header, make_header
 from email.message import Message
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from addin.intake.attachment import SKIPPED, classify_attachment
+from addin.intake.attachment import system_file
 from addin.problems import Problem
 
 RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)
@@ -309,7 +309,7 @@ def collect(inbox: Path) -> tuple[list[Envelope], list[Problem]]:
         rel = str(path.relative_to(inbox))
         suffix = path.suffix.lower()
         stamp = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)
-        if path.stat().st_size == 0 or classify_attachment(path.name, b"x").kind == SKIPPED:
+        if path.stat().st_size == 0 or system_file(path.name):
             # lock files, owner files and empty files: listed as skipped, never parsed
             envelopes.append(Envelope(path.name, path.read_bytes(), rel, file_time=stamp, loose=True))
             continue

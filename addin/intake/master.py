@@ -19,6 +19,7 @@ from typing import Any
 
 from addin.errors import KaoheError
 from addin.roster import Roster, RosterPerson, RosterUnit
+from addin.workbook.tables import Table
 from addin.intake.extract import ANY_UNIT_SHEET, Replace, Update
 from addin.workbook.text import set_cell
 from addin.workbook.atomic import commit, remove_stale_temps, temp_path  # noqa: F401 (re-exported)
@@ -92,33 +93,6 @@ def _cell_value(value: Any) -> Any:
     return value
 
 
-def read_keys(master: Path) -> dict[str, set[str]]:
-    """The codes listed in the master's input tables: 部门, 区市 and 人员."""
-    import openpyxl
-
-    wb = openpyxl.load_workbook(master, read_only=True)
-    out: dict[str, set[str]] = {}
-    for sheet, key in (("部门", "单位编码"), ("区市", "单位编码"), ("人员", "人员编码")):
-        if sheet not in wb.sheetnames:
-            out[sheet] = set()
-            continue
-        ws = wb[sheet]
-        rows = list(ws.iter_rows(values_only=True))
-        header = next((i for i, r in enumerate(rows[:HEADER_ROWS]) if key in [str(v).strip() for v in r if v]), None)
-        if header is None:
-            raise MasterError(f"汇总工作簿的“{sheet}”表前{HEADER_ROWS}行内找不到表头“{key}” "
-                              f"[sheet {sheet}: no '{key}' header in the first {HEADER_ROWS} rows]")
-        headers = [str(v).strip() if v else "" for v in rows[header]]
-        col = headers.index(key)
-        out[sheet] = {str(r[col]).strip() for r in rows[header + 1:] if col < len(r) and r[col] not in (None, "")}
-        if sheet == "部门" and "分口" in headers:
-            g = headers.index("分口")
-            out["分口"] = {str(r[g]).strip() for r in rows[header + 1:] if g < len(r) and r[g] not in (None, "")}
-    out.setdefault("分口", set())
-    wb.close()
-    return out
-
-
 def read_roster(master: Path) -> Roster:
     """The year's units and people as the master lists them (部门, 区市, 人员): the roster
     every submission is checked against, never the submitted file's own lists."""
@@ -131,10 +105,10 @@ def read_roster(master: Path) -> Roster:
     people: list[RosterPerson] = []
     try:
         for sheet, kind in (("部门", "部门"), ("区市", "区市")):
-            for row in _records(wb, sheet, "单位编码"):
+            for row in _records(wb, sheet, "单位编码", ("单位名称", "分口", "报送邮箱")):
                 units.append(RosterUnit(row["单位编码"], row.get("单位名称", ""), kind, row.get("分口", ""),
                                         split_addresses(row.get("报送邮箱"))))
-        for row in _records(wb, "人员", "人员编码"):
+        for row in _records(wb, "人员", "人员编码", ("姓名", "单位编码", "层级", "主要负责人")):
             people.append(RosterPerson(row["人员编码"], row.get("姓名", ""), row.get("单位编码", ""),
                                        row.get("层级", ""), row.get("主要负责人", "") == "是"))
     finally:
@@ -142,22 +116,18 @@ def read_roster(master: Path) -> Roster:
     return Roster(units, people)
 
 
-def _records(wb, sheet: str, key: str) -> list[dict[str, str]]:
-    """Rows of a master input table as text by header (cells stripped), keyed rows only."""
+def _records(wb, sheet: str, key: str, optional: tuple[str, ...]) -> list[dict[str, str]]:
+    """Rows of a master input table as text by header (found as recompute finds it), keyed
+    rows only."""
+    from addin.workbook.tables import find_table
+
     if sheet not in wb.sheetnames:
         return []
-    rows = list(wb[sheet].iter_rows(values_only=True))
-    for i, row in enumerate(rows[:HEADER_ROWS]):
-        headers = [str(v).strip() if v is not None else "" for v in row]
-        if key in headers:
-            out = []
-            for r in rows[i + 1:]:
-                record = {h: _text(v) for h, v in zip(headers, r) if h}
-                if record.get(key):
-                    out.append(record)
-            return out
-    raise MasterError(f"汇总工作簿的“{sheet}”表前{HEADER_ROWS}行内找不到表头“{key}” "
-                      f"[sheet {sheet}: no '{key}' header in the first {HEADER_ROWS} rows]")
+    found = find_table(sheet, list(wb[sheet].iter_rows(values_only=True)), [key], optional)
+    if not isinstance(found, Table):
+        raise MasterError(found.message)
+    records = [{h: _text(v) for h, v in rec.items()} for _row, rec in found.rows]
+    return [r for r in records if r[key]]
 
 
 def _text(value: Any) -> str:
@@ -166,29 +136,6 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return unicodedata.normalize("NFKC", str(value)).strip()
-
-
-def read_unit_names(master: Path) -> dict[str, str]:
-    """单位编码 → 单位名称 from the master's unit tables (部门 and 区市)."""
-    import openpyxl
-
-    wb = openpyxl.load_workbook(master, read_only=True)
-    names: dict[str, str] = {}
-    try:
-        for sheet in UNIT_SHEETS:
-            if sheet not in wb.sheetnames:
-                continue
-            rows = list(wb[sheet].iter_rows(values_only=True))
-            for i, row in enumerate(rows[:HEADER_ROWS]):
-                headers = [str(v).strip() if v is not None else "" for v in row]
-                if "单位编码" in headers and "单位名称" in headers:
-                    c, n = headers.index("单位编码"), headers.index("单位名称")
-                    names.update({str(r[c]).strip(): str(r[n] or "").strip() for r in rows[i + 1:]
-                                  if len(r) > max(c, n) and r[c] not in (None, "")})
-                    break
-    finally:
-        wb.close()
-    return names
 
 
 def apply_updates(master: Path, updates: Sequence[Update | Replace]) -> int:

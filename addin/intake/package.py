@@ -125,6 +125,10 @@ def check_package(archive: zipfile.ZipFile, book: Book, file: str) -> list[Probl
             elif b"oleLink" in body:
                 problems.append(refuse("ole_link", "工作簿含有 OLE 链接，已拒收", "the workbook contains an OLE link",
                                        file))
+    bad = [t for t in book.external_targets if not is_local_addin(t)]
+    if bad:
+        problems.append(refuse("external_links", "工作簿含有指向其他文件的外部链接，请删除链接（数据→编辑链接→断开）后重新发送",
+                               f"the workbook links to other files: {', '.join(bad)[:200]}", file))
     for (scope, name), text in book.names.items():
         if name.startswith("KH_") or name.startswith("_xlnm."):
             continue

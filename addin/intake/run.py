@@ -17,11 +17,9 @@ from typing import Any
 from addin.environment import is_environment_failure
 from addin.errors import KaoheError
 from addin.intake import extract as X
-from addin.intake.attachment import SKIPPED as ATTACHMENT_SKIPPED
-from addin.intake.attachment import WORKBOOK, classify_attachment
+from addin.intake.attachment import OTHER, SKIPPED, WORKBOOK, classify_attachment
 from addin.intake.identify import (
     References,
-    check_external,
     check_identity,
     check_locked_values,
     compare_structure,
@@ -42,7 +40,7 @@ from addin.settings import Settings, load_settings
 from addin.workbook.identity import Identity
 
 ACCEPTED, WARNING, REJECTED, DUPLICATE, SUPERSEDED = "accepted", "warning", "rejected", "duplicate", "superseded"
-HELD, SKIPPED, OTHER = "held", "skipped", "other"
+HELD = "held"
 STATUS_ZH = {ACCEPTED: "接收", WARNING: "接收（有提示）", REJECTED: "退回", DUPLICATE: "重复（已收到相同文件）",
              SUPERSEDED: "已被更新的报送替代", HELD: "暂缓（待核实）", SKIPPED: "跳过（非报送文件）",
              OTHER: "非报表附件"}
@@ -116,8 +114,7 @@ def sort_envelope(env: Envelope, digest: str) -> Outcome | None:
     verdict = classify_attachment(env.file_name, env.data, env.content_type, loose=env.loose)
     if verdict.kind == WORKBOOK:
         return None
-    status = SKIPPED if verdict.kind == ATTACHMENT_SKIPPED else OTHER
-    return Outcome(env, digest, status=status,
+    return Outcome(env, digest, status=verdict.kind,
                    problems=[Problem(verdict.code, verdict.reason, severity="warning", file=env.file_name)])
 
 
@@ -150,7 +147,7 @@ def _check(env: Envelope, digest: str, ctx: Context) -> Outcome:
     except UnsafeWorkbook as exc:
         out.problems.append(exc.problem)
         return out
-    hygiene = check_package(archive, book, name) + ([p] if (p := check_external(book, name)) else [])
+    hygiene = check_package(archive, book, name)
     identity, p2 = read_identity(book, name)
     if hygiene or p2:
         out.problems += [*hygiene, *([p2] if p2 else [])]
@@ -164,9 +161,9 @@ def _check(env: Envelope, digest: str, ctx: Context) -> Outcome:
     if problem:
         out.problems.append(problem)
         return out
-    shape, roster_problems = shape_of(identity, book, ctx.roster)
+    shape, roster_problems = shape_of(identity, book, ctx.roster, name)
     if roster_problems:
-        out.problems += [p.located(file=name) for p in roster_problems]
+        out.problems += roster_problems
         return out
     reference = ctx.references.get(shape)
     if reference is None:
