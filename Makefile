@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libreoffice-calc python3-uno fonts-noto-cjk poppler-utils
 
-.PHONY: demo test bench sysdeps clean
+.PHONY: demo test bench screenshot sysdeps clean
 
 $(BIN)/.kaohe-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ bench: $(BIN)/.kaohe-installed sysdeps
 	$(BIN)/python bench/client_intake_bench.py
 	$(BIN)/python bench/recompute_bench.py
 	$(BIN)/python bench/archive_bench.py
+	$(BIN)/python bench/native_bench.py
+
+# refresh docs/native-template.png (the README's picture), made by the test that checks it
+screenshot: $(BIN)/.kaohe-installed sysdeps
+	KAOHE_UPDATE_DOCS=1 $(BIN)/python -m pytest -q tests/test_native.py -k screenshot
 
 clean:
 	rm -rf $(VENV) build *.egg-info

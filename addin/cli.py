@@ -163,6 +163,9 @@ def template(
                                 "OUT/市考核办/<年度>_KHB_考核汇总工作簿.xlsx [the master whose archive keys the templates]"),
     year_dir: Path = typer.Option(None, "--year-dir", help="年度文件夹（省略时为当前文件夹，如它是年度文件夹）"
                                   "[the year folder]"),
+    formulas: str = typer.Option(None, "--formulas", help="计算方式 [how templates compute]：addin = 调用加载项函数"
+                                 "（=ITEM_SCORE，需安装加载项）；native = 通用公式，WPS、LibreOffice、未装加载项的 Excel 均可计算；"
+                                 "省略时按单位名册的“填报方式”列（空白为 addin）"),
 ) -> None:
     """按考核方案生成标准化模板（附表1–9、目标责任书、评分表、登记表、名册、审计考评表、汇总工作簿）
     [build the standardized templates from the schemes].
@@ -171,7 +174,10 @@ def template(
     (made on first use); intake accepts only templates keyed with the same secret, so send out
     templates built for the master you take submissions into.
 
-    Example: kaohe template out/ --kind appendix --unit B001 --year 2026
+    With --formulas native every computed cell is an ordinary formula (IF, ROUND, SUM, …) that Excel 2010+,
+    WPS and LibreOffice compute without the add-in; intake recomputes either form with the engine.
+
+    Example: kaohe template out/ --kind appendix --unit B001 --year 2026 --formulas native
     """
     from addin.demo import city_books, sample_city
     from addin.roster import RosterError, read_roster
@@ -186,6 +192,10 @@ def template(
         staff = staff or (folder / STAFF_FILE if (folder / STAFF_FILE).is_file() else None)
     schemes = _schemes(folder)
     municipal, audit = schemes.municipal, schemes.audit
+    if formulas not in (None, "addin", "native"):
+        console.print(f"--formulas 只能为 addin 或 native，不是“{formulas}” [--formulas must be addin or native]",
+                      markup=False)
+        raise typer.Exit(2)
     bad = sorted(set(kind or []) - set(KIND_IDS))
     if bad:
         console.print(f"未知模板种类 [unknown kinds]: {', '.join(bad)}；可选 [choose from]: {', '.join(KIND_IDS)}",
@@ -205,7 +215,7 @@ def template(
     anchor.parent.mkdir(parents=True, exist_ok=True)
     secret = office_secret(anchor)
     built = build_templates(out, municipal=municipal, audit=audit, roster=units, year=year, kinds=kind or None,
-                            unit=unit, books=books, secret=secret)
+                            unit=unit, books=books, secret=secret, formulas=formulas)
     if not built:
         console.print(f"没有生成任何模板：单位 {unit} 不在名册中？[nothing built: is the unit on the roster?]",
                       markup=False)

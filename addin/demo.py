@@ -154,7 +154,9 @@ def item_values(items, table_id: str, rng: random.Random, clean: bool = False,
 
 
 def sample_city(seed: int):
-    """About 60 departments in 8 groups, 7 districts, 12 audit units and 3,000 staff."""
+    """About 60 departments in 8 groups, 7 districts, 12 audit units and 3,000 staff. The
+    districts and the county audit bureaus fill native templates (填报方式 通用公式: no
+    add-in on their PCs); the rest use the add-in."""
     from addin.roster import Roster, RosterPerson, RosterUnit
 
     rng = random.Random(seed)
@@ -163,11 +165,12 @@ def sample_city(seed: int):
         base = DEPT_NAMES[i % len(DEPT_NAMES)]
         units.append(RosterUnit(f"B{i + 1:03d}", base if i < len(DEPT_NAMES) else f"{base}（二）",
                                 "部门", GROUPS[i % len(GROUPS)], (f"b{i + 1:03d}@example.gov.cn",)))
-    units += [RosterUnit(f"Q{i + 1:02d}", name, "区市", mailboxes=(f"q{i + 1:02d}@example.gov.cn",))
+    units += [RosterUnit(f"Q{i + 1:02d}", name, "区市", mailboxes=(f"q{i + 1:02d}@example.gov.cn",), formulas="native")
               for i, name in enumerate(DISTRICTS)]
     audit = ["办公室", "法规科", "财政审计科", "金融审计科", "经济责任审计科", "固定资产投资审计科", "社会保障审计科",
              "农业审计科", "市中区审计局", "薛城区审计局", "峄城区审计局", "滕州市审计局"]
-    units += [RosterUnit(f"S{i + 1:02d}", n, "县市区局" if n.endswith("审计局") else "科室") for i, n in enumerate(audit)]
+    units += [RosterUnit(f"S{i + 1:02d}", n, "县市区局", formulas="native") if n.endswith("审计局")
+              else RosterUnit(f"S{i + 1:02d}", n, "科室") for i, n in enumerate(audit)]
     people = []
     staffed = [u for u in units if u.type in ("部门", "区市")]
     for k in range(3000):
@@ -202,8 +205,9 @@ def write_roster_csv(roster, folder: Path) -> None:
 
     with open(folder / UNITS_FILE, "w", newline="", encoding="utf-8-sig") as fh:
         w = csv.writer(fh)
-        w.writerow(["单位编码", "单位名称", "类别", "分口", "报送邮箱"])
-        w.writerows([u.code, u.name, u.type, u.group, "; ".join(u.mailboxes)] for u in roster.units)
+        w.writerow(["单位编码", "单位名称", "类别", "分口", "报送邮箱", "填报方式"])
+        w.writerows([u.code, u.name, u.type, u.group, "; ".join(u.mailboxes),
+                     "通用公式" if u.formulas == "native" else "加载项"] for u in roster.units)
     with open(folder / STAFF_FILE, "w", newline="", encoding="utf-8-sig") as fh:
         w = csv.writer(fh)
         w.writerow(["人员编码", "姓名", "单位编码", "层级", "主要负责人"])

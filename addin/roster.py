@@ -1,7 +1,7 @@
 """The roster: which units and people a year assesses.
 
 A roster comes from a CSV file the office keeps (``单位编码,单位名称,类别,分口`` with an
-optional ``报送邮箱`` column of addresses or domains, and,
+optional ``报送邮箱`` column of addresses or domains and an optional ``填报方式`` column, and,
 optionally, a staff file ``人员编码,姓名,单位编码,层级,主要负责人``) or from the built-in
 sample. Problems in a roster file are collected with their line numbers.
 """
@@ -28,6 +28,9 @@ class RosterUnit:
     group: str = ""
     mailboxes: tuple[str, ...] = ()
     """报送邮箱: the addresses (or domains) the unit sends its templates from."""
+    formulas: str = "addin"
+    """填报方式: ``addin`` (the unit has the add-in: =ITEM_SCORE) or ``native`` (ordinary
+    formulas any spreadsheet program computes)."""
 
     @property
     def tier(self) -> str:
@@ -76,6 +79,16 @@ class RosterError(KaoheError):
     pass
 
 
+FORMULA_MODES = {"": "addin", "addin": "addin", "加载项": "addin", "安装加载项": "addin",
+                 "native": "native", "通用公式": "native", "通用": "native", "无加载项": "native"}
+"""填报方式 as the office may write it → the template option (blank: the add-in, the default)."""
+
+
+def read_formula_mode(text: str) -> str | None:
+    """``addin`` or ``native`` for a 填报方式 cell; None when it is neither."""
+    return FORMULA_MODES.get(unicodedata.normalize("NFKC", text or "").strip().lower())
+
+
 def _rows(path: Path, headers: list[str]) -> list[tuple[int, dict[str, str]]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -96,9 +109,13 @@ def read_roster(units_csv: Path, staff_csv: Path | None = None) -> Roster:
             errors.append(f"{units_csv} 第{line}行：单位编码和单位名称必填 [code and name are required]")
         elif row["类别"] not in UNIT_TYPES:
             errors.append(f"{units_csv} 第{line}行：类别“{row['类别']}”应为 {'、'.join(UNIT_TYPES)}")
+        elif read_formula_mode(row.get("填报方式", "")) is None:
+            errors.append(f"{units_csv} 第{line}行：填报方式“{row['填报方式']}”应为 加载项 或 通用公式（空白为加载项）"
+                          f" [填报方式 must be 加载项 (addin) or 通用公式 (native)]")
         else:
             units.append(RosterUnit(row["单位编码"], row["单位名称"], row["类别"], row.get("分口", ""),
-                                    split_addresses(row.get("报送邮箱", ""))))
+                                    split_addresses(row.get("报送邮箱", "")),
+                                    read_formula_mode(row.get("填报方式", "")) or "addin"))
     people = []
     if staff_csv is not None:
         codes = {u.code for u in units}

@@ -10,6 +10,14 @@ For each job it opens ``src``, types every value into the cells of its defined n
 (a list fills a column range top to bottom), recalculates, reads the cells named in
 ``read`` and saves ``out`` with LibreOffice's own xlsx filter ("Calc MS Excel 2007 XML").
 Prints a JSON list with what was read, per job, on stdout.
+
+Optional keys of a job:
+
+- ``cases``: ``[{"sheet": "附表1", "set": [["F8", 3], ["F9", "否"]], "read": ["G8", "G21"]}]``:
+  one after another, type the values (None clears a cell), recalculate, read the cells
+  (the differential tests of native formulas: many input sets through one document);
+- ``scan_errors``: list every formula cell, on every sheet, whose result is an error;
+- ``pdf``: export the document as PDF (the README's screenshot).
 """
 
 from __future__ import annotations
@@ -94,6 +102,48 @@ def read_cell(cell):
     return None
 
 
+def read_address(sheet, address: str):
+    cell = sheet.getCellRangeByName(address).getCellByPosition(0, 0)
+    if cell.getError():
+        return {"error": cell.getError(), "text": cell.getString()}
+    return sheet.getCellRangeByName(address).getDataArray()[0][0]
+
+
+def run_cases(doc, cases: list[dict]) -> list[list]:
+    # automatic calculation on: each typed value recalculates only its dependents, which
+    # is faster here than one calculate() per case
+    sheets, ranges, out = {}, {}, []
+    for case in cases:
+        name = case["sheet"]
+        if name not in sheets:
+            sheets[name] = doc.Sheets.getByName(name)
+        sheet = sheets[name]
+        for address, value in case["set"]:
+            key = (name, address)
+            if key not in ranges:
+                ranges[key] = sheet.getCellRangeByName(address).getCellByPosition(0, 0)
+            type_value(ranges[key], value)
+        out.append([read_address(sheet, a) for a in case["read"]])
+    return out
+
+
+def scan_errors(doc) -> list[dict]:
+    """Every formula cell whose result is an error (FormulaResult ERROR = 4)."""
+    found = []
+    for i in range(doc.Sheets.getCount()):
+        sheet = doc.Sheets.getByIndex(i)
+        cells = sheet.queryFormulaCells(4)
+        for k in range(cells.getCount()):
+            area = cells.getByIndex(k)
+            addr = area.getRangeAddress()
+            for r in range(addr.StartRow, addr.EndRow + 1):
+                for c in range(addr.StartColumn, addr.EndColumn + 1):
+                    cell = sheet.getCellByPosition(c, r)
+                    found.append({"sheet": sheet.getName(), "row": r + 1, "col": c + 1, "error": cell.getError(),
+                                  "formula": cell.getFormula()})
+    return found
+
+
 def run(jobs: list[dict]) -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
         proc, desktop = connect(Path(tmp) / "profile")
@@ -110,10 +160,18 @@ def run(jobs: list[dict]) -> list[dict]:
                             type_value(cell, v)
                     doc.calculateAll()
                     read = {name: [read_cell(c) for c in cells_of(doc, name)] for name in job.get("read", [])}
+                    result = {"read": read}
+                    if job.get("cases"):
+                        result["cases"] = run_cases(doc, job["cases"])
+                    if job.get("scan_errors"):
+                        result["errors"] = scan_errors(doc)
                     if job.get("out"):
                         out = uno.systemPathToFileUrl(str(Path(job["out"]).resolve()))
                         doc.storeToURL(out, (prop("FilterName", "Calc MS Excel 2007 XML"),))
-                    results.append({"read": read})
+                    if job.get("pdf"):
+                        pdf = uno.systemPathToFileUrl(str(Path(job["pdf"]).resolve()))
+                        doc.storeToURL(pdf, (prop("FilterName", "calc_pdf_Export"),))
+                    results.append(result)
                 finally:
                     doc.close(True)
         finally:

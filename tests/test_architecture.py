@@ -25,7 +25,7 @@ def imports(path: Path) -> set[str]:
 def test_engine_and_models__import_no_io_excel_or_adapters():
     pure = list((ROOT / "engine").glob("*.py")) + [ROOT / "scheme" / n for n in
                                                    ("base.py", "items.py", "models.py", "checks.py")] + [
-        ROOT / "numbers.py", ROOT / "problems.py"]
+        ROOT / "numbers.py", ROOT / "problems.py", ROOT / "native_formula.py"]
     assert len(pure) > 10
     for path in pure:
         for name in imports(path):
@@ -79,3 +79,11 @@ def test_layers__numbers_below_the_scheme_below_the_engine():
     assert not [n for n in imports(ROOT / "numbers.py") if n.startswith(("addin.engine", "addin.scheme"))]
     for path in (ROOT / "scheme").glob("*.py"):
         assert not [n for n in imports(path) if n.startswith("addin.engine")], path.name
+
+
+def test_layers__the_native_compiler_never_imports_the_engine():
+    """The compiler is tested against the engine, never built from it: it reads the scheme
+    models only."""
+    found = imports(ROOT / "native_formula.py")
+    assert not [n for n in found if n.startswith("addin.engine")]
+    assert {n for n in found if n.startswith("addin")} == {"addin.scheme", "addin.scheme.items"}

@@ -14,9 +14,7 @@ Expected figures are worked by hand from the scheme's standards (APPENDIX_DEFAUL
 from __future__ import annotations
 
 import datetime as dt
-import json
 import shutil
-import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -29,8 +27,7 @@ from addin.roster import Roster, RosterPerson, RosterUnit
 from fill import TEST_SECRET, eml, fill, seed_secret
 from workbook_templates.build import build_templates
 
-SYSTEM_PYTHON = "/usr/bin/python3"
-HERE = Path(__file__).parent
+from office import libreoffice
 
 ROSTER = Roster(
     units=[RosterUnit("B001", "市发展改革委", "部门", "综合口"), RosterUnit("B002", "市财政局", "部门", "综合口"),
@@ -39,22 +36,6 @@ ROSTER = Roster(
             RosterPerson("B001-02", "李四", "B001", "科级及以下")],
 )
 BOOKS = {"B001": [("重点项目", Decimal(40), "按期完成"), ("改革任务", Decimal(30), "按期完成")]}
-
-
-def require_uno() -> None:
-    """`make test` installs LibreOffice and python3-uno; missing ones are a setup failure."""
-    probe = subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True)
-    if shutil.which("soffice") is None or probe.returncode != 0:
-        pytest.fail("LibreOffice with python3-uno is required: run `make test`, which installs them")
-
-
-def libreoffice(jobs: list[dict]) -> list[dict]:
-    """Run jobs in one LibreOffice process (see tests/lo_uno.py)."""
-    require_uno()
-    done = subprocess.run([SYSTEM_PYTHON, str(HERE / "lo_uno.py")], input=json.dumps(jobs, ensure_ascii=False),
-                          capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout)
 
 
 @pytest.fixture(scope="module")

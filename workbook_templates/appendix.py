@@ -5,7 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from addin.engine.items import score_item
+from addin import native_formula as N
+from addin.engine.items import ItemScore, score_item
 from addin.numbers import fmt
 from addin.engine.tables import score_table
 from addin.scheme.items import (
@@ -49,17 +50,48 @@ def initial_inputs(item: ItemBase) -> dict[str, Any]:
     return {s.name: "否" if s.type == "flag" else 0 if s.name in neutral else None for s in item.inputs()}
 
 
+FORMULAS = ("addin", "native")
+"""How a template computes: ``addin`` calls the add-in's functions (=ITEM_SCORE), ``native``
+uses ordinary formulas compiled from the scheme (addin.native_formula)."""
+
+
+def native_shown(result: ItemScore, item: ItemBase, raw: dict[str, Any] | None = None) -> Decimal | str:
+    """What an item's native formula shows for these inputs, as the engine sees them: the
+    score, or the status (the cached value of a native cell)."""
+    if item.kind in N.UNEXPRESSIBLE:
+        records = (raw or {}).get("records")
+        filled = [v for v in (records if isinstance(records, (list, tuple)) else [records]) if v not in (None, "")]
+        return N.AT_OFFICE if filled else N.UNFILLED
+    if result.ok and result.score is not None:
+        return result.score
+    if result.dropped:
+        return N.DROPPED
+    if any(p.code in ("missing", "note_required") for p in result.problems):
+        return N.UNFILLED
+    return N.INVALID
+
+
+def native_trace(score_cell: str) -> str:
+    """The 计分说明 of a native row: what to do, since no formula can write the trace."""
+    return (f'=IF(ISNUMBER({score_cell}),"按评分标准自动计算（汇总时考核办复核）",IF({score_cell}="{N.UNFILLED}",'
+            f'"请填写本项黄色单元格",IF({score_cell}="{N.DROPPED}","未下达目标，分值按平均得分率折算",'
+            f'IF({score_cell}="{N.AT_OFFICE}","由考核办汇总时计分","请按评分标准核对填报值"))))')
+
+
 def item_formula(func: str, ref_id: str, cells: list[str]) -> str:
     args = "".join(f",{c}" for c in cells)
     return f'={func}("{ref_id}"{args})'
 
 
 def write_items(sheet, table_ref: str, items: list[ItemBase], row: int, name_parts: tuple[str, ...],
-                drop_guard: bool = False) -> tuple[int, int, dict[str, Any]]:
-    """Write item rows (one row per input); returns (first row, last row, initial inputs)."""
+                drop_guard: bool = False, formulas: str = "addin",
+                ) -> tuple[int, int, dict[str, Any], list[N.TotalItem]]:
+    """Write item rows (one row per input); returns (first row, last row, initial inputs,
+    the score cells as a native total sees them)."""
     ws, f = sheet.ws, sheet.fmt
     first = row
     initial: dict[str, dict[str, Any]] = {}
+    totals: list[N.TotalItem] = []
     for item in items:
         specs = item.inputs()
         raw = initial_inputs(item)
@@ -92,10 +124,17 @@ def write_items(sheet, table_ref: str, items: list[ItemBase], row: int, name_par
                 ws.write_string(top, col, str(value), fm)
         result = score_item(item, raw)
         cached = result.score if result.ok and result.score is not None else PENDING
+        trace_cached = result.trace if result.ok and result.trace else PENDING
         item_ref = f"{table_ref}:{item.id}" if table_ref else item.id
         score_f = item_formula("ITEM_SCORE", item_ref, cells)
         trace_f = item_formula("EXPLAIN", item_ref, cells)
-        if drop_guard and isinstance(item, CompletionItem) and item.no_target == "drop":
+        totals.append(N.TotalItem(a1(top, COL_SCORE), item.points, item.bonus, N.may_drop(item),
+                                  item.kind in N.UNEXPRESSIBLE))
+        if formulas == "native":
+            score_f, cached = N.compile_item(item, cells), native_shown(result, item, raw)
+            trace_f = native_trace(a1(top, COL_SCORE))
+            trace_cached = _native_trace_value(cached)
+        elif drop_guard and isinstance(item, CompletionItem) and item.no_target == "drop":
             target = cells[1]
             score_f = f'=IF({target}="","不计分",{score_f[1:]})'
             trace_f = f'=IF({target}="","未下达目标，分值按平均得分率折算",{trace_f[1:]})'
@@ -104,15 +143,29 @@ def write_items(sheet, table_ref: str, items: list[ItemBase], row: int, name_par
             if bottom > top:
                 ws.merge_range(top, col, bottom, col, "", f.result if col == COL_SCORE else f.result_text)
         sheet.formula(top, COL_SCORE, score_f, cached, output_name(*name_parts, item.id))
-        sheet.formula(top, COL_TRACE, trace_f, result.trace if result.ok and result.trace else PENDING, None,
-                      text=True)
+        sheet.formula(top, COL_TRACE, trace_f, trace_cached, None, text=True)
         for r in range(top, bottom + 1):
             ws.set_row(r, 30 if height < SCORE_ROWS else 18)
-    return first, row - 1, initial
+    return first, row - 1, initial, totals
+
+
+def _native_trace_value(shown: Decimal | str) -> str:
+    return {N.UNFILLED: "请填写本项黄色单元格", N.DROPPED: "未下达目标，分值按平均得分率折算",
+            N.AT_OFFICE: "由考核办汇总时计分"}.get(shown, "请按评分标准核对填报值") if isinstance(shown, str) \
+        else "按评分标准自动计算（汇总时考核办复核）"
+
+
+def native_total_shown(items: list[ItemBase], shown: dict[str, Decimal | str], total: Decimal | None
+                       ) -> Decimal | str:
+    """What a native total shows: the engine's total, or the status of the items."""
+    statuses = {v for v in shown.values() if isinstance(v, str)} - {N.DROPPED}
+    if total is not None and not statuses:
+        return total
+    return next((s for s in (N.UNFILLED, N.AT_OFFICE) if s in statuses), N.INVALID)
 
 
 def build_appendix(book: FormBook, scheme: MunicipalScheme, table: Table, tier: str, unit_name: str,
-                   year: int) -> None:
+                   year: int, formulas: str = "addin") -> None:
     short = table.id
     sheet = book.sheet(short)
     ws, f = sheet.ws, sheet.fmt
@@ -122,7 +175,8 @@ def build_appendix(book: FormBook, scheme: MunicipalScheme, table: Table, tier: 
                              last_col=LAST)
     header_row = row
     row = sheet.columns(row, HEADERS)
-    first, last, initial = write_items(sheet, short, table.items, row, (short,), drop_guard=table.rescale_dropped)
+    first, last, initial, totals = write_items(sheet, short, table.items, row, (short,),
+                                               drop_guard=table.rescale_dropped, formulas=formulas)
     total_row = last + 1
     ws.merge_range(total_row, 0, total_row, 1, "合计", f.total)
     ws.write_number(total_row, 2, float(table.points), f.total)
@@ -139,6 +193,11 @@ def build_appendix(book: FormBook, scheme: MunicipalScheme, table: Table, tier: 
         total_f = f"=SUM({scores})"
     expected = score_table(table, initial)
     cached = expected.total if expected.total is not None else PENDING
+    if formulas == "native":
+        total_f = N.compile_total(totals, table.points, cap_total=table.cap_total,
+                                  rescale_dropped=table.rescale_dropped)
+        cached = native_total_shown(table.items, {s.item: native_shown(s, i, initial[i.id]) for s, i in
+                                                  zip(expected.items, table.items)}, expected.total)
     sheet.formula(total_row, COL_SCORE, total_f, cached, output_name(short, "total"), fmt=f.total)
     ws.write_string(total_row, COL_TRACE, expected.trace if expected.total is not None else "", f.result_text)
     ws.set_row(total_row, 30)

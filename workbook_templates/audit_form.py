@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from addin import native_formula as N
 from addin.engine.audit import AuditUnitInput, assess_audit
 from addin.numbers import fmt
 from addin.scheme.models import AuditScheme
 from addin.workbook.identity import output_name
-from workbook_templates.appendix import COL_SCORE, HEADERS, LAST, initial_inputs, write_items
+from workbook_templates.appendix import (
+    COL_SCORE,
+    HEADERS,
+    LAST,
+    initial_inputs,
+    native_shown,
+    native_total_shown,
+    write_items,
+)
 from workbook_templates.form import PENDING, FormBook, a1
 
 
 def build_audit_form(book: FormBook, scheme: AuditScheme, code: str, unit_name: str, unit_type: str,
-                     year: int) -> None:
+                     year: int, formulas: str = "addin") -> None:
     applicable = {cat.id: [i for i in cat.items if i.applies_to is None or unit_type in i.applies_to]
                   for cat in scheme.categories}
     defaults = {i.id: initial_inputs(i) for items in applicable.values() for i in items}
@@ -27,24 +36,34 @@ def build_audit_form(book: FormBook, scheme: AuditScheme, code: str, unit_name: 
                              unit=unit_name, year=year, scored_by="局考评考核领导小组", last_col=LAST)
     header_row = row
     row = sheet.columns(row, HEADERS)
-    subtotal_cells = []
+    subtotal_cells: list[str] = []
+    statuses: list[object] = []
     for cat in scheme.categories:
         items = applicable[cat.id]
         ws.merge_range(row, 0, row, LAST, f"{cat.id} {cat.name}（{fmt(cat.points)}分）", f.label)
-        first, last, _ = write_items(sheet, "", items, row + 1, (cat.id,))
+        first, last, _, totals = write_items(sheet, "", items, row + 1, (cat.id,), formulas=formulas)
         row = last + 1
         ws.merge_range(row, 0, row, 1, f"{cat.id} 小计", f.total)
         ws.write_number(row, 2, float(sum((i.points for i in items if not i.bonus), Decimal(0))), f.total)
         ws.merge_range(row, 3, row, 5, "含加分项，加分计入小计" if any(i.bonus for i in items) else "", f.note)
-        cached = unit.categories[cat.id].total
-        sheet.formula(row, COL_SCORE, f"=SUM({a1(first, COL_SCORE, True)}:{a1(last, COL_SCORE, True)})",
-                      PENDING if cached is None else cached, output_name(cat.id, "total"), fmt=f.total)
+        scored = unit.categories[cat.id]
+        cached: object = PENDING if scored.total is None else scored.total
+        subtotal_f = f"=SUM({a1(first, COL_SCORE, True)}:{a1(last, COL_SCORE, True)})"
+        if formulas == "native":
+            subtotal_f = N.compile_total(totals, cat.points, cap_total=False, rescale_dropped=False)
+            cached = native_total_shown(items, {s.item: native_shown(s, i) for s, i in zip(scored.items, items)},
+                                        scored.total)
+            statuses.append(cached)
+        sheet.formula(row, COL_SCORE, subtotal_f, cached, output_name(cat.id, "total"), fmt=f.total)
         subtotal_cells.append(a1(row, COL_SCORE))
         row += 1
     total_row, max_row, rate_row = row, row + 1, row + 2
     ws.merge_range(total_row, 0, total_row, 1, "总分", f.total)
-    sheet.formula(total_row, COL_SCORE, f"=SUM({','.join(subtotal_cells)})",
-                  PENDING if unit.total is None else unit.total, output_name("total"), fmt=f.total)
+    total_f, cached = f"=SUM({','.join(subtotal_cells)})", PENDING if unit.total is None else unit.total
+    if formulas == "native":
+        total_f = N.compile_sum(subtotal_cells)
+        cached = unit.total if unit.total is not None else N.UNFILLED if N.UNFILLED in statuses else N.INVALID
+    sheet.formula(total_row, COL_SCORE, total_f, cached, output_name("total"), fmt=f.total)
     ws.merge_range(max_row, 0, max_row, 1, "适用满分", f.total)
     ws.write_number(max_row, COL_SCORE, float(maximum), f.total)
     if maximum != scheme.total_points:

@@ -40,6 +40,7 @@ class Job:
     folder: str
     fill: Callable[[FormBook], None]
     scheme: MunicipalScheme | AuditScheme
+    formulas: str = "addin"
 
 
 def safe(text: str) -> str:
@@ -58,7 +59,7 @@ def run_jobs(jobs: Iterable[Job], out_dir: Path, year: int, secret: bytes = b"")
             template_kind=job.kind, scheme_id=job.scheme.id, scheme_version=job.scheme.version, scheme_hash=digest,
             year=year, unit_code=job.unit.code, unit_name=job.unit.name,
             template_id=make_template_id(job.kind, digest, year, job.unit.code, secret),
-            generator_version=f"kaohe {__version__}",
+            generator_version=f"kaohe {__version__}", formulas=job.formulas,
         )
         path = out_dir / safe(job.folder) / f"{year}_{safe(job.unit.code)}_{safe(job.label)}.xlsx"
         book = FormBook(path, identity)
@@ -72,7 +73,8 @@ def run_jobs(jobs: Iterable[Job], out_dir: Path, year: int, secret: bytes = b"")
 
 
 def plan_jobs(municipal: MunicipalScheme, audit: AuditScheme, roster: Roster, year: int, kinds: set[str],
-              unit: str | None, books: Books | None) -> list[Job]:
+              unit: str | None, books: Books | None, formulas: str | None = None) -> list[Job]:
+    """The workbooks to build. ``formulas`` (addin or native) overrides each unit's 填报方式."""
     from workbook_templates.appendix import build_appendix
     from workbook_templates.audit_form import build_audit_form
     from workbook_templates.master import build_master
@@ -91,25 +93,29 @@ def plan_jobs(municipal: MunicipalScheme, audit: AuditScheme, roster: Roster, ye
                      for t in ([part.table] if part.table else []) + part.alternatives]
         for u in filter(wanted, roster.of_type(*types)):
             folder = f"{u.code}_{u.name}"
+            fm = formulas or u.formulas
             if "appendix" in kinds:
                 for table_id in table_ids:
                     table = municipal.table(table_id)
                     kind = f"appendix:{table.id}" + (f":{tier}" if len(table.tiers) > 1 else "")
                     jobs.append(Job(kind, f"{table.id}_{table.title}", u, folder,
-                                    lambda b, t=table, tr=tier, u=u: build_appendix(b, municipal, t, tr, u.name, year),
-                                    municipal))
+                                    lambda b, t=table, tr=tier, u=u, fm=fm: build_appendix(b, municipal, t, tr, u.name,
+                                                                                           year, fm),
+                                    municipal, fm))
             if "target-book" in kinds and tier == "departments":
                 jobs.append(Job("target-book", "目标责任书", u, folder,
                                 lambda b, u=u: build_target_book(b, municipal, u.name, u.group, year,
-                                                                 (books or {}).get(u.code)), municipal))
+                                                                 (books or {}).get(u.code)), municipal, fm))
             if "staff-roster" in kinds:
                 jobs.append(Job("staff-roster", "工作人员考核名册", u, folder,
-                                lambda b, u=u: build_staff_roster(b, municipal, u.name, roster.staff_of(u.code), year),
-                                municipal))
+                                lambda b, u=u, fm=fm: build_staff_roster(b, municipal, u.name, roster.staff_of(u.code),
+                                                                         year, fm),
+                                municipal, fm))
             if "staff-form" in kinds:
                 jobs.append(Job("staff-form", "工作人员年度考核表", u, folder,
-                                lambda b, u=u: build_staff_forms(b, municipal, u.name, roster.staff_of(u.code), year),
-                                municipal))
+                                lambda b, u=u, fm=fm: build_staff_forms(b, municipal, u.name, roster.staff_of(u.code),
+                                                                        year, fm),
+                                municipal, fm))
     if "scoring-sheet" in kinds:
         for group, units in roster.groups().items():
             if unit is not None and unit not in (group, f"G-{group}") and not any(u.code == unit for u in units):
@@ -117,18 +123,20 @@ def plan_jobs(municipal: MunicipalScheme, audit: AuditScheme, roster: Roster, ye
             gu = RosterUnit(f"G-{group}", f"{group}分口考核组", "部门", group)
             jobs.append(Job("scoring-sheet", f"{group}_业务目标评分表", gu, f"分口_{group}",
                             lambda b, g=group, us=units: build_scoring_sheet(b, municipal, g, us, year, books),
-                            municipal))
+                            municipal, formulas or "addin"))
     if "audit-form" in kinds:
         for u in filter(wanted, roster.of_type("科室", "县市区局")):
+            fm = formulas or u.formulas
             jobs.append(Job(f"audit-form:{u.type}", "审计目标考评表", u, f"审计局_{u.code}_{u.name}",
-                            lambda b, u=u: build_audit_form(b, audit, u.code, u.name, u.type, year), audit))
+                            lambda b, u=u, fm=fm: build_audit_form(b, audit, u.code, u.name, u.type, year, fm), audit,
+                            fm))
     if unit is None or unit == OFFICE.code:
         if "register" in kinds:
             jobs.append(Job("register", "加减分登记表", OFFICE, OFFICE_FOLDER,
-                            lambda b: build_register(b, municipal, roster, year), municipal))
+                            lambda b: build_register(b, municipal, roster, year), municipal, formulas or "addin"))
         if "master" in kinds:
             jobs.append(Job("master", "考核汇总工作簿", OFFICE, OFFICE_FOLDER,
-                            lambda b: build_master(b, municipal, roster, year), municipal))
+                            lambda b: build_master(b, municipal, roster, year), municipal, formulas or "addin"))
     return jobs
 
 
@@ -138,16 +146,16 @@ PARALLEL_FROM = 120
 
 def _build_share(share: int, shares: int, out_dir: Path, municipal: MunicipalScheme, audit: AuditScheme,
                  roster: Roster, year: int, kinds: set[str], unit: str | None, books: Books | None,
-                 secret: bytes) -> list[Built]:
+                 secret: bytes, formulas: str | None) -> list[Built]:
     """Run every ``shares``-th job starting at ``share`` (a worker's part of the plan)."""
-    jobs = plan_jobs(municipal, audit, roster, year, kinds, unit, books)
+    jobs = plan_jobs(municipal, audit, roster, year, kinds, unit, books, formulas)
     return run_jobs(jobs[share::shares], out_dir, year, secret)
 
 
 def build_templates(
     out_dir: Path, *, municipal: MunicipalScheme, audit: AuditScheme, roster: Roster, year: int,
     kinds: Iterable[str] | None = None, unit: str | None = None, books: Books | None = None,
-    workers: int | None = None, secret: bytes = b"",
+    workers: int | None = None, secret: bytes = b"", formulas: str | None = None,
 ) -> list[Built]:
     """Build the selected kinds (all when None) for the selected unit (all when None).
 
@@ -157,17 +165,22 @@ def build_templates(
 
     Large builds run in ``workers`` processes (default: one per CPU core); the output is
     the same either way, in plan order.
+
+    ``formulas`` is ``addin`` or ``native`` for every unit; None follows each unit's
+    填报方式 in the roster (the add-in when it says nothing).
     """
     selected = set(KIND_IDS if kinds is None else kinds)
     unknown = selected - set(KIND_IDS)
     if unknown:
         raise ValueError(f"unknown template kinds: {sorted(unknown)}")
+    if formulas not in (None, "addin", "native"):
+        raise ValueError(f"formulas must be addin or native, not {formulas!r}")
     out_dir = Path(out_dir)
-    jobs = plan_jobs(municipal, audit, roster, year, selected, unit, books)
+    jobs = plan_jobs(municipal, audit, roster, year, selected, unit, books, formulas)
     workers = workers or os.cpu_count() or 1
     if workers < 2 or len(jobs) < PARALLEL_FROM:
         return run_jobs(jobs, out_dir, year, secret)
-    args = (out_dir, municipal, audit, roster, year, selected, unit, books, secret)
+    args = (out_dir, municipal, audit, roster, year, selected, unit, books, secret, formulas)
     with ProcessPoolExecutor(max_workers=workers) as pool:
         parts = list(pool.map(_build_share, range(workers), [workers] * workers, *[[a] * workers for a in args]))
     ordered: list[Built] = [None] * len(jobs)  # type: ignore[list-item]

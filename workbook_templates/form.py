@@ -18,11 +18,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import re
+
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from addin.workbook.text import xlsx_options
 from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 
+from addin import native_formula as N
 from addin.scheme.items import InputSpec
 from addin.workbook.identity import META_SHEET, Identity
 
@@ -34,6 +38,23 @@ TITLE_FONT = "黑体"
 EXCEL_CALC_ID = 191029  # Excel 2019/365: a newer engine would recalculate everything on load
 FIXED_DATE = dt.datetime(2000, 1, 1)
 PENDING = "待填写"
+
+
+_FUNCTION = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\(")
+PLAIN_FUNCTIONS = N.ALLOWED_FUNCTIONS | {"ITEM_SCORE", "EXPLAIN", "DEMOCRATIC_SCORE", "STAFF_TOTAL", "STAFF_GRADE"}
+"""Functions xlsxwriter never rewrites as ``_xlfn.`` future functions."""
+
+
+class FormWorksheet(Worksheet):
+    """A worksheet that skips xlsxwriter's future-function rewriting (some 30 regular
+    expressions over every formula) for formulas that call only functions it never
+    rewrites: the long native formulas would otherwise dominate the build time."""
+
+    def _prepare_formula(self, formula, expand_future_functions=False):
+        body = formula[1:] if formula.startswith("=") else formula
+        if not formula.startswith("{") and {f.upper() for f in _FUNCTION.findall(body)} <= PLAIN_FUNCTIONS:
+            return body
+        return super()._prepare_formula(formula, expand_future_functions)
 
 
 def a1(row: int, col: int, absolute: bool = False) -> str:
@@ -162,7 +183,7 @@ class FormBook:
         self.names: dict[str, str] = {}
 
     def sheet(self, name: str) -> FormSheet:
-        return FormSheet(self, self.wb.add_worksheet(name), name)
+        return FormSheet(self, self.wb.add_worksheet(name, worksheet_class=FormWorksheet), name)
 
     def name(self, name: str, formula: str) -> None:
         if name in self.names:

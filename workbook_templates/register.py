@@ -28,8 +28,10 @@ def _units_list(book: FormBook, roster: Roster) -> None:
     book.name("KH_LIST_units", f"={LISTS}!$A$1:$A${max(len(units), 1)}")
 
 
-def _codes_table(roster: Roster) -> str:
-    return f"{LISTS}!$A$1:$B${max(len(roster.of_type('部门', '区市')), 1)}"
+def _codes_table(roster: Roster) -> tuple[str, str]:
+    """The code and name columns of the hidden list sheet."""
+    last = max(len(roster.of_type('部门', '区市')), 1)
+    return f"{LISTS}!$A$1:$A${last}", f"{LISTS}!$B$1:$B${last}"
 
 
 def _validate_units(sheet, first: int, last: int) -> None:
@@ -39,10 +41,14 @@ def _validate_units(sheet, first: int, last: int) -> None:
         "error_message": "单位编码不在名册中 [unit code not on the roster]"})
 
 
-def _unit_columns(sheet, row: int, codes_table: str, name_prefix: str) -> None:
+def _unit_columns(sheet, row: int, codes_table: tuple[str, str], name_prefix: str) -> None:
+    """The unit's name looked up by its code, with functions every client has (no
+    IFERROR/VLOOKUP: see addin.native_formula.ALLOWED_FUNCTIONS)."""
     ws, f = sheet.ws, sheet.fmt
     ws.write_blank(row, 1, None, f.input)
-    sheet.formula(row, 2, f'=IF({a1(row, 1)}="","",IFERROR(VLOOKUP({a1(row, 1)},{codes_table},2,FALSE),"不在名册"))',
+    code, (codes, names) = a1(row, 1), codes_table
+    found = f"MATCH({code},{codes},0)"
+    sheet.formula(row, 2, f'=IF({code}="","",IF(ISNUMBER({found}),INDEX({names},{found}),"不在名册"))',
                   "", None, text=True, blank_ok=True)
 
 
@@ -70,8 +76,9 @@ def build_register(book: FormBook, scheme: MunicipalScheme, roster: Roster, year
         ws.write_blank(row, 4, None, f.input)
         ws.write_blank(row, 5, None, f.input)
         d, e = a1(row, 4), a1(row, 5)
-        sheet.formula(row, 6, f'=IF(OR({d}="",{e}=""),"",INDEX({{{matrix}}},MATCH({d},{{{rows_const}}},0),'
-                              f'MATCH({e},{{{cols_const}}},0)))', "", None, blank_ok=True)
+        at_row, at_col = f"MATCH({d},{{{rows_const}}},0)", f"MATCH({e},{{{cols_const}}},0)"
+        sheet.formula(row, 6, f'=IF(OR({d}="",{e}=""),"",IF(AND(ISNUMBER({at_row}),ISNUMBER({at_col})),'
+                              f'INDEX({{{matrix}}},{at_row},{at_col}),"输入有误"))', "", None, blank_ok=True)
         sheet.text_input(row, 7, None, what="认定文件", validate=False)
         row += 1
     _validate_units(sheet, first, row - 1)

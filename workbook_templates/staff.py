@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from addin import native_formula as N
 from addin.numbers import fmt
 from addin.roster import RosterPerson
 from addin.scheme.items import InputSpec
@@ -16,8 +17,24 @@ BLANK_ROWS = 30
 GRADES = ["优秀", "称职", "基本称职", "不称职"]
 
 
+def _democratic(staff, votes: list[str], formulas: str) -> tuple[str, str]:
+    """(formula, cached value) of a democratic score over the vote cells."""
+    if formulas == "native":
+        return N.compile_democratic(votes, list(staff.vote_weights.values()), staff.democratic_points), N.UNFILLED
+    return f"=DEMOCRATIC_SCORE({','.join(votes)})", PENDING
+
+
+def _total(staff, dem: str, bus: str, pub: str, formulas: str, computed: list[str]) -> tuple[str, str]:
+    if formulas == "native":
+        return N.compile_staff_total(dem, bus, pub, weight=staff.completion_weight,
+                                     democratic_points=staff.democratic_points,
+                                     business_points=staff.business_points, public_points=staff.public_points,
+                                     computed=computed), N.UNFILLED
+    return f"=STAFF_TOTAL({dem},{bus},{pub})", PENDING
+
+
 def build_staff_roster(book: FormBook, scheme: MunicipalScheme, unit_name: str, people: list[RosterPerson],
-                       year: int) -> None:
+                       year: int, formulas: str = "addin") -> None:
     staff = scheme.staff
     sheet = book.sheet("考核名册")
     ws, f = sheet.ws, sheet.fmt
@@ -61,9 +78,10 @@ def build_staff_roster(book: FormBook, scheme: MunicipalScheme, unit_name: str, 
         for col, spec, what in columns:
             sheet.input(row, col, start.get(col), spec, what, None, validate=False)
         v = [a1(row, 4 + k) for k in range(len(staff.vote_weights))]
-        sheet.formula(row, dem_col, f"=DEMOCRATIC_SCORE({','.join(v)})", PENDING, None)
-        sheet.formula(row, dem_col + 3, f"=STAFF_TOTAL({a1(row, dem_col)},{a1(row, dem_col + 1)},{a1(row, dem_col + 2)})",
-                      PENDING, None)
+        sheet.formula(row, dem_col, *_democratic(staff, v, formulas), None)
+        dem = a1(row, dem_col)
+        sheet.formula(row, dem_col + 3, *_total(staff, dem, a1(row, dem_col + 1), a1(row, dem_col + 2), formulas,
+                                                [dem]), None)
         row += 1
     for col, spec, what in columns:  # one validation per column
         sheet.validate_column(first, row - 1, col, spec, what)
@@ -75,21 +93,22 @@ def build_staff_roster(book: FormBook, scheme: MunicipalScheme, unit_name: str, 
     for col, key in enumerate(keys):
         maker = output_name if key in ("democratic", "total") else input_name
         book.name(maker("staff", key), ref(sheet.name, first, col, row - 1))
-    ws.merge_range(row + 1, 0, row + 1, last, "说明：民主测评按票数折算（=DEMOCRATIC_SCORE），总分 = 民主测评 + "
-                   f"{fmt(staff.completion_weight)} ×（业务目标 + 公共目标）（=STAFF_TOTAL）。优秀等次按名额由考核办统一确定。",
+    how = ("（=DEMOCRATIC_SCORE）", "（=STAFF_TOTAL）") if formulas == "addin" else ("", "")
+    ws.merge_range(row + 1, 0, row + 1, last, f"说明：民主测评按票数折算{how[0]}，总分 = 民主测评 + "
+                   f"{fmt(staff.completion_weight)} ×（业务目标 + 公共目标）{how[1]}。优秀等次按名额由考核办统一确定。",
                    f.note)
     sheet.finish(header_row=header_row, last_col=last, landscape=True, freeze_col=2)
 
 
 def build_staff_forms(book: FormBook, scheme: MunicipalScheme, unit_name: str, people: list[RosterPerson],
-                      year: int) -> None:
+                      year: int, formulas: str = "addin") -> None:
     """One printable form per person; a single blank form when the roster names nobody."""
     for person in people or [None]:
-        _staff_form(book, scheme, unit_name, person, year)
+        _staff_form(book, scheme, unit_name, person, year, formulas)
 
 
 def _staff_form(book: FormBook, scheme: MunicipalScheme, unit_name: str, person: RosterPerson | None,
-                year: int) -> None:
+                year: int, formulas: str) -> None:
     staff = scheme.staff
     key = person.code if person else "form"
     sheet = book.sheet((person.code if person else "考核表")[:31])
@@ -121,7 +140,7 @@ def _staff_form(book: FormBook, scheme: MunicipalScheme, unit_name: str, person:
         votes.append(a1(row, 1))
         row += 1
     ws.write_string(row, 0, "民主测评得分", f.total)
-    sheet.formula(row, 1, f"=DEMOCRATIC_SCORE({','.join(votes)})", PENDING, output_name(key, "democratic"))
+    sheet.formula(row, 1, *_democratic(staff, votes, formulas), output_name(key, "democratic"))
     dem = a1(row, 1)
     row += 2
     ws.merge_range(row, 0, row, last, f"二、目标完成情况（目标分100分 × {fmt(staff.completion_weight)}）", f.label)
@@ -132,14 +151,19 @@ def _staff_form(book: FormBook, scheme: MunicipalScheme, unit_name: str, person:
     bus = a1(row, 1)
     row += 1
     first_public = row
+    public_specs = []
     for part in staff.public_items:
         ws.write_string(row, 0, f"公共目标·{part.name}（0–{fmt(part.points)}）", f.cell)
-        sheet.input(row, 1, None, InputSpec(part.name, part.name, "number", Decimal(0), part.points), part.name,
-                    input_name(key, "public", part.name))
+        public_specs.append(InputSpec(part.name, part.name, "number", Decimal(0), part.points))
+        sheet.input(row, 1, None, public_specs[-1], part.name, input_name(key, "public", part.name))
         row += 1
     ws.write_string(row, 0, "公共目标小计", f.total)
-    sheet.formula(row, 1, f"=SUM({a1(first_public, 1)}:{a1(row - 1, 1)})", 0, output_name(key, "public"),
-                  fmt=f.total)
+    if formulas == "native":
+        public_f, public_cached = N.compile_inputs_sum([a1(r, 1) for r in range(first_public, row)],
+                                                       public_specs), N.UNFILLED
+    else:
+        public_f, public_cached = f"=SUM({a1(first_public, 1)}:{a1(row - 1, 1)})", 0
+    sheet.formula(row, 1, public_f, public_cached, output_name(key, "public"), fmt=f.total)
     pub = a1(row, 1)
     row += 2
     ws.write_string(row, 0, "投诉、违纪违规或弄虚作假", f.cell)
@@ -147,11 +171,16 @@ def _staff_form(book: FormBook, scheme: MunicipalScheme, unit_name: str, person:
     complaint = a1(row, 1)
     row += 1
     ws.write_string(row, 0, "总分", f.total)
-    sheet.formula(row, 1, f"=STAFF_TOTAL({dem},{bus},{pub})", PENDING, output_name(key, "total"))
+    sheet.formula(row, 1, *_total(staff, dem, bus, pub, formulas, [dem, pub]), output_name(key, "total"))
     total = a1(row, 1)
     row += 1
     ws.write_string(row, 0, "等次（未计优秀名额）", f.total)
-    sheet.formula(row, 1, f"=STAFF_GRADE({total},FALSE,{complaint})", PENDING, output_name(key, "grade"))
+    grade_f, grade_cached = f"=STAFF_GRADE({total},FALSE,{complaint})", PENDING
+    if formulas == "native":
+        grade_f = N.compile_grade(total, complaint, competent_min=staff.grades.competent_min,
+                                  basic_min=staff.grades.basic_min, complaint_cap=staff.complaint_cap, grades=GRADES)
+        grade_cached = N.UNFILLED
+    sheet.formula(row, 1, grade_f, grade_cached, output_name(key, "grade"))
     ws.merge_range(row, 2, row, 3, "优秀等次须在名额内，由考核办统一确定", f.note)
     row += 2
     for label in ("个人总结", "单位考核意见"):

@@ -44,7 +44,7 @@ def build_target_book(book: FormBook, scheme: MunicipalScheme, unit_name: str, g
     ws.write_string(row, 1, "", f.total)
     sheet.formula(row, 2, f"=SUM({points})", total, output_name("book", "points"), fmt=f.total)
     check = (f'=IF(ROUND(SUM({points}),2)={fmt(business)},"分值合计为{fmt(business)}分",'
-             f'"分值合计应为{fmt(business)}分，当前为"&TEXT(SUM({points}),"0.00")&"分")')
+             f'"分值合计应为{fmt(business)}分，当前为"&ROUND(SUM({points}),2)&"分")')
     cached = (f"分值合计为{fmt(business)}分" if total == business
               else f"分值合计应为{fmt(business)}分，当前为{total:.2f}分")
     sheet.formula(row, 3, check, cached, output_name("book", "check"), text=True)

@@ -26,6 +26,7 @@ from addin.scheme.models import AuditScheme, MunicipalScheme
 from addin.workbook.identity import META_SHEET, Identity, make_template_id
 from addin.workbook.tables import column_letters
 
+FORMULAS = ("addin", "native")
 INTAKE_KINDS = ("appendix", "target-book", "scoring-sheet", "register", "staff-roster", "audit-form")
 UNIT_FREE_KINDS = ("appendix", "target-book", "staff-roster", "audit-form")
 REFERENCE_UNIT = "REF"
@@ -49,7 +50,8 @@ def read_identity(book: Book, file: str) -> tuple[Identity | None, Problem | Non
         key, value = meta.cells[f"A{row}"].value, meta.cells.get(f"B{row}")
         values[str(key)] = "" if value is None or value.value is None else str(value.value)
         row += 1
-    if list(values) != Identity.keys():
+    # templates issued before the 填报方式 option have no ``formulas`` row: the add-in form
+    if list(values) not in (Identity.keys(), Identity.keys()[:-1]) or values.get("formulas", "addin") not in FORMULAS:
         return None, _problem("metadata_edited", "模板标识页已被删改，请用下发的原模板重新填写",
                               "the metadata sheet was edited or removed", file, sheet=META_SHEET)
     try:
@@ -98,6 +100,7 @@ class Shape:
 
     kind: str
     unit: RosterUnit
+    formulas: str = "addin"
     people: tuple[RosterPerson, ...] = ()
     units: tuple[RosterUnit, ...] = ()
     books: tuple[tuple[str, tuple[tuple[str, Decimal, str], ...]], ...] = ()
@@ -109,6 +112,13 @@ titles): one reference serves every unit, its text filled in per file."""
 
 
 def shape_of(identity: Identity, book: Book, roster: Roster, file: str = "") -> tuple[Shape, list[Problem]]:
+    """The shape of the reference build for this file (see :func:`_shape_of`), in the form
+    (add-in or native formulas) the file says it has."""
+    shape, problems = _shape_of(identity, book, roster, file)
+    return dataclasses.replace(shape, formulas=identity.formulas), problems
+
+
+def _shape_of(identity: Identity, book: Book, roster: Roster, file: str = "") -> tuple[Shape, list[Problem]]:
     """The shape of the reference build for this file, taken from the roster (the master's
     unit and staff tables), never from the file's own lists; and the roster problems found
     on the way (a person or unit not on the roster, located at its cell)."""
@@ -287,7 +297,7 @@ def reference_book(shape: Shape, municipal: MunicipalScheme, audit: AuditScheme,
     roster = Roster(units, people)
     books = {code: list(items) for code, items in shape.books if items} or None
     unit_filter = None if base in ("register",) else shape.unit.code
-    jobs = [j for j in plan_jobs(municipal, audit, roster, year, {base}, unit_filter, books)
+    jobs = [j for j in plan_jobs(municipal, audit, roster, year, {base}, unit_filter, books, shape.formulas)
             if j.kind == shape.kind and j.unit.code == shape.unit.code]
     if not jobs:
         return None

@@ -44,6 +44,9 @@ class Identity:
     unit_name: str
     template_id: str
     generator_version: str
+    formulas: str = "addin"
+    """How the template computes: ``addin`` (=ITEM_SCORE) or ``native`` (ordinary formulas).
+    Not part of the keyed id: the office may reissue a template in the other form."""
 
     def rows(self) -> list[tuple[str, str]]:
         return [(k, str(v)) for k, v in asdict(self).items()]
