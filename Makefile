@@ -1,12 +1,13 @@
 # Two entry points, both self-installing:
 #   make demo   run the main job on built-in sample data
 #   make test   run the whole test suite (installs LibreOffice Calc with python3-uno, CJK
-#               fonts and poppler-utils from Debian's packages first if they are missing)
+#               fonts, poppler-utils, Dovecot's IMAP server and openssl from Debian's
+#               packages first if they are missing)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libreoffice-calc python3-uno fonts-noto-cjk poppler-utils
+APT_PACKAGES := libreoffice-calc python3-uno fonts-noto-cjk poppler-utils dovecot-imapd openssl
 
 .PHONY: demo test bench screenshot sysdeps clean
 
@@ -20,6 +21,7 @@ $(BIN)/.kaohe-installed: pyproject.toml
 # drive LibreOffice through its UNO API with the system python (Debian's python3-uno).
 sysdeps:
 	@if command -v soffice >/dev/null && command -v pdftotext >/dev/null && command -v pdffonts >/dev/null \
+	    && command -v dovecot >/dev/null && command -v openssl >/dev/null \
 	    && /usr/bin/python3 -c "import uno" 2>/dev/null \
 	    && [ -n "$$(fc-list :lang=zh 2>/dev/null)" ]; then :; \
 	elif command -v apt-get >/dev/null; then \
@@ -27,7 +29,7 @@ sysdeps:
 	    $(SUDO) apt-get update -qq && \
 	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \
 	else \
-	    echo "Please install LibreOffice Calc, a CJK font and poppler-utils ($(APT_PACKAGES) on Debian)"; exit 1; \
+	    echo "Please install LibreOffice Calc, a CJK font, poppler-utils, Dovecot and openssl ($(APT_PACKAGES) on Debian)"; exit 1; \
 	fi
 
 demo: $(BIN)/.kaohe-installed

@@ -238,6 +238,10 @@ def intake(
     release: int = typer.Option(None, "--release", help="放行一份“暂缓（待核实）”的报送（回执中的编号），电话核实后使用 "
                                 "[apply a held submission by its id, after checking by phone]"),
     by: str = typer.Option(None, "--by", help="放行人（记录在档案中），默认为当前登录用户 [who releases it]"),
+    reply: bool = typer.Option(False, "--reply", help="接收后给每封来信的发件人回复处理结果和回执（每封只回复一次）"
+                               "[reply to every sender, once per message]"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="与 --reply 同用：回复写入 发件箱（预览） 文件夹，不发送 "
+                                 "[write the replies as .eml files instead of sending]"),
 ) -> None:
     """接收邮件附件：识别、校验、重算、汇总入库并生成回执 [take in emailed workbooks].
 
@@ -247,9 +251,12 @@ def intake(
 
     Exit codes: 0 every file accepted or held (and skipped files); 1 some file rejected; 2 could not run
     (master missing or open, another intake running, bad arguments, nothing to release); 3 the machine failed
-    (disk full, read-only folder, no permission): nothing was changed.
+    (disk full, read-only folder, no permission): nothing was changed. With --reply, a mail failure
+    exits as kaohe fetch does (2 settings, 4 login refused, 5 unreachable or TLS, 6 refused or dropped;
+    sent replies are recorded, unsent ones go out on the next run).
 
     Examples: kaohe intake 收件箱/ --master 考核汇总.xlsx --year 2026;
+    kaohe intake --reply --dry-run (in a year folder: look at the replies first);
     kaohe intake --release 17 --by 张科长 --master 考核汇总.xlsx
     """
     from addin.intake.master import MasterError
@@ -282,7 +289,12 @@ def intake(
     from addin.console import render_intake
 
     render_intake(console, result, path)
-    raise typer.Exit(1 if result.rejected else 0)
+    code = 1 if result.rejected else 0
+    if reply:
+        from addin.cli_mail import reply_to_senders
+
+        code = reply_to_senders(result, master, inbox, year, dry_run) or code
+    raise typer.Exit(code)
 
 
 def _with_progress(console, quiet, work):
@@ -628,3 +640,14 @@ def deadline(
 
 if __name__ == "__main__":  # pragma: no cover
     app()
+
+
+def _register_mail_commands() -> None:
+    """``fetch`` and ``remind`` live in addin/cli_mail.py (the mail loop)."""
+    from addin import cli_mail
+
+    app.command("fetch")(cli_mail.fetch)
+    app.command("remind")(cli_mail.remind)
+
+
+_register_mail_commands()

@@ -7,6 +7,7 @@ Everything is written into one work folder. Sample values are deterministic.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import email.policy
 import email.utils
 import random
@@ -81,8 +82,11 @@ def write_demo_settings(folder: Path) -> Path:
     return path
 
 
-def mail(path: Path, attachment: Path, sender: str, subject: str, when: dt.datetime) -> Path:
+def mail(path: Path, attachment: Path, sender: str, subject: str, when: dt.datetime,
+         message_id: str | None = None) -> Path:
     msg = EmailMessage(policy=email.policy.default)
+    if message_id:
+        msg["Message-ID"] = message_id
     msg["Received"] = f"from mail.example.gov.cn by mx.khb.example.gov.cn; {email.utils.format_datetime(when)}"
     msg["From"], msg["To"], msg["Subject"] = sender, OFFICE_MAILBOX, subject
     msg["Date"] = email.utils.format_datetime(when)
@@ -236,16 +240,11 @@ def _staff_values(people, scheme, rng: random.Random) -> dict[str, list[Any]]:
     return {input_name("staff", k): v for k, v in columns.items()}
 
 
-def run_demo(folder: Path, municipal, audit, *, year: int = 2026, seed: int = 2026, say=print):
-    """Build, fill, mail, take in and recompute a sample year; returns the paths and results."""
-    from addin.archive.documents import circular
-    from addin.archive.versions import diff, publish, scheme_record
-    from addin.scheme.loader import builtin_path
-    from addin.hosts import FileHost
-    from addin.intake.receipt import write_receipt
-    from addin.intake.run import run_intake
+def prepare_demo_year(folder: Path, municipal, audit, *, year: int = 2026, seed: int = 2026, say=print):
+    """Steps 1–2 of the demo: the sample city's templates, filled and mailed into the inbox
+    (one message per file, each with its Message-ID), the master and its archive beside
+    it; returns (paths, roster, audit units, the files mailed per unit)."""
     from addin.intake.store import office_secret
-    from addin.macro import recompute
     from workbook_templates.build import build_templates
 
     folder = Path(folder)
@@ -267,7 +266,6 @@ def run_demo(folder: Path, municipal, audit, *, year: int = 2026, seed: int = 20
     shutil.copy(by_key[("KHB", "master")], paths.master)
 
     say("2/6 填写样例报送材料并存为邮件…")
-    rng = random.Random(seed)
     filled = folder / "已填报"
     outbox: dict[str, list[Path]] = {}
     audit_units: list[AuditUnitInput] = []
@@ -313,7 +311,24 @@ def run_demo(folder: Path, municipal, audit, *, year: int = 2026, seed: int = 20
     for unit, files in outbox.items():
         for k, f in enumerate(files):
             mail(paths.inbox / f"{unit}_{k + 1:02d}.eml", f, sender_of(unit),
-                 f"{year}年度目标考核材料报送（{unit}）", when + dt.timedelta(minutes=k))
+                 f"{year}年度目标考核材料报送（{unit}）", when + dt.timedelta(minutes=k),
+                 f"<{year}.{hashlib.sha1(unit.encode()).hexdigest()[:12]}.{k + 1:02d}@"
+                 f"{sender_of(unit).partition('@')[2]}>")
+    return paths, roster, audit_units, outbox
+
+
+def run_demo(folder: Path, municipal, audit, *, year: int = 2026, seed: int = 2026, say=print):
+    """Build, fill, mail, take in and recompute a sample year; returns the paths and results."""
+    from addin.archive.documents import circular
+    from addin.archive.versions import diff, publish, scheme_record
+    from addin.scheme.loader import builtin_path
+    from addin.hosts import FileHost
+    from addin.intake.receipt import write_receipt
+    from addin.intake.run import run_intake
+    from addin.macro import recompute
+
+    paths, roster, audit_units, outbox = prepare_demo_year(folder, municipal, audit, year=year, seed=seed, say=say)
+    rng = random.Random(seed)
     say(f"3/6 接收 {sum(len(v) for v in outbox.values())} 份报送…")
     intake = run_intake(paths.inbox, paths.master, municipal=municipal, audit=audit, year=year)
     write_receipt(intake, paths.receipt, year)

@@ -9,9 +9,9 @@ formulas equal to it in LibreOffice (``tests/test_native.py``).
 
 What a formula shows:
 
-- a number, rounded half-up to 2 places where the engine rounds (``ROUND`` in Excel,
-  WPS and LibreOffice rounds half away from zero after correcting the binary error of
-  the 15th significant digit, so 2.675 gives 2.68, as the engine's exact decimals do);
+- a number, rounded half-up to 2 places where the engine rounds (:func:`cents`: the binary
+  error is taken off at 10 places first, then ``ROUND`` rounds half away from zero, so
+  0.025 computed as 0.02499999999999858 still gives 0.03, as the engine's exact decimals do);
 - :data:`UNFILLED` when a required input is blank (never 0);
 - :data:`INVALID` when an input is out of its range, not a whole number, not one of the
   choices, or the inputs contradict each other (a numerator above its denominator);
@@ -81,10 +81,28 @@ class If:
 Node = Num | Text | If
 
 
+GUARD_PLACES = 10
+"""Places of the inner ROUND that takes the binary error off a value before it is rounded
+to cents (see :func:`cents`)."""
+
+
+def cents(expr: str) -> str:
+    """``expr`` rounded half-up to 2 places, as the engine rounds its exact decimals.
+
+    Binary floats carry an error, and a difference of larger terms makes it large relative
+    to the result: 10 + 0.625×6 − 0.335×35 − 2 is exactly 0.025 but computes as
+    0.02499999999999858, which ROUND(…,2) takes to 0.02 although Excel's and LibreOffice's
+    ROUND correct the 15th significant digit. The inner ROUND to 10 places removes that
+    error first (every input a template accepts has at most 4 places, so an exact result
+    lies on a 10-place grid or, from a division, at least 5·10⁻¹¹ off a half cent); the
+    outer one then rounds half away from zero (2.675 → 2.68, −1.005 → −1.01)."""
+    return f"ROUND(ROUND({expr},{GUARD_PLACES}),2)"
+
+
 def render(node: Node) -> str:
     """The expression of a tree: every numeric leaf rounded half-up to 2 places."""
     if isinstance(node, Num):
-        return f"ROUND({node.expr},2)"
+        return cents(node.expr)
     if isinstance(node, Text):
         return f'"{node.status}"'
     return f"IF({node.cond},{render(node.then)},{render(node.other)})"
@@ -314,9 +332,9 @@ def _veto(item: K.VetoItem, cells: Cells) -> Node:
 def _sum(item: K.SumItem, cells: Cells) -> Node:
     # as the engine does, a part's own veto flag is read but does not zero the part
     parts = [_KINDS[p.kind](p, cells) for p in item.parts]
-    acc = graft(parts[0], lambda a: Num(f"ROUND({a},2)"))
+    acc = graft(parts[0], lambda a: Num(cents(a)))
     for part in parts[1:]:
-        acc = graft(acc, lambda a, part=part: graft(part, lambda b, a=a: Num(f"{a}+ROUND({b},2)")))
+        acc = graft(acc, lambda a, part=part: graft(part, lambda b, a=a: Num(f"{a}+{cents(b)}")))
     return acc
 
 
@@ -404,17 +422,17 @@ def compile_total(items: Sequence[TotalItem], points: Decimal, *, cap_total: boo
     if rescale_dropped and droppable:
         dropped = "+".join(f'({i.cell}="{DROPPED}")*{num(i.points)}' for i in droppable)
         base = f"({num(sum((i.points for i in regular), Decimal(0)))}-({dropped}))"
-        subtotal = f"{subtotal}+IF({base}>0,ROUND(({dropped})*{subtotal}/{base},2),0)"
+        subtotal = f"{subtotal}+IF({base}>0,{cents(f'({dropped})*{subtotal}/{base}')},0)"
     if cap_total:
         subtotal = f"MIN({num(points)},{subtotal})"
     total = subtotal + (f"+SUM({','.join(i.cell for i in bonus)})" if bonus else "")
-    return f"=IF({notok},{status},ROUND({total},2))"
+    return f"=IF({notok},{status},{cents(total)})"
 
 
 def compile_sum(cells: Sequence[str]) -> str:
     """A subtotal of other formula cells: their sum, or the first status among them."""
     notok, status = _status_of(cells, False)
-    return f"=IF({notok},{status},ROUND(SUM({','.join(cells)}),2))"
+    return f"=IF({notok},{status},{cents(f'SUM({chr(44).join(cells)})')})"
 
 
 def compile_inputs_sum(cells: Sequence[str], specs: Sequence[InputSpec]) -> str:

@@ -49,6 +49,9 @@ BOUNDARIES = [
     ("K等次", "x1", {"choice": "市级"}, Decimal("0.81")),                   # 0.805
     ("K直接", "d2", {"score": -1.005}, Decimal("-1.01")),                   # half away from zero
     ("K增减", "j1", {"plus": 1, "minus": 3, "failed": "否"}, Decimal("9.62")),  # 10 + 0.625 − 1.005 = 9.62
+    # 10 + 0.625×6 − 0.335×35 − 2 = 0.025 exactly; in binary 0.02499999999999858 (found by the
+    # differential run at 1,000 sets: a difference of larger terms)
+    ("K增减", "j1", {"plus": 6, "minus": 35, "failed": "是"}, Decimal("0.03")),
 ]
 
 

@@ -179,9 +179,51 @@ def _m4_version_schemes(db: sqlite3.Connection) -> None:
         db.execute(f"ALTER TABLE versions ADD COLUMN {column} TEXT")
 
 
+def _m5_mail(db: sqlite3.Connection) -> None:
+    """The mail loop: messages fetched over IMAP (by mailbox, UIDVALIDITY and UID), replies
+    sent to senders (one per message), and reminders sent to units."""
+    run_script(
+        db,
+        """
+        CREATE TABLE fetched (
+            account      TEXT NOT NULL,
+            folder       TEXT NOT NULL,
+            uidvalidity  INTEGER NOT NULL,
+            uid          INTEGER NOT NULL,
+            message_hash TEXT NOT NULL,
+            file         TEXT NOT NULL,
+            server_time  TEXT,
+            fetched_at   TEXT NOT NULL,
+            moved_to     TEXT,
+            PRIMARY KEY (account, folder, uidvalidity, uid)
+        );
+        CREATE INDEX fetched_file ON fetched(file);
+        CREATE TABLE replies (
+            message_hash TEXT PRIMARY KEY,
+            source       TEXT NOT NULL,
+            recipient    TEXT NOT NULL,
+            reply_id     TEXT NOT NULL,
+            in_reply_to  TEXT,
+            submissions  TEXT NOT NULL DEFAULT '[]',
+            sent_at      TEXT NOT NULL
+        );
+        CREATE TABLE reminders (
+            id          INTEGER PRIMARY KEY,
+            unit_code   TEXT NOT NULL,
+            recipients  TEXT NOT NULL,
+            deadline    TEXT NOT NULL,
+            missing     TEXT NOT NULL,
+            message_id  TEXT NOT NULL,
+            sent_at     TEXT NOT NULL
+        );
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "submissions and their values", _m1_submissions),
     (2, "archive: versions, results, units, people, publications, appeals", _m2_archive),
     (3, "held submissions, arrival times, releases, the office secret", _m3_trust),
     (4, "the scheme each published version was computed by", _m4_version_schemes),
+    (5, "the mail loop: fetched messages, replies, reminders", _m5_mail),
 ]

@@ -25,6 +25,12 @@ def kind_label(kind: str | None) -> str:
 
 def write_receipt(result: BatchResult, path: Path, year: int) -> Path:
     path = Path(path)
+    write_atomically(path, receipt_bytes(result, year), backup=False)  # mode as any file the office writes
+    return path
+
+
+def receipt_bytes(result: BatchResult, year: int) -> bytes:
+    """The receipt workbook (回执, 统计, 未报送, 逾期) as .xlsx bytes."""
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, xlsx_options(in_memory=True))
     head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "vcenter"})
@@ -86,8 +92,7 @@ def write_receipt(result: BatchResult, path: Path, year: int) -> Path:
     ws.set_column(0, 2, 24)
     _setup(ws)
     wb.close()
-    write_atomically(path, buf.getvalue(), backup=False)  # mode as any file the office writes (umask)
-    return path
+    return buf.getvalue()
 
 
 def _setup(ws) -> None:

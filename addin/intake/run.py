@@ -5,6 +5,8 @@ that file's located rejection, and the batch goes on."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 import hashlib
 import json
@@ -273,6 +275,10 @@ def run_intake(inbox: Path, master: Path, *, municipal: MunicipalScheme, audit: 
         envelopes, inbox_problems = collect(Path(inbox))
         store = open_store(master)
         try:
+            # a message fetched over IMAP arrived when the office's server says (INTERNALDATE)
+            times = store.server_times()
+            envelopes = [dataclasses.replace(env, arrived=times[env.source]) if env.source in times else env
+                         for env in envelopes]
             ctx = make_context(master, municipal=municipal, audit=audit, year=year, store=store)
             outcomes: list[Outcome] = []
             for i, env in enumerate(envelopes, start=1):

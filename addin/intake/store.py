@@ -152,6 +152,67 @@ class Store:
     def count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
 
+    def by_hash(self, file_hash: str) -> sqlite3.Row | None:
+        """The latest record of a file with these bytes."""
+        self.db.row_factory = sqlite3.Row
+        try:
+            return self.db.execute("SELECT * FROM submissions WHERE file_hash = ? ORDER BY id DESC LIMIT 1",
+                                   (file_hash,)).fetchone()
+        finally:
+            self.db.row_factory = None
+
+    # --- the mail loop --------------------------------------------------------------
+
+    def fetched_uids(self, account: str, folder: str, uidvalidity: int) -> set[int]:
+        return {r[0] for r in self.db.execute("SELECT uid FROM fetched WHERE account = ? AND folder = ? AND "
+                                              "uidvalidity = ?", (account, folder, uidvalidity))}
+
+    def uidvalidities(self, account: str, folder: str) -> set[int]:
+        return {r[0] for r in self.db.execute("SELECT DISTINCT uidvalidity FROM fetched WHERE account = ? AND "
+                                              "folder = ?", (account, folder))}
+
+    def record_fetch(self, account: str, folder: str, uidvalidity: int, uid: int, message_hash: str, file: str,
+                     server_time: dt.datetime | None) -> None:
+        """One message saved (committed at once: a dropped connection loses nothing saved)."""
+        with self.transaction():
+            self.db.execute("INSERT OR IGNORE INTO fetched (account, folder, uidvalidity, uid, message_hash, file, "
+                            "server_time, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                            (account, folder, uidvalidity, uid, message_hash, file,
+                             server_time.isoformat() if server_time else None,
+                             dt.datetime.now(dt.UTC).isoformat(timespec="seconds")))
+
+    def record_move(self, account: str, folder: str, uidvalidity: int, uid: int, to: str) -> None:
+        with self.transaction():
+            self.db.execute("UPDATE fetched SET moved_to = ? WHERE account = ? AND folder = ? AND uidvalidity = ? "
+                            "AND uid = ?", (to, account, folder, uidvalidity, uid))
+
+    def server_times(self) -> dict[str, dt.datetime]:
+        """When the office's mail server received each fetched file (IMAP INTERNALDATE)."""
+        out = {}
+        for file, stamp in self.db.execute("SELECT file, MIN(server_time) FROM fetched WHERE server_time IS NOT "
+                                           "NULL GROUP BY file"):
+            out[file] = dt.datetime.fromisoformat(stamp)
+        return out
+
+    def replied(self, message_hash: str) -> bool:
+        return self.db.execute("SELECT 1 FROM replies WHERE message_hash = ?", (message_hash,)).fetchone() is not None
+
+    def record_reply(self, message_hash: str, source: str, recipient: str, reply_id: str, in_reply_to: str | None,
+                     submissions: list[int]) -> None:
+        """A reply the SMTP server accepted (committed at once)."""
+        with self.transaction():
+            self.db.execute("INSERT OR IGNORE INTO replies VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            (message_hash, source, recipient, reply_id, in_reply_to, json.dumps(submissions),
+                             dt.datetime.now(dt.UTC).isoformat(timespec="seconds")))
+
+    def record_reminder(self, unit: str, recipients: list[str], deadline: str, missing: list[str],
+                        message_id: str) -> None:
+        with self.transaction():
+            self.db.execute("INSERT INTO reminders (unit_code, recipients, deadline, missing, message_id, sent_at) "
+                            "VALUES (?, ?, ?, ?, ?, ?)",
+                            (unit, json.dumps(recipients), deadline, json.dumps(missing, ensure_ascii=False),
+                             message_id, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")))
+
 
 class _Transaction:
     def __init__(self, db: sqlite3.Connection):
