@@ -47,6 +47,7 @@ bench: $(BIN)/.kaohe-installed sysdeps
 	$(BIN)/python bench/recompute_bench.py
 	$(BIN)/python bench/archive_bench.py
 	$(BIN)/python bench/native_bench.py
+	$(BIN)/python bench/columnar_bench.py
 
 # refresh docs/native-template.png (the README's picture), made by the test that checks it
 screenshot: $(BIN)/.kaohe-installed sysdeps
