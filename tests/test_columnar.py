@@ -5,14 +5,27 @@ quotas from 0 to beyond the group)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from decimal import Decimal
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from addin.engine.columnar import NO_KEY, SELECTED, TIED, INELIGIBLE, NOT_SELECTED, rank_groups, select_groups
+from addin.engine.columnar import (
+    INELIGIBLE,
+    NO_KEY,
+    NOT_SELECTED,
+    SELECTED,
+    TIED,
+    rank_groups,
+    select_groups,
+    to_cents,
+    weighted_total_cents,
+)
 from addin.engine.ranking import rank_cents
 from addin.engine.selection import Status, select_under_quota
+from addin.engine.staff import staff_total
+from addin.scheme import load_builtin
 
 CODES = {Status.SELECTED: SELECTED, Status.TIED: TIED, Status.NOT_SELECTED: NOT_SELECTED,
          Status.INELIGIBLE: INELIGIBLE}
@@ -62,3 +75,38 @@ def test_select_groups__equals_select_under_quota_per_group(data, quotas):
                         np.array([e for _, _, e in data], dtype=bool),
                         np.array([g for _, g, _ in data], dtype=np.int64), np.array(quotas, dtype=np.int64))
     assert got.tolist() == expected
+
+
+def test_to_cents__on_the_grid_by_hand():
+    cents, ok = to_cents(np.array([0.29, 85.5, 85.555, float("nan"), -1.05, 1e14]))
+    assert ok.tolist() == [True, True, False, False, True, False]
+    assert cents[ok].tolist() == [29, 8550, -105]
+
+
+def test_weighted_total_cents__half_up_by_hand():
+    # 28.55 + 0.7 × (85.5 + 9.55) = 28.55 + 66.535 = 95.085 → 95.09 (half up)
+    total = weighted_total_cents(np.array([2855]), np.array([8550]), np.array([955]), Decimal("0.7").as_integer_ratio())
+    assert total.tolist() == [9509]
+
+
+grid = st.integers(0, 10_000).map(lambda k: k / 100)
+anyfloat = st.one_of(grid, st.floats(0, 100, allow_nan=False), st.sampled_from([85.555, 0.125, 1e-9]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(anyfloat, anyfloat, anyfloat), min_size=1, max_size=40),
+       st.sampled_from(["0.7", "0.65", "0.8", "1", "0.333"]))
+def test_weighted_total_cents__equals_staff_total(rows, weight):
+    """On-grid rows: the columnar total equals the reference's exact Decimal total; the mask
+    is exactly the rows whose value has at most 2 places (as the reference reads them)."""
+    scheme = load_builtin("municipal").staff.model_copy(update={"completion_weight": Decimal(weight)})
+    cols = [np.array([r[k] for r in rows]) for k in range(3)]
+    converted = [to_cents(c) for c in cols]
+    for k, (_, ok) in enumerate(converted):
+        assert ok.tolist() == [Decimal(repr(r[k])).as_tuple().exponent >= -2 for r in rows]
+    mask = converted[0][1] & converted[1][1] & converted[2][1]
+    got = weighted_total_cents(*(c for c, _ in converted), Decimal(weight).as_integer_ratio())
+    for i, r in enumerate(rows):
+        if mask[i]:
+            d, b, p = (Decimal(repr(v)) for v in r)
+            assert Decimal(int(got[i])) / 100 == staff_total(d, b, p, scheme)

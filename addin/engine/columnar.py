@@ -89,3 +89,31 @@ def select_groups(keys: np.ndarray, eligible: np.ndarray, groups: np.ndarray, qu
     out[order] = chosen
     status[rows] = out
     return status
+
+
+MAX_CENTS_VALUE = 1e13
+"""Beyond this a float's hundredths are no longer checked exactly: such rows take the
+per-row reader (the engine refuses magnitudes beyond 10¹⁵ anyway)."""
+
+
+def to_cents(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(hundredths as int64, on-grid mask) of float cells. A float is on the grid when it
+    is the double nearest a number of at most 2 places (what a clerk types as 85.5 or
+    0.29): then ``rint(v×100)`` is that number's hundredths exactly, and ``÷100`` gives
+    ``v`` back. Other rows (more places, NaN, huge) are left to the per-row reader."""
+    values = np.asarray(values, dtype=np.float64)
+    finite = np.isfinite(values) & (np.abs(values) < MAX_CENTS_VALUE)
+    scaled = np.rint(np.where(finite, values, 0.0) * 100)
+    ok = finite & (scaled / 100 == values)
+    return np.where(ok, scaled, 0).astype(np.int64), ok
+
+
+def weighted_total_cents(democratic: np.ndarray, business: np.ndarray, public: np.ndarray,
+                         weight_ratio: tuple[int, int]) -> np.ndarray:
+    """民主测评 + weight × (业务 + 公共) in hundredths, rounded half-up (away from zero) to
+    2 places exactly as :func:`addin.engine.staff.staff_total`; ``weight_ratio`` is the
+    weight as (numerator, denominator), e.g. ``Decimal("0.7").as_integer_ratio()``."""
+    num, den = weight_ratio
+    x = democratic.astype(np.int64) * den + num * (business.astype(np.int64) + public.astype(np.int64))
+    half_up = (2 * np.abs(x) + den) // (2 * den)
+    return np.sign(x) * half_up
