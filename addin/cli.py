@@ -192,7 +192,9 @@ def template(
         staff = staff or (folder / STAFF_FILE if (folder / STAFF_FILE).is_file() else None)
     schemes = _schemes(folder)
     municipal, audit = schemes.municipal, schemes.audit
-    if formulas not in (None, "addin", "native"):
+    from addin.workbook.identity import FORMULA_FORMS
+
+    if formulas is not None and formulas not in FORMULA_FORMS:
         console.print(f"--formulas 只能为 addin 或 native，不是“{formulas}” [--formulas must be addin or native]",
                       markup=False)
         raise typer.Exit(2)

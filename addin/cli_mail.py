@@ -114,17 +114,14 @@ def fetch(
 def reply_to_senders(result, master: Path, inbox: Path, year: int, dry_run: bool) -> int:
     """``intake --reply``: one reply per received message; the exit code of the replies."""
     from addin.intake.store import Store, archive_path
-    from addin.mailserver import close, connect_smtp, require
+    from addin.mailserver import close, connect_smtp, require, require_from
     from addin.outbox import send_messages, write_messages
     from addin.replies import compose_replies
 
     console = Console(soft_wrap=True)
     try:
         config = mail_config(master.parent)
-        mail_from = config.mail_from or (config.smtp.user if config.smtp else None)
-        if not mail_from:
-            raise MailError(EXIT_SETTINGS, "未设置发件地址：请在 设置.yaml 的“邮箱”中填写“发件地址”，或设置 KAOHE_MAIL_FROM "
-                                           "[no From address set]")
+        mail_from = require_from(config)
         store = Store(archive_path(master))
         try:
             replies, problems = compose_replies(result, inbox, store, mail_from=mail_from, year=year)
@@ -173,8 +170,7 @@ def remind(
     Example: kaohe remind --before 2027-01-15 --send
     """
     from addin.intake.run import make_context, missing_templates, open_store
-    from addin.intake.store import Store, archive_path
-    from addin.mailserver import close, connect_smtp, require
+    from addin.mailserver import close, connect_smtp, require, require_from
     from addin.outbox import send_messages, write_messages
     from addin.reminders import compose_reminders
     from addin.yearfolder import MASTER_FILE, load_schemes
@@ -186,32 +182,27 @@ def remind(
     console = Console(soft_wrap=True)
     with exit_on_mail_error():
         config = mail_config(where)
-        mail_from = config.mail_from or (config.smtp.user if config.smtp else None)
-        if not mail_from:
-            raise MailError(EXIT_SETTINGS, "未设置发件地址（邮箱 → 发件地址，或 KAOHE_MAIL_FROM）[no From address]")
+        mail_from = require_from(config)
         store = open_store(master)
         try:
             ctx = make_context(master, municipal=schemes.municipal, audit=schemes.audit, year=year, store=store)
-            missing = missing_templates(master, ctx, [])
-            roster = ctx.roster
+            reminders, problems = compose_reminders(missing_templates(master, ctx, []), ctx.roster,
+                                                    deadline=deadline, mail_from=mail_from, year=year)
+            for p in problems:
+                console.print(p.message, markup=False)
+            if not send:
+                paths = write_messages(where / OUTBOX, reminders, "催报")
+                console.print(f"预览：{len(paths)} 封催报邮件已写入 {where / OUTBOX}，未发送；确认后加 --send 发送 "
+                              f"[dry run: written, not sent]", markup=False)
+                return
+            smtp = connect_smtp(require(config.smtp, "smtp"))
+            try:
+                report = send_messages(smtp, reminders, mail_from, lambda o: store.record_reminder(
+                    o.key, o.recipients, deadline.isoformat(), list(o.missing), o.message["Message-ID"]))
+            finally:
+                close(smtp)
         finally:
             store.close()
-        reminders, problems = compose_reminders(missing, roster, deadline=deadline, mail_from=mail_from, year=year)
-        for p in problems:
-            console.print(p.message, markup=False)
-        if not send:
-            paths = write_messages(where / OUTBOX, reminders, "催报")
-            console.print(f"预览：{len(paths)} 封催报邮件已写入 {where / OUTBOX}，未发送；确认后加 --send 发送 "
-                          f"[dry run: written, not sent]", markup=False)
-            return
-        smtp = connect_smtp(require(config.smtp, "smtp"))
-        record = Store(archive_path(master))
-        try:
-            report = send_messages(smtp, reminders, mail_from, lambda o: record.record_reminder(
-                o.key, o.recipients, deadline.isoformat(), o.note.split(";"), o.message["Message-ID"]))
-        finally:
-            record.close()
-            close(smtp)
     for out, answer in report.refused:
         console.print(f"催报未能发出（{out.key}）：{answer} [refused]", markup=False)
     console.print(f"已发送催报 {len(report.sent)} 封 [sent {len(report.sent)} reminders]", markup=False)

@@ -111,10 +111,13 @@ def _server(protocol: str, settings: MailSettings, env: Mapping[str, str],
 
 def resolve_mail(settings: MailSettings, env: Mapping[str, str],
                  keyring_get: Callable[[str, str], str | None] = keyring_password) -> MailConfig:
-    """The mail settings in force: the settings file, overridden by the environment."""
-    return MailConfig(_server("imap", settings, env, keyring_get), _server("smtp", settings, env, keyring_get),
+    """The mail settings in force: the settings file, overridden by the environment. The
+    From address defaults to the SMTP login when that is an address."""
+    smtp = _server("smtp", settings, env, keyring_get)
+    login = smtp.user if smtp and smtp.user and "@" in smtp.user else None
+    return MailConfig(_server("imap", settings, env, keyring_get), smtp,
                       env.get("KAOHE_IMAP_FOLDER") or settings.imap_folder,
-                      env.get("KAOHE_MAIL_FROM") or settings.mail_from, settings.deadline)
+                      env.get("KAOHE_MAIL_FROM") or settings.mail_from or login, settings.deadline)
 
 
 def require(server: Server | None, protocol: str) -> Server:
@@ -128,6 +131,14 @@ def require(server: Server | None, protocol: str) -> Server:
                                        f"（服务名 kaohe-{protocol}，用户名 {server.user}） [no password: set "
                                        f"KAOHE_{up}_PASSWORD or the OS keyring]")
     return server
+
+
+def require_from(config: MailConfig) -> str:
+    """The From of what kaohe sends, or a :class:`MailError` saying where to set it."""
+    if not config.mail_from:
+        raise MailError(EXIT_SETTINGS, "未设置发件地址：请在 设置.yaml 的“邮箱”中填写“发件地址”，或设置 KAOHE_MAIL_FROM "
+                                       "[no From address set]")
+    return config.mail_from
 
 
 def _context(server: Server) -> ssl.SSLContext:
@@ -163,7 +174,7 @@ def connect_imap(server: Server, timeout: float = TIMEOUT) -> imaplib.IMAP4:
     except imaplib.IMAP4.abort as exc:
         raise MailError(EXIT_SERVER, f"登录时连接中断（{_where(server)}）：{exc} [connection dropped]") from None
     except imaplib.IMAP4.error as exc:
-        _close(imap)
+        close(imap)
         raise MailError(EXIT_AUTH, f"收件服务器 {_where(server)} 拒绝了用户名或密码（{server.user}）：{_text(exc)} "
                                    f"[IMAP login refused]") from None
     except OSError as exc:
@@ -196,11 +207,11 @@ def connect_smtp(server: Server, timeout: float = TIMEOUT) -> smtplib.SMTP:
         if server.user:
             login_smtp(smtp, server.user, server.password or "")
     except smtplib.SMTPAuthenticationError as exc:
-        _close(smtp)
+        close(smtp)
         raise MailError(EXIT_AUTH, f"发件服务器 {_where(server)} 拒绝了用户名或密码（{server.user}）："
                                    f"{exc.smtp_code} {_text(exc.smtp_error)} [SMTP login refused]") from None
     except (OSError, smtplib.SMTPException) as exc:
-        _close(smtp)
+        close(smtp)
         raise MailError(EXIT_SERVER, f"发件服务器 {_where(server)} 登录失败：{_text(exc)} [SMTP login failed]") from None
     return smtp
 
@@ -226,18 +237,14 @@ def _text(value: Any) -> str:
     return " ".join(str(value).split())[:200]
 
 
-def _close(conn: Any) -> None:
+def close(conn: Any) -> None:
+    """Log out, whatever state the connection is in."""
     for name in ("logout", "quit", "close"):
         try:
             getattr(conn, name)()
             return
         except (OSError, imaplib.IMAP4.error, smtplib.SMTPException, AttributeError, socket.timeout):
             continue
-
-
-def close(conn: Any) -> None:
-    """Log out, whatever state the connection is in."""
-    _close(conn)
 
 
 def check_connections(config: MailConfig) -> list[tuple[str, MailError | None]]:

@@ -19,8 +19,8 @@ What a formula shows:
 - :data:`AT_OFFICE` for a kind no single formula can express (``lookup``: one value
   per project at its highest needs a per-project maximum over a list of records).
 
-This module is pure: it imports the scheme's item models and nothing else of kaohe,
-and it never imports the engine (the compiler is tested against the engine, never the
+This module is pure: it imports the scheme's item models and the numbers' bound, and
+it never imports the engine (the compiler is tested against the engine, never the
 other way round).
 """
 
@@ -30,6 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from addin.numbers import MAX_MAGNITUDE
 from addin.scheme import items as K
 from addin.scheme.items import InputSpec, ItemBase
 
@@ -49,8 +50,8 @@ ALLOWED_FUNCTIONS = frozenset({
 })
 """Every function a native template may call. ``tests/test_native.py`` fails on any other."""
 
-MAX_MAGNITUDE = "1E+15"
-"""The engine refuses numbers beyond ±10¹⁵ (addin.numbers.MAX_MAGNITUDE)."""
+BOUND = format(MAX_MAGNITUDE, "E")
+"""The engine refuses numbers beyond ±10¹⁵ (addin.numbers.MAX_MAGNITUDE): ``1E+15``."""
 
 _YES = ("是", "有", "true", "yes", "y", "1", "√")
 _NO = ("否", "无", "false", "no", "n", "0")
@@ -158,8 +159,8 @@ def _flag_ok(cell: str) -> str:
 
 
 def _number_ok(cell: str, lo: Decimal | None, hi: Decimal | None, whole: bool) -> str:
-    conds = [f"{cell}>={num(lo)}" if lo is not None else f"{cell}>=-{MAX_MAGNITUDE}",
-             f"{cell}<={num(hi)}" if hi is not None else f"{cell}<={MAX_MAGNITUDE}"]
+    conds = [f"{cell}>={num(lo)}" if lo is not None else f"{cell}>=-{BOUND}",
+             f"{cell}<={num(hi)}" if hi is not None else f"{cell}<={BOUND}"]
     if whole:
         conds = [f"{cell}>=0", f"{cell}=ROUND({cell},0)", *conds]
     # IF, not AND: ROUND of a text would be #VALUE!, and AND evaluates every argument
@@ -356,17 +357,21 @@ def _rule(item: ItemBase, cells: Cells) -> Node:
     return rule
 
 
+def checked(inputs: Sequence[tuple[InputSpec, str]], rule: Node) -> Node:
+    """``rule`` behind its inputs' checks: 未填 when a required one is blank, else 输入有误
+    when one is not valid."""
+    checks = [input_checks(spec, cell) for spec, cell in inputs]
+    return guarded([(any_of([m for m, _ in checks if m]), UNFILLED),
+                    (any_of([b for _, b in checks if b]), INVALID)], rule)
+
+
 def item_tree(item: ItemBase, cells: Sequence[str]) -> Node:
     """The formula tree of an item over its input cells (in declared input order; a
     ``scores`` or ``records`` input is a range)."""
     specs = item.inputs()
     if len(cells) != len(specs):
         raise ValueError(f"{item.id}: {len(specs)} inputs, {len(cells)} cells")
-    by_name = {s.name: c for s, c in zip(specs, cells)}
-    checks = [input_checks(s, c) for s, c in zip(specs, cells)]
-    missing = any_of([m for m, _ in checks if m])
-    invalid = any_of([b for _, b in checks if b])
-    return guarded([(missing, UNFILLED), (invalid, INVALID)], _rule(item, by_name))
+    return checked(list(zip(specs, cells)), _rule(item, {s.name: c for s, c in zip(specs, cells)}))
 
 
 def compile_item(item: ItemBase, cells: Sequence[str]) -> str:
@@ -437,30 +442,21 @@ def compile_sum(cells: Sequence[str]) -> str:
 
 def compile_inputs_sum(cells: Sequence[str], specs: Sequence[InputSpec]) -> str:
     """A subtotal of input cells, each checked against its range (a blank is 未填)."""
-    checks = [input_checks(s, c) for s, c in zip(specs, cells)]
-    tree = guarded([(any_of([m for m, _ in checks if m]), UNFILLED), (any_of([b for _, b in checks if b]), INVALID)],
-                   Num(f"SUM({','.join(cells)})"))
-    return "=" + render(tree)
+    return "=" + render(checked(list(zip(specs, cells)), Num(f"SUM({','.join(cells)})")))
 
 
 def compile_democratic(cells: Sequence[str], weights: Sequence[Decimal], points: Decimal) -> str:
     """民主测评: points × Σ(weight × votes) ÷ Σ votes (addin.engine.staff.democratic_score);
     every count required and whole; no votes at all is 输入有误."""
     spec = InputSpec("votes", "票数", "count", Decimal(0))
-    checks = [input_checks(spec, c) for c in cells]
     total = "+".join(cells)
     weighted = "+".join(f"{num(w)}*{c}" for w, c in zip(weights, cells))
     rule = If(f"({total})=0", Text(INVALID), Num(f"{num(points)}*({weighted})/({total})"))
-    return "=" + render(guarded([(any_of([m for m, _ in checks]), UNFILLED),
-                                 (any_of([b for _, b in checks]), INVALID)], rule))
-
-
-def _passed_status(cells: Sequence[str]) -> str | None:
-    """Some formula cell among ``cells`` shows a status (text): pass it on."""
-    return any_of([f'AND(ISNUMBER({c})=FALSE,{c}<>"")' for c in cells])
+    return "=" + render(checked([(spec, c) for c in cells], rule))
 
 
 def _first_status(cells: Sequence[str], body: str) -> str:
+    """``body``, unless one of the formula cells ``cells`` shows a status (text): the first such."""
     for c in reversed(cells):
         body = f'IF(AND(ISNUMBER({c})=FALSE,{c}<>""),{c},{body})'
     return body
@@ -474,9 +470,8 @@ def compile_staff_total(democratic: str, business: str, public: str, *, weight: 
     specs = [InputSpec("d", "民主测评", "number", Decimal(0), democratic_points),
              InputSpec("b", "业务目标", "number", Decimal(0), business_points),
              InputSpec("p", "公共目标", "number", Decimal(0), public_points)]
-    checks = [input_checks(s, c) for s, c in zip(specs, (democratic, business, public))]
     rule = Num(f"{democratic}+{num(weight)}*({business}+{public})")
-    tree = guarded([(any_of([m for m, _ in checks]), UNFILLED), (any_of([b for _, b in checks]), INVALID)], rule)
+    tree = checked(list(zip(specs, (democratic, business, public))), rule)
     return "=" + _first_status(list(computed), render(tree))
 
 

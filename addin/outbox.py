@@ -26,7 +26,8 @@ class Outgoing:
     source: str = ""
     in_reply_to: str | None = None
     submissions: tuple[int, ...] = ()
-    note: str = ""
+    missing: tuple[str, ...] = ()
+    """The templates a reminder names (recorded with it)."""
 
 
 @dataclass

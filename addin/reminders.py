@@ -51,5 +51,5 @@ def compose_reminders(missing: list[tuple[str, str, str]], roster: Roster, *, de
         msg["Message-ID"] = email.utils.make_msgid("kaohe-remind", domain=domain)
         msg["Auto-Submitted"] = "auto-generated"
         msg.set_content(body, charset="utf-8")
-        out.append(Outgoing(msg, addresses, code, note=";".join(kinds)))
+        out.append(Outgoing(msg, addresses, code, missing=tuple(kinds)))
     return out, problems

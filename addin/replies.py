@@ -18,7 +18,6 @@ import datetime as dt
 import email.utils
 import hashlib
 import re
-from dataclasses import replace
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
@@ -139,8 +138,7 @@ def compose_replies(result: BatchResult, inbox: Path, store: Store, *, mail_from
             msg["References"] = f"{references} {their_id}".strip()
         msg["Auto-Submitted"] = "auto-replied"
         msg.set_content("\n".join(body), charset="utf-8")
-        own = [replace(o, record_id=o.record_id) for o in outcomes]
-        receipt = receipt_bytes(BatchResult(own, [], [], 0), year)
+        receipt = receipt_bytes(BatchResult(outcomes, [], [], 0), year)  # their files only
         unit = next((o.identity.unit_code for o in outcomes if o.identity), "")
         msg.add_attachment(receipt, maintype="application",
                            subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",

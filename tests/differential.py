@@ -131,7 +131,7 @@ def draw_all(strategy: st.SearchStrategy, n: int) -> list[Any]:
 
 def base_inputs(item: ItemBase) -> dict[str, Any]:
     """A fixed valid input set for the items not under test (so the total is computed)."""
-    first = {"flag": "否", "count": None, "note": "说明", "records": "项目甲"}
+    fixed = {"flag": "否", "note": "说明", "records": "项目甲"}
     out = {}
     for s in item.inputs():
         if s.type == "choice":
@@ -145,7 +145,7 @@ def base_inputs(item: ItemBase) -> dict[str, Any]:
         elif s.type == "number":
             out[s.name] = float(s.hi) if s.hi is not None else 10
         else:
-            out[s.name] = first[s.type]
+            out[s.name] = fixed[s.type]
     return out
 
 
@@ -236,7 +236,7 @@ def expected(case: Case) -> tuple[Decimal | str, Decimal | str]:
     result = score_item(case.item, case.raw)
     table = score_table(case.table, case.inputs)
     shown = {s.item: native_shown(s, i, case.inputs[i.id]) for s, i in zip(table.items, case.table.items)}
-    return native_shown(result, case.item, case.raw), native_total_shown(case.table.items, shown, table.total)
+    return native_shown(result, case.item, case.raw), native_total_shown(shown, table.total)
 
 
 def same(got: Any, want: Decimal | str) -> bool:

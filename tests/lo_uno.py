@@ -103,10 +103,11 @@ def read_cell(cell):
 
 
 def read_address(sheet, address: str):
-    cell = sheet.getCellRangeByName(address).getCellByPosition(0, 0)
+    area = sheet.getCellRangeByName(address)
+    cell = area.getCellByPosition(0, 0)
     if cell.getError():
         return {"error": cell.getError(), "text": cell.getString()}
-    return sheet.getCellRangeByName(address).getDataArray()[0][0]
+    return area.getDataArray()[0][0]
 
 
 def run_cases(doc, cases: list[dict]) -> list[list]:

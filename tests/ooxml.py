@@ -213,6 +213,29 @@ def cached_errors(parts: Parts, error: str = "#NAME?") -> None:
         _edit(parts, name, lambda t: _C.sub(sub, t))
 
 
+def cached_value(sheet: str, cell: str, value: str) -> Callable[[Parts], None]:
+    """A step: the formula cell ``cell`` of ``sheet`` (a part name) caches ``value``, as a
+    client that computed something else saves it."""
+    def step(parts: Parts) -> None:
+        def sub(m):
+            attrs, inner = _attrs(m.group(1)), m.group(3)
+            if attrs.get("r") != cell or inner is None or "<f" not in inner:
+                return m.group(0)
+            attrs.pop("t", None)
+            f = re.search(r"<f\b.*?(?:</f>|/>)", inner, re.S).group(0)
+            return _cell(attrs, f + f"<v>{value}</v>")
+
+        _edit(parts, sheet, lambda t: _C.sub(sub, t))
+    return step
+
+
+def shared_string(old: str, new: str) -> Callable[[Parts], None]:
+    """A step: every shared string ``old`` reads ``new`` (a value edited by hand)."""
+    def step(parts: Parts) -> None:
+        _edit(parts, "xl/sharedStrings.xml", lambda t: t.replace(f">{old}<", f">{new}<"))
+    return step
+
+
 def calc_chain(parts: Parts) -> None:
     """Add a calculation chain (§18.6) listing every formula cell, as Excel writes one."""
     entries = []

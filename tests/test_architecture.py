@@ -86,4 +86,4 @@ def test_layers__the_native_compiler_never_imports_the_engine():
     models only."""
     found = imports(ROOT / "native_formula.py")
     assert not [n for n in found if n.startswith("addin.engine")]
-    assert {n for n in found if n.startswith("addin")} == {"addin.scheme", "addin.scheme.items"}
+    assert {n for n in found if n.startswith("addin")} == {"addin.numbers", "addin.scheme", "addin.scheme.items"}

@@ -144,14 +144,19 @@ def saved_by_libreoffice(tmp_path_factory, templates):
     return {key: out / templates[key].name for key in TYPED}
 
 
+def mail_and_take_in(saved: dict, master_template: Path, folder: Path, municipal, audit):
+    """Each saved file mailed by its unit, then taken into a fresh master."""
+    shutil.copy(master_template, folder / "master.xlsx")
+    seed_secret(folder / "master.xlsx")
+    inbox = folder / "inbox"
+    for i, ((unit, _kind), path) in enumerate(saved.items()):
+        eml(inbox / f"{i:02d}_{unit}.eml", [(path.name, path.read_bytes())], sender=f"{unit.lower()}@example.gov.cn")
+    return run_intake(inbox, folder / "master.xlsx", municipal=municipal, audit=audit, year=2026)
+
+
 def test_run_intake__libreoffice_saves_of_every_kind_are_accepted_with_the_typed_values(
         tmp_path, templates, saved_by_libreoffice, municipal, audit):
-    shutil.copy(templates[("KHB", "master")], tmp_path / "master.xlsx")
-    seed_secret(tmp_path / "master.xlsx")
-    inbox = tmp_path / "inbox"
-    for i, ((unit, _kind), path) in enumerate(saved_by_libreoffice.items()):
-        eml(inbox / f"{i:02d}_{unit}.eml", [(path.name, path.read_bytes())], sender=f"{unit.lower()}@example.gov.cn")
-    result = run_intake(inbox, tmp_path / "master.xlsx", municipal=municipal, audit=audit, year=2026)
+    result = mail_and_take_in(saved_by_libreoffice, templates[("KHB", "master")], tmp_path, municipal, audit)
     statuses = {o.envelope.file_name: (o.status, o.reasons) for o in result.outcomes}
     assert {n: v for n, v in statuses.items() if v[0] != ACCEPTED} == {}
     assert len(result.outcomes) == len(TYPED)

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import differential as D
+import ooxml
 from addin import native_formula as N
 from addin.intake.formula import tokenize
 from addin.intake.package import open_package
@@ -25,7 +26,7 @@ from addin.intake.xlsx import read_book
 from addin.roster import Roster, RosterError, RosterUnit, read_roster
 from fill import TEST_SECRET, eml, seed_secret
 from office import libreoffice
-from test_clients import BOOKS, EXPECTED_MASTER, ROSTER, TYPED, assert_master
+from test_clients import BOOKS, EXPECTED_MASTER, ROSTER, TYPED, assert_master, mail_and_take_in
 from workbook_templates.build import KIND_IDS, build_templates
 
 PER_ITEM = int(os.environ.get("KAOHE_DIFF_PER_ITEM", "30"))
@@ -219,34 +220,11 @@ def test_native_templates__opened_in_libreoffice_show_no_error_value(native_save
 def test_run_intake__takes_native_templates_saved_by_libreoffice(tmp_path, native_templates, native_saved, municipal,
                                                                  audit):
     saved, _ = native_saved
-    shutil.copy(native_templates[("KHB", "master")], tmp_path / "master.xlsx")
-    seed_secret(tmp_path / "master.xlsx")
-    inbox = tmp_path / "inbox"
-    for i, ((unit, _kind), path) in enumerate(saved.items()):
-        eml(inbox / f"{i:02d}_{unit}.eml", [(path.name, path.read_bytes())], sender=f"{unit.lower()}@example.gov.cn")
-    result = run_intake(inbox, tmp_path / "master.xlsx", municipal=municipal, audit=audit, year=2026)
+    result = mail_and_take_in(saved, native_templates[("KHB", "master")], tmp_path, municipal, audit)
     assert {o.envelope.file_name: o.reasons for o in result.outcomes if o.status != ACCEPTED} == {}
     assert len(result.outcomes) == len(TYPED)
     assert_master(tmp_path / "master.xlsx")
     assert EXPECTED_MASTER[("部门", "B001")]["党风廉政建设"] == 9.2
-
-
-def _set_cached(path: Path, out: Path, cell: str, value: str) -> None:
-    """Rewrite the cached value of one formula cell of the first sheet (as a client that
-    computed something else would save it)."""
-    import re
-    import zipfile
-
-    with zipfile.ZipFile(path) as z, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as w:
-        for info in z.infolist():
-            data = z.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                text = data.decode()
-                text, n = re.subn(rf'(<c r="{cell}"[^>]*>(?:<f>[^<]*</f>|<f [^>]*>[^<]*</f>))<v>[^<]*</v>',
-                                  rf"\g<1><v>{value}</v>", text)
-                assert n == 1
-                data = text.encode()
-            w.writestr(info, data)
 
 
 def test_run_intake__warns_when_the_clients_total_differs_from_the_engines(tmp_path, native_templates, native_saved,
@@ -259,7 +237,8 @@ def test_run_intake__warns_when_the_clients_total_differs_from_the_engines(tmp_p
     from addin.intake.xlsx import resolve
 
     _sheet, (total_cell,) = resolve(book, book.names[(None, "KH_OUT_附表1_total")])
-    _set_cached(src, tmp_path / src.name, total_cell, "9.7")
+    (tmp_path / src.name).write_bytes(ooxml.rewrite(src.read_bytes(),
+                                                    ooxml.cached_value("xl/worksheets/sheet1.xml", total_cell, "9.7")))
     eml(tmp_path / "inbox" / "b001.eml", [(src.name, (tmp_path / src.name).read_bytes())], sender="b001@example.gov.cn")
     result = run_intake(tmp_path / "inbox", tmp_path / "master.xlsx", municipal=municipal, audit=audit, year=2026)
     (outcome,) = result.outcomes
@@ -278,17 +257,9 @@ def test_run_intake__warns_when_the_clients_total_differs_from_the_engines(tmp_p
 
 def test_check_structure__a_native_file_claiming_the_addin_form_is_refused(tmp_path, native_templates, municipal,
                                                                          audit):
-    import re
-    import zipfile
-
     src = native_templates[("B001", "appendix:附表3")]
     out = tmp_path / src.name
-    with zipfile.ZipFile(src) as z, zipfile.ZipFile(out, "w") as w:
-        for info in z.infolist():
-            data = z.read(info.filename)
-            if b"<v>native</v>" in data or b">native<" in data:
-                data = re.sub(rb">native<", b">addin<", data)
-            w.writestr(info, data)
+    out.write_bytes(ooxml.rewrite(src.read_bytes(), ooxml.shared_string("native", "addin")))
     shutil.copy(native_templates[("KHB", "master")], tmp_path / "master.xlsx")
     seed_secret(tmp_path / "master.xlsx")
     eml(tmp_path / "inbox" / "b001.eml", [(out.name, out.read_bytes())], sender="b001@example.gov.cn")

@@ -50,11 +50,6 @@ def initial_inputs(item: ItemBase) -> dict[str, Any]:
     return {s.name: "否" if s.type == "flag" else 0 if s.name in neutral else None for s in item.inputs()}
 
 
-FORMULAS = ("addin", "native")
-"""How a template computes: ``addin`` calls the add-in's functions (=ITEM_SCORE), ``native``
-uses ordinary formulas compiled from the scheme (addin.native_formula)."""
-
-
 def native_shown(result: ItemScore, item: ItemBase, raw: dict[str, Any] | None = None) -> Decimal | str:
     """What an item's native formula shows for these inputs, as the engine sees them: the
     score, or the status (the cached value of a native cell)."""
@@ -71,11 +66,19 @@ def native_shown(result: ItemScore, item: ItemBase, raw: dict[str, Any] | None =
     return N.INVALID
 
 
+SCORED = "按评分标准自动计算（汇总时考核办复核）"
+WHAT_TO_DO = {N.UNFILLED: "请填写本项黄色单元格", N.DROPPED: "未下达目标，分值按平均得分率折算",
+              N.AT_OFFICE: "由考核办汇总时计分", N.INVALID: "请按评分标准核对填报值"}
+"""The 计分说明 of a native row, by what its score cell shows: no formula can write the
+engine's trace, so it says what to do."""
+
+
 def native_trace(score_cell: str) -> str:
-    """The 计分说明 of a native row: what to do, since no formula can write the trace."""
-    return (f'=IF(ISNUMBER({score_cell}),"按评分标准自动计算（汇总时考核办复核）",IF({score_cell}="{N.UNFILLED}",'
-            f'"请填写本项黄色单元格",IF({score_cell}="{N.DROPPED}","未下达目标，分值按平均得分率折算",'
-            f'IF({score_cell}="{N.AT_OFFICE}","由考核办汇总时计分","请按评分标准核对填报值"))))')
+    """The 计分说明 formula of a native row (see WHAT_TO_DO)."""
+    body = f'"{WHAT_TO_DO[N.INVALID]}"'
+    for status in (N.AT_OFFICE, N.DROPPED, N.UNFILLED):
+        body = f'IF({score_cell}="{status}","{WHAT_TO_DO[status]}",{body})'
+    return f'=IF(ISNUMBER({score_cell}),"{SCORED}",{body})'
 
 
 def item_formula(func: str, ref_id: str, cells: list[str]) -> str:
@@ -133,7 +136,7 @@ def write_items(sheet, table_ref: str, items: list[ItemBase], row: int, name_par
         if formulas == "native":
             score_f, cached = N.compile_item(item, cells), native_shown(result, item, raw)
             trace_f = native_trace(a1(top, COL_SCORE))
-            trace_cached = _native_trace_value(cached)
+            trace_cached = SCORED if isinstance(cached, Decimal) else WHAT_TO_DO[cached]
         elif drop_guard and isinstance(item, CompletionItem) and item.no_target == "drop":
             target = cells[1]
             score_f = f'=IF({target}="","不计分",{score_f[1:]})'
@@ -149,14 +152,7 @@ def write_items(sheet, table_ref: str, items: list[ItemBase], row: int, name_par
     return first, row - 1, initial, totals
 
 
-def _native_trace_value(shown: Decimal | str) -> str:
-    return {N.UNFILLED: "请填写本项黄色单元格", N.DROPPED: "未下达目标，分值按平均得分率折算",
-            N.AT_OFFICE: "由考核办汇总时计分"}.get(shown, "请按评分标准核对填报值") if isinstance(shown, str) \
-        else "按评分标准自动计算（汇总时考核办复核）"
-
-
-def native_total_shown(items: list[ItemBase], shown: dict[str, Decimal | str], total: Decimal | None
-                       ) -> Decimal | str:
+def native_total_shown(shown: dict[str, Decimal | str], total: Decimal | None) -> Decimal | str:
     """What a native total shows: the engine's total, or the status of the items."""
     statuses = {v for v in shown.values() if isinstance(v, str)} - {N.DROPPED}
     if total is not None and not statuses:
@@ -196,7 +192,7 @@ def build_appendix(book: FormBook, scheme: MunicipalScheme, table: Table, tier: 
     if formulas == "native":
         total_f = N.compile_total(totals, table.points, cap_total=table.cap_total,
                                   rescale_dropped=table.rescale_dropped)
-        cached = native_total_shown(table.items, {s.item: native_shown(s, i, initial[i.id]) for s, i in
+        cached = native_total_shown({s.item: native_shown(s, i, initial[i.id]) for s, i in
                                                   zip(expected.items, table.items)}, expected.total)
     sheet.formula(total_row, COL_SCORE, total_f, cached, output_name(short, "total"), fmt=f.total)
     ws.write_string(total_row, COL_TRACE, expected.trace if expected.total is not None else "", f.result_text)

@@ -51,7 +51,7 @@ def build_audit_form(book: FormBook, scheme: AuditScheme, code: str, unit_name: 
         subtotal_f = f"=SUM({a1(first, COL_SCORE, True)}:{a1(last, COL_SCORE, True)})"
         if formulas == "native":
             subtotal_f = N.compile_total(totals, cat.points, cap_total=False, rescale_dropped=False)
-            cached = native_total_shown(items, {s.item: native_shown(s, i) for s, i in zip(scored.items, items)},
+            cached = native_total_shown({s.item: native_shown(s, i) for s, i in zip(scored.items, items)},
                                         scored.total)
             statuses.append(cached)
         sheet.formula(row, COL_SCORE, subtotal_f, cached, output_name(cat.id, "total"), fmt=f.total)

@@ -14,7 +14,7 @@ from addin import __version__
 from addin.roster import Roster, RosterUnit
 from addin.scheme.loader import scheme_hash
 from addin.scheme.models import AuditScheme, MunicipalScheme
-from addin.workbook.identity import Identity, make_template_id
+from addin.workbook.identity import FORMULA_FORMS, Identity, make_template_id
 from workbook_templates.form import FormBook
 
 OFFICE = RosterUnit("KHB", "市考核办", "部门")
@@ -173,7 +173,7 @@ def build_templates(
     unknown = selected - set(KIND_IDS)
     if unknown:
         raise ValueError(f"unknown template kinds: {sorted(unknown)}")
-    if formulas not in (None, "addin", "native"):
+    if formulas is not None and formulas not in FORMULA_FORMS:
         raise ValueError(f"formulas must be addin or native, not {formulas!r}")
     out_dir = Path(out_dir)
     jobs = plan_jobs(municipal, audit, roster, year, selected, unit, books, formulas)

@@ -24,6 +24,20 @@ NO_KEY = np.iinfo(np.int64).min
 NOT_SELECTED, SELECTED, TIED, INELIGIBLE = 0, 1, 2, 3
 
 
+def _runs(keys: np.ndarray, groups: np.ndarray):
+    """Rows sorted by group, then by key from the highest: (the order, the sorted keys and
+    groups, where a new key value starts within its group, each row's group start)."""
+    order = np.lexsort((-keys, groups))
+    ks, gs = keys[order], groups[order]
+    new_group = np.ones(len(ks), dtype=bool)
+    new_group[1:] = gs[1:] != gs[:-1]
+    new_key = new_group.copy()
+    new_key[1:] |= ks[1:] != ks[:-1]
+    starts = np.flatnonzero(new_group)
+    group_start = np.repeat(starts, np.diff(np.append(starts, len(ks))))
+    return order, ks, gs, new_key, group_start
+
+
 def rank_groups(keys: np.ndarray, groups: np.ndarray, method: RankMethod = "dense") -> np.ndarray:
     """Ranks (1 = highest) of integer keys within groups; 0 where the key is NO_KEY."""
     keys = np.asarray(keys, dtype=np.int64)
@@ -33,15 +47,7 @@ def rank_groups(keys: np.ndarray, groups: np.ndarray, method: RankMethod = "dens
     scored = np.flatnonzero(keys != NO_KEY)
     if not len(scored):
         return ranks
-    k, g = keys[scored], groups[scored]
-    order = np.lexsort((-k, g))
-    ks, gs = k[order], g[order]
-    new_group = np.ones(len(ks), dtype=bool)
-    new_group[1:] = gs[1:] != gs[:-1]
-    new_key = new_group.copy()
-    new_key[1:] |= ks[1:] != ks[:-1]
-    starts = np.flatnonzero(new_group)
-    group_start = np.repeat(starts, np.diff(np.append(starts, len(ks))))
+    order, ks, gs, new_key, group_start = _runs(keys[scored], groups[scored])
     if method == "dense":
         distinct = np.cumsum(new_key)
         value = distinct - distinct[group_start] + 1
@@ -68,16 +74,8 @@ def select_groups(keys: np.ndarray, eligible: np.ndarray, groups: np.ndarray, qu
     rows = np.flatnonzero(eligible & (keys != NO_KEY))
     if not len(rows):
         return status
-    k, g = keys[rows], groups[rows]
-    order = np.lexsort((-k, g))
-    ks, gs = k[order], g[order]
+    order, ks, gs, new_key, group_start = _runs(keys[rows], groups[rows])
     n = len(ks)
-    new_group = np.ones(n, dtype=bool)
-    new_group[1:] = gs[1:] != gs[:-1]
-    new_key = new_group.copy()
-    new_key[1:] |= ks[1:] != ks[:-1]
-    group_starts = np.flatnonzero(new_group)
-    group_start = np.repeat(group_starts, np.diff(np.append(group_starts, n)))
     tie_starts = np.flatnonzero(new_key)
     tie_len = np.diff(np.append(tie_starts, n))
     tie_start = np.repeat(tie_starts, tie_len)

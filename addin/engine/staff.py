@@ -300,9 +300,10 @@ def _in_quota_note(calc: QuotaCalc) -> str:
     return f"优秀名额内（{calc.trace}）"
 
 
-def _total_trace(p: _Person, weight: Decimal) -> str:
-    votes = f"（{p.votes_trace}）" if p.votes_trace else ""
-    return f"民主测评 {fmt(p.democratic)}{votes} + {fmt(weight)}×目标 {fmt(p.target)} = {fmt(p.total)}"
+def total_trace(democratic: Decimal, votes_trace: str, target: Decimal, total: Decimal, weight: Decimal) -> str:
+    """民主测评 28.5（按票数折算） + 0.7×目标 95 = 95.06."""
+    votes = f"（{votes_trace}）" if votes_trace else ""
+    return f"民主测评 {fmt(democratic)}{votes} + {fmt(weight)}×目标 {fmt(target)} = {fmt(total)}"
 
 
 CITY_POOL = "全市"
@@ -418,7 +419,8 @@ def assess_staff(
     alerts: list[Alert] = []
     for i, p in enumerate(persons):
         rec = p.rec
-        head = "输入有误，未计算" if p.total is None else partial(_total_trace, p, scheme.completion_weight)
+        head = "输入有误，未计算" if p.total is None else partial(total_trace, p.democratic, p.votes_trace, p.target,
+                                                                     p.total, scheme.completion_weight)
         results.append(PersonResult(rec.code, rec.name, rec.unit, p.level, p.democratic, p.total, ranks[i],
                                     grade[i], commended[i], merit[i], outside[i], (head, *notes.get(i, ()))))
         if p.serious:

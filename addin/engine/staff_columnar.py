@@ -36,17 +36,13 @@ from addin.engine.staff import (
     _read_person,
     explain_grade,
     pool_of,
+    total_trace,
 )
 from addin.engine.units import Alert, UnitStanding
-from addin.numbers import fmt
 from addin.problems import Problem
 from addin.scheme.models import Conventions, StaffScheme
 
 _NUMBER = (float, int)
-
-
-def _total_trace(democratic: Decimal, votes: str, target: Decimal, total: Decimal, weight: Decimal) -> str:
-    return f"民主测评 {fmt(democratic)}{votes} + {fmt(weight)}×目标 {fmt(target)} = {fmt(total)}"
 
 
 def _number_column(values: list) -> np.ndarray:
@@ -235,12 +231,11 @@ def assess_staff_columnar(
             total_value = None
         elif clean_l[i]:
             dem, total_value = dec(d_l[i]), dec(pts)
-            trace_head = partial(_total_trace, dem, "", dec(b_l[i] + p_l[i]), total_value, weight)
+            trace_head = partial(total_trace, dem, "", dec(b_l[i] + p_l[i]), total_value, weight)
         else:
             person = fallback[i]
             dem, total_value = person.democratic, person.total
-            votes = f"（{person.votes_trace}）" if person.votes_trace else ""
-            trace_head = partial(_total_trace, dem, votes, person.target, total_value, weight)
+            trace_head = partial(total_trace, dem, person.votes_trace, person.target, total_value, weight)
         results.append(PersonResult(rec.code, rec.name, rec.unit, level[i], dem, total_value,
                                     ranks_l[i] or None, grade, commended, merit, outside, (trace_head, *extra)))
         if serious[i]:

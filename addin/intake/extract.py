@@ -14,6 +14,7 @@ from addin.engine.staff import GRADES, democratic_from_raw
 from addin.engine.tables import score_table
 from addin.engine.units import BookItem, score_business_book
 from addin.intake.xlsx import Book, resolve
+from addin.native_formula import AT_OFFICE, DROPPED, UNFILLED
 from addin.problems import Problem
 from addin.roster import Roster, roster_key
 from addin.scheme.columns import bonus_columns
@@ -99,7 +100,9 @@ def _cached_mismatch(reader: Reader, name: str, expected: Any) -> Problem | None
         return None  # nothing was shown to the sender (saved without cached values)
     same = isinstance(cached, float) and cents(to_decimal(cached)) == cents(expected) if isinstance(
         expected, Decimal) else cached == expected
-    if same or cached in ("待填写", "—", "不计分"):
+    if same or cached in ("待填写", "—", UNFILLED, DROPPED, AT_OFFICE):
+        # placeholders of the add-in and native forms, not a value the sender disagrees with
+        # (a native 输入有误 where intake reads a number is worth the warning)
         return None
     return Problem("cached_differs",
                    f"重算结果为 {fmt(expected) if isinstance(expected, Decimal) else expected}，与文件中显示的 "

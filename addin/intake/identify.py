@@ -23,10 +23,9 @@ from addin.problems import Problem
 from addin.roster import Roster, RosterPerson, RosterUnit, roster_key
 from addin.scheme.loader import scheme_hash
 from addin.scheme.models import AuditScheme, MunicipalScheme
-from addin.workbook.identity import META_SHEET, Identity, make_template_id
+from addin.workbook.identity import FORMULA_FORMS, META_SHEET, Identity, make_template_id
 from addin.workbook.tables import column_letters
 
-FORMULAS = ("addin", "native")
 INTAKE_KINDS = ("appendix", "target-book", "scoring-sheet", "register", "staff-roster", "audit-form")
 UNIT_FREE_KINDS = ("appendix", "target-book", "staff-roster", "audit-form")
 REFERENCE_UNIT = "REF"
@@ -51,7 +50,7 @@ def read_identity(book: Book, file: str) -> tuple[Identity | None, Problem | Non
         values[str(key)] = "" if value is None or value.value is None else str(value.value)
         row += 1
     # templates issued before the 填报方式 option have no ``formulas`` row: the add-in form
-    if list(values) not in (Identity.keys(), Identity.keys()[:-1]) or values.get("formulas", "addin") not in FORMULAS:
+    if list(values) not in (Identity.keys(), Identity.keys()[:-1]) or values.get("formulas", "addin") not in FORMULA_FORMS:
         return None, _problem("metadata_edited", "模板标识页已被删改，请用下发的原模板重新填写",
                               "the metadata sheet was edited or removed", file, sheet=META_SHEET)
     try:

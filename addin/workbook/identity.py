@@ -17,6 +17,9 @@ IN_PREFIX = "KH_IN_"
 OUT_PREFIX = "KH_OUT_"
 GENERATOR = "kaohe"
 ADDIN_FILE = "kaohe.xlam"
+FORMULA_FORMS = ("addin", "native")
+"""How a template computes: ``addin`` calls the add-in's functions (=ITEM_SCORE), ``native``
+uses ordinary formulas compiled from the scheme (addin.native_formula)."""
 """The add-in file: Excel records its functions as an external link to this file."""
 
 #: Template kinds: id → the name clerks see.
