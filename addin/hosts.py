@@ -33,10 +33,11 @@ class FileHost:
         self.pending: list[ResultTable] = []
 
     def sheet_values(self, sheet: str) -> list[list[Any]] | None:
+        """The sheet's rows as values, a blank cell as "" (:func:`~addin.workbook.tables.find_table`
+        reads both "" and None as blank)."""
         if sheet not in self.book.sheet_names:
             return None
-        rows = self.book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        return [[None if v == "" else v for v in row] for row in rows]
+        return self.book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)  # a blank is ""
 
     def write_tables(self, tables: list[ResultTable]) -> None:
         self.pending += tables

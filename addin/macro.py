@@ -16,14 +16,14 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from addin.engine.appeals import AppealInput, check_appeals
-from addin.engine.staff import PersonInput
+from addin.engine.people import PeopleColumns
 from addin.engine.units import UnitInput
 from addin.engine.year import YearResult, assess_year
 from addin.problems import Problem
 from addin.results import ResultTable, appeal_table, problem_table, result_tables, summary
 from addin.scheme.columns import STAFF_OPTIONAL, STAFF_REQUIRED, UNIT_SHEETS, bonus_columns, unit_columns
 from addin.scheme.models import MunicipalScheme
-from addin.workbook.tables import Table, code_text, find_table
+from addin.workbook.tables import Table, code_text, code_texts, find_table
 
 
 
@@ -32,7 +32,8 @@ class Host(Protocol):
 
     name: str
 
-    def sheet_values(self, sheet: str) -> list[list[Any]] | None: ...
+    def sheet_values(self, sheet: str) -> list[list[Any]] | None:
+        """The sheet's rows of values (a blank cell as None or ""); None without the sheet."""
 
     def write_tables(self, tables: list[ResultTable]) -> None: ...
 
@@ -89,37 +90,48 @@ def read_inputs(tables: dict[str, Table], scheme: MunicipalScheme):
                 previous=rec.get("上年综合得分"), innovations=bonus.get(code, [])))
         return out
 
-    people = [PersonInput(code=code_text(r["人员编码"]), name=code_text(r["姓名"]), unit=code_text(r["单位编码"]), level=r["层级"],
-                          is_head=r["主要负责人"], democratic=r["民主测评"], business=r["业务目标"], public=r["公共目标"],
-                          complaint=r["投诉或违纪"], serious=r["情节严重"], previous_grade=r.get("上年等次"))
-              for _row, r in tables["人员"].rows]
-    return units("部门", scheme.departments), units("区市", scheme.districts), people
+    return units("部门", scheme.departments), units("区市", scheme.districts), read_people(tables["人员"])
+
+
+def read_people(table: Table) -> PeopleColumns:
+    """The 人员 table as columns (no per-person objects: a province has 100,000 rows)."""
+    data = table.data
+    return PeopleColumns(code=code_texts(data["人员编码"]), name=code_texts(data["姓名"]), unit=code_texts(data["单位编码"]),
+                         level=data["层级"], is_head=data["主要负责人"], democratic=data["民主测评"],
+                         business=data["业务目标"], public=data["公共目标"], complaint=data["投诉或违纪"],
+                         serious=data["情节严重"],
+                         previous_grade=data.get("上年等次") or [None] * len(table.numbers))
 
 
 def unknown_units(tables: dict[str, Table], file: str) -> list[Problem]:
     """A 加分登记 row or a person whose 单位编码 is on neither unit table: located errors,
     never dropped in silence (a bonus would vanish, a head link would be lost)."""
-    known = {code_text(rec["单位编码"]) for sheet in ("部门", "区市") for _row, rec in tables[sheet].rows}
+    known = {code for sheet in ("部门", "区市") for code in code_texts(tables[sheet].data["单位编码"])}
     problems = []
-    for sheet, what in (("加分登记", "加分登记"), ("人员", "人员")):
+    for sheet in ("加分登记", "人员"):
         table = tables[sheet]
-        for row, rec in table.rows:
-            code = code_text(rec["单位编码"])
+        codes = code_texts(table.data["单位编码"])
+        if set(codes) <= known:
+            continue
+        people = code_texts(table.data["人员编码"]) if "人员编码" in table.data else codes
+        for k, code in enumerate(codes):
             if code not in known:
-                record = code_text(rec.get("人员编码")) or code
-                problems.append(Problem("unknown_unit", f"{what}第{row}行：单位编码“{code or '空白'}”不在“部门”“区市”表中，"
+                row = table.numbers[k]
+                problems.append(Problem("unknown_unit", f"{sheet}第{row}行：单位编码“{code or '空白'}”不在“部门”“区市”表中，"
                                         f"请核对编码或先在单位表中增加该单位 [unit {code} is on no unit table]",
-                                        record=record, field="单位编码", value=rec["单位编码"], file=file, sheet=sheet,
-                                        cell=table.cell(row, "单位编码")))
+                                        record=people[k] or code, field="单位编码", value=table.data["单位编码"][k],
+                                        file=file, sheet=sheet, cell=table.cell(row, "单位编码")))
     return problems
 
 
 def locate(problems: list[Problem], tables: dict[str, Table], file: str) -> list[Problem]:
     """Give each problem its sheet and cell from its record (code) and field (header)."""
     where: dict[tuple[str, str], tuple[str, Table, int]] = {}
-    for sheet, key in (("部门", "单位编码"), ("区市", "单位编码"), ("人员", "人员编码")):
-        for row, rec in tables[sheet].rows:
-            where.setdefault((sheet, code_text(rec[key])), (sheet, tables[sheet], row))
+    if any(not p.cell for p in problems):
+        for sheet, key in (("部门", "单位编码"), ("区市", "单位编码"), ("人员", "人员编码")):
+            table = tables[sheet]
+            for row, code in zip(table.numbers, code_texts(table.data[key])):
+                where.setdefault((sheet, code), (sheet, table, row))
     out = []
     for p in problems:
         if p.cell:
@@ -160,9 +172,8 @@ def with_last_year(host: Host, departments, districts, people):
     scores, grades = previous_values(archive, year - 1)
     fill = [u if u.previous is not None or u.code not in scores else replace(u, previous=scores[u.code])
             for u in departments + districts]
-    staff = [p if p.previous_grade is not None or p.code not in grades else replace(p, previous_grade=grades[p.code])
-             for p in people]
-    return fill[:len(departments)], fill[len(departments):], staff
+    previous = [grades.get(code) if given is None else given for code, given in zip(people.code, people.previous_grade)]
+    return fill[:len(departments)], fill[len(departments):], replace(people, previous_grade=previous)
 
 
 APPEAL_HEADERS = ["编码", "书面通知日期", "申诉日期"]

@@ -6,7 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from addin.numbers import fmt, show_rate
+from addin.engine.columnar import NO_KEY
+from addin.engine.people import COMMENDED, GRADE_NAMES, PeopleRows
 from addin.engine.quota import ROUNDING_ZH
 from addin.engine.selection import Status
 from addin.engine.year import YearResult
@@ -53,7 +57,6 @@ def appeal_table(statuses) -> ResultTable:
 def result_tables(result: YearResult, extra_alerts=()) -> list[ResultTable]:
     dept = sorted(result.departments.units, key=lambda u: (u.group or "", u.rank or 10**9, u.code))
     dist = sorted(result.districts.units, key=lambda u: (u.rank or 10**9, u.code))
-    people = sorted(result.staff.people, key=lambda p: (p.unit, p.level or "", p.rank or 10**9, p.code))
     quotas: list[list[Any]] = []
     for q in result.departments.quotas:
         quotas.append([f"部门·{q.group}", q.calc.count, show_rate(q.calc.rate), ROUNDING_ZH[q.calc.rounding],
@@ -71,14 +74,33 @@ def result_tables(result: YearResult, extra_alerts=()) -> list[ResultTable]:
                     [[u.code, u.name, u.group, _num(u.composite), u.rank, AWARD[u.award], u.trace] for u in dept]),
         ResultTable("区市排名", HEADERS["区市排名"],
                     [[u.code, u.name, _num(u.composite), u.rank, AWARD[u.award], u.trace] for u in dist]),
-        ResultTable("人员等次", HEADERS["人员等次"],
-                    [[p.code, p.name, p.unit, _num(p.total), p.rank, p.grade, AWARD[p.commended]
-                      + ("（不占名额）" if p.outside_quota and p.commended is Status.SELECTED else ""), p.trace]
-                     for p in people]),
+        ResultTable("人员等次", HEADERS["人员等次"], staff_rows(result.staff.people)),
         ResultTable("限额", HEADERS["限额"], quotas, highlight=None),
         ResultTable("预警", HEADERS["预警"], [[a.record, a.name, a.kind, a.message] for a in alerts],
                     highlight=None),
     ]
+
+
+def _award(commended: Status, outside: bool) -> str:
+    return AWARD[commended] + ("（不占名额）" if outside and commended is Status.SELECTED else "")
+
+
+def staff_rows(people) -> list[list[Any]]:
+    """The 人员等次 rows, by unit, level, rank and code."""
+    if not isinstance(people, PeopleRows):
+        return [[p.code, p.name, p.unit, _num(p.total), p.rank, p.grade, _award(p.commended, p.outside_quota),
+                 p.trace] for p in sorted(people, key=lambda p: (p.unit, p.level or "", p.rank or 10**9, p.code))]
+    awards = {(c, o): _award(COMMENDED[c], o) for c in range(len(COMMENDED)) for o in (False, True)}
+    grades = np.array([*GRADE_NAMES, None], dtype=object)  # code -1 is the last
+    order = people.order()
+    total = people.total[order]
+    columns = [np.array(people.code, dtype=object)[order].tolist(), np.array(people.name, dtype=object)[order].tolist(),
+               np.array(people.unit, dtype=object)[order].tolist(),
+               [None if c == NO_KEY else c / 100 for c in total.tolist()],
+               [r or None for r in people.rank[order].tolist()], grades[people.grade[order]].tolist(),
+               list(map(awards.__getitem__, zip(people.commended[order].tolist(), people.outside[order].tolist()))),
+               np.array(people.traces(), dtype=object)[order].tolist()]
+    return list(map(list, zip(*columns)))
 
 
 def problem_table(problems: list[Problem]) -> ResultTable:
@@ -91,8 +113,14 @@ def summary(result: YearResult) -> str:
     d = result.departments
     return (f"部门 {len(d.units)} 个，先进集体 {sum(u.award is Status.SELECTED for u in d.units)} 个，"
             f"待定 {sum(u.award is Status.TIED for u in d.units)} 个；区(市) {len(result.districts.units)} 个；"
-            f"人员 {len(result.staff.people)} 人，优秀 {sum(p.grade == '优秀' for p in result.staff.people)} 人"
+            f"人员 {len(result.staff.people)} 人，优秀 {_excellent(result.staff.people)} 人"
             f"（均分 {fmt(_mean([u.composite for u in d.units]))}）")
+
+
+def _excellent(people) -> int:
+    if isinstance(people, PeopleRows):
+        return people.grade_count("优秀")
+    return sum(p.grade == "优秀" for p in people)
 
 
 def _mean(values):

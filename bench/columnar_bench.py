@@ -115,36 +115,5 @@ def main() -> None:
     print("  (rows without a score: none here; the hypothesis properties in tests/test_columnar.py cover them)")
 
 
-def staff_assessment() -> None:
-    """The whole staff assessment (read, totals, ranks, quotas per pool and level, selection,
-    commendation, grades, head links, alerts): the reference and the columnar path, which
-    must give equal rows."""
-    from engine_bench import build
-
-    from addin.engine.staff import assess_staff
-    from addin.engine.staff_columnar import assess_staff_columnar
-    from addin.engine.units import assess_units
-    from addin.scheme import load_builtin
-
-    scheme = load_builtin("municipal")
-    print("staff assessment, reference (assess_staff) and columnar (assess_staff_columnar):")
-    for n in (20_000, 100_000):
-        import engine_bench
-
-        engine_bench.STAFF, engine_bench.UNITS = n, n // 40
-        depts, staff = build(random.Random(7))
-        standings = assess_units(scheme.departments, depts, scheme.conventions).standings
-        ref = assess_staff(scheme.staff, staff, standings, scheme.conventions)
-        col = assess_staff_columnar(scheme.staff, staff, standings, scheme.conventions)
-        assert [(p.code, p.total, p.rank, p.grade, p.commended) for p in ref.people] == \
-            [(p.code, p.total, p.rank, p.grade, p.commended) for p in col.people]
-        t_ref = timed(lambda: assess_staff(scheme.staff, staff, standings, scheme.conventions), repeat=5)
-        t_col = timed(lambda: assess_staff_columnar(scheme.staff, staff, standings, scheme.conventions), repeat=5)
-        print(f"  {n:>7,} staff: reference {t_ref * 1000:7.1f} ms | columnar {t_col * 1000:7.1f} ms → "
-              f"reference ÷ columnar = {t_ref / t_col:.2f}× (target for the full assessment: "
-              f"{'≤ 50' if n == 20_000 else '≤ 250'} ms)")
-
-
 if __name__ == "__main__":
     main()
-    staff_assessment()

@@ -63,6 +63,7 @@ def test_assess_staff_columnar__equals_the_reference_row_for_row(people, ranking
     want = assess_staff(SCHEME.staff, people, STANDINGS, conventions, UNITS)
     got = assess_staff_columnar(SCHEME.staff, people, STANDINGS, conventions, UNITS)
     assert rows(got) == rows(want)
+    assert got.people.traces() == [p.trace for p in want.people]  # the one-pass 说明 of the result sheet
     assert got.quotas == want.quotas
     assert got.alerts == want.alerts
     assert [(p.code, p.record, p.field) for p in got.problems] == [(p.code, p.record, p.field) for p in want.problems]

@@ -90,7 +90,8 @@ class StaffQuotaRow:
 
 @dataclass(frozen=True)
 class StaffResult:
-    people: list[PersonResult]
+    people: Sequence[PersonResult]
+    """A list (the reference) or :class:`~addin.engine.people.PeopleRows` (the columnar path)."""
     quotas: list[StaffQuotaRow]
     alerts: list[Alert]
     problems: list[Problem]

@@ -12,115 +12,142 @@ years with hypothesis.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from decimal import Decimal
-from functools import partial
+from typing import Any
 
 import numpy as np
 
-from addin.engine.columnar import NO_KEY, SELECTED, TIED, rank_groups, select_groups, to_cents, weighted_total_cents
+from addin.engine.columnar import (NO_KEY, NOT_SELECTED, SELECTED, TIED, rank_groups, select_groups, to_cents,
+                                   weighted_total_cents)
+from addin.engine.people import (BY_LINE, DIRECT, IN_QUOTA, NO_NOTE, PENDING_NOTE, PeopleColumns, PeopleRows,
+                                 TraceParts, grade_lines)
 from addin.engine.quota import explain_quota
-from addin.engine.selection import Status
 from addin.engine.staff import (
-    _FLAGS,
     _PREVIOUS_NAMES,
-    EXCELLENT,
     GRADES,
     INCOMPETENT,
-    PENDING,
     PersonInput,
-    PersonResult,
     StaffQuotaRow,
     StaffResult,
     _in_quota_note,
     _read_person,
-    explain_grade,
     pool_of,
     total_trace,
 )
 from addin.engine.units import Alert, UnitStanding
+from addin.numbers import fmt
 from addin.problems import Problem
 from addin.scheme.models import Conventions, StaffScheme
 
 _NUMBER = (float, int)
+_NUMBER_TYPES = {float, int, type(None)}
+_FLAG_CODES = {"是": 1, "否": 0, None: 0, True: 1, False: 0}
+_PREVIOUS_CODES = {None: -1} | {name: GRADES.index(g) for name, g in _PREVIOUS_NAMES.items()}
 
 
-def _number_column(values: list) -> np.ndarray:
+def _number_column(values: Sequence) -> np.ndarray:
+    """Number cells as floats; anything else (text, bool, blank) as NaN."""
+    if set(map(type, values)) <= _NUMBER_TYPES:
+        try:
+            return np.array(values, dtype=np.float64)  # None → NaN
+        except OverflowError:
+            pass
     return np.array([v if type(v) in _NUMBER else math.nan for v in values], dtype=np.float64)
+
+
+def _codes(values: Sequence, codes: Mapping[Any, int]) -> np.ndarray:
+    """Each value's code, NaN where it has none."""
+    try:
+        found = list(map(codes.get, values))
+    except TypeError:  # an unhashable value
+        found = [codes.get(v) if isinstance(v, Hashable) else None for v in values]
+    return np.array(found, dtype=np.float64)
+
+
+def _first_appearance(labels: Sequence[Hashable]) -> np.ndarray:
+    """Each label's index in the order labels first appear."""
+    index = {label: k for k, label in enumerate(dict.fromkeys(labels))}
+    return np.fromiter(map(index.__getitem__, labels), dtype=np.int64, count=len(labels))
 
 
 def assess_staff_columnar(
     scheme: StaffScheme,
-    people: Sequence[PersonInput],
+    people: PeopleColumns | Sequence[PersonInput],
     standings: Mapping[str, UnitStanding],
     conventions: Conventions,
     units: Mapping[str, tuple[str, str | None]] | None = None,
 ) -> StaffResult:
-    """As :func:`addin.engine.staff.assess_staff` (same arguments, same result)."""
-    n = len(people)
-    levels = {lv.name: lv.name for lv in scheme.levels}
+    """As :func:`addin.engine.staff.assess_staff` (same arguments, the same result), with
+    the people as columns; its ``people`` are :class:`~addin.engine.people.PeopleRows`."""
+    cols = people if isinstance(people, PeopleColumns) else PeopleColumns.of(people)
+    n = len(cols)
+    level_names = [lv.name for lv in scheme.levels]
+    levels = {name: name for name in level_names}
     rates = {lv.name: lv for lv in scheme.levels}
     pools = {lv.name: lv.pool for lv in scheme.levels}
     units = units or {}
     weight = scheme.completion_weight
 
     # --- read: clean rows by column, the rest by the reference reader -------------------
-    d_c, d_ok = to_cents(_number_column([p.democratic for p in people]))
-    b_c, b_ok = to_cents(_number_column([p.business for p in people]))
-    p_c, p_ok = to_cents(_number_column([p.public for p in people]))
+    d_c, d_ok = to_cents(_number_column(cols.democratic))
+    b_c, b_ok = to_cents(_number_column(cols.business))
+    p_c, p_ok = to_cents(_number_column(cols.public))
+    head_f, complaint_f, serious_f = (_codes(c, _FLAG_CODES) for c in (cols.is_head, cols.complaint, cols.serious))
+    level_f = _codes(cols.level, {name: k for k, name in enumerate(level_names)})
+    previous_f = _codes(cols.previous_grade, _PREVIOUS_CODES)
     clean = (d_ok & b_ok & p_ok & (d_c >= 0) & (b_c >= 0) & (p_c >= 0)
              & (d_c <= int(scheme.democratic_points * 100)) & (b_c <= int(scheme.business_points * 100))
-             & (p_c <= int(scheme.public_points * 100)))
-    level: list[str | None] = [None] * n
-    head = np.zeros(n, dtype=bool)
-    complaint = np.zeros(n, dtype=bool)
-    serious = np.zeros(n, dtype=bool)
-    previous: list[str | None] = [None] * n
-    problems: list[Problem] = []
-    fallback: dict[int, object] = {}
-    for i, rec in enumerate(people):
-        ok = bool(clean[i]) and not rec.votes and rec.level in levels
-        if ok:
-            try:
-                h, c, s = _FLAGS[rec.is_head], _FLAGS[rec.complaint], _FLAGS[rec.serious]
-            except (KeyError, TypeError):
-                ok = False
-            else:
-                prev = rec.previous_grade
-                ok = not (s and not c) and (prev is None or prev in _PREVIOUS_NAMES)
-        if ok:
-            level[i], head[i], complaint[i], serious[i] = rec.level, h, c, s
-            previous[i] = None if prev is None else _PREVIOUS_NAMES[prev]
-        else:
-            clean[i] = False
-            fallback[i] = _read_person(scheme, rec, levels)
+             & (p_c <= int(scheme.public_points * 100))
+             & ~np.isnan(head_f) & ~np.isnan(complaint_f) & ~np.isnan(serious_f) & ~np.isnan(level_f)
+             & ~np.isnan(previous_f) & ~((serious_f == 1) & (complaint_f == 0)))
+    if cols.votes:
+        clean[list(cols.votes)] = False
+    head, complaint, serious = head_f == 1, complaint_f == 1, serious_f == 1
+    level_code = np.where(clean, level_f, len(level_names)).astype(np.int64)
+    previous = np.where(clean, previous_f, -1).astype(np.int64)
     totals = weighted_total_cents(d_c, b_c, p_c, weight.as_integer_ratio())
     points = np.where(clean, totals, NO_KEY)
-    democratic: dict[int, Decimal | None] = {}
-    for i, person in fallback.items():
-        level[i], head[i], complaint[i], serious[i] = person.level, person.is_head, person.complaint, person.serious
-        previous[i] = person.previous
-        democratic[i] = person.democratic
+    democratic = np.where(clean, d_c, NO_KEY)
+    target = np.where(clean, b_c + p_c, 0)
+    democratic_exact: dict[int, Decimal | None] = {}
+    fixed_head: dict[int, str] = {}
+    problems: list[Problem] = []
+    level: list[str | None] = list(cols.level)
+    for i in np.flatnonzero(~clean).tolist():
+        person = _read_person(scheme, cols.person(i), levels)
+        level[i] = person.level
+        level_code[i] = len(level_names) if person.level is None else level_names.index(person.level)
+        head[i], complaint[i], serious[i] = person.is_head, person.complaint, person.serious
+        previous[i] = -1 if person.previous is None else GRADES.index(person.previous)
+        democratic_exact[i] = person.democratic
         if person.total is not None:
             points[i] = int(person.total * 100)
+            fixed_head[i] = total_trace(person.democratic, person.votes_trace, person.target, person.total, weight)
+        else:
+            fixed_head[i] = "输入有误，未计算"
         problems += person.problems
-    seen: set[str] = set()
-    for rec in people:
-        if rec.code in seen:
-            problems.append(Problem("duplicate", f"人员编码 {rec.code} 重复 [duplicate person code]",
-                                    record=rec.code, field="人员编码", value=rec.code))
-        seen.add(rec.code)
+    if len(set(cols.code)) < n:
+        seen: set[str] = set()
+        for code in cols.code:
+            if code in seen:
+                problems.append(Problem("duplicate", f"人员编码 {code} 重复 [duplicate person code]",
+                                        record=code, field="人员编码", value=code))
+            seen.add(code)
 
     # --- groups (pool, level) in order of first appearance -------------------------------
-    pool_cache: dict[tuple[str, str], str] = {}
+    unit_code = _first_appearance(cols.unit)
+    unit_names = list(dict.fromkeys(cols.unit))
+    pair = unit_code * (len(level_names) + 1) + level_code
+    pairs, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
     key_codes: dict[tuple[str, str | None], int] = {}
-    codes = np.empty(n, dtype=np.int64)
-    for i, rec in enumerate(people):
-        pk = (pools.get(level[i], "unit"), rec.unit)
-        name = pool_cache.get(pk)
-        if name is None:
-            name = pool_cache[pk] = pool_of(pk[0], rec.unit, units)
-        codes[i] = key_codes.setdefault((name, level[i]), len(key_codes))
+    pair_key = np.empty(len(pairs), dtype=np.int64)
+    for k in np.argsort(first, kind="stable").tolist():
+        u, lv = divmod(int(pairs[k]), len(level_names) + 1)
+        name = level_names[lv] if lv < len(level_names) else None
+        pool = pool_of(pools.get(name, "unit"), unit_names[u], units)
+        pair_key[k] = key_codes.setdefault((pool, name), len(key_codes))
+    codes = pair_key[inverse.reshape(-1)] if n else np.zeros(0, dtype=np.int64)
     keys = list(key_codes)
     sizes = np.bincount(codes, minlength=len(keys))
     ranks = rank_groups(points, codes, conventions.ranking)
@@ -128,122 +155,82 @@ def assess_staff_columnar(
     # --- links of heads to their unit ---------------------------------------------------
     valid = points != NO_KEY
     ok = valid & ~complaint
-    notes: dict[int, list] = {}
+    before: dict[int, list[str]] = {}
     direct = np.zeros(n, dtype=bool)
-    for i in np.flatnonzero(head):
-        standing = standings.get(people[i].unit)
+    for i in np.flatnonzero(head).tolist():
+        standing = standings.get(cols.unit[i])
         if standing is None:
             continue
         if standing.barred:
             ok[i] = False
-            notes.setdefault(i, []).append(f"所在单位{standing.barred}，主要负责人不能定为优秀等次")
+            before[i] = [f"所在单位{standing.barred}，主要负责人不能定为优秀等次"]
         elif standing.awarded and standing.head_excellent and ok[i]:
             direct[i] = True
             ok[i] = False
-    line = scheme.grades.excellent_min * 100
-    eligible = ok & (points >= math.ceil(line))
+    eligible = ok & (points >= math.ceil(scheme.grades.excellent_min * 100))
 
     # --- quotas and selection ---------------------------------------------------------------
     rounding = scheme.quota_rounding or conventions.quota_rounding
     graded = np.array([k[1] is not None for k in keys], dtype=bool)
-    ex_calcs, co_calcs = [], []
-    for (_pool, lv), size in zip(keys, sizes):
-        if lv is None:
-            ex_calcs.append(None)
-            co_calcs.append(None)
-            continue
-        ex_calcs.append(explain_quota(int(size), rates[lv].excellent_rate, rounding))
-        co_calcs.append(explain_quota(int(size), rates[lv].commended_rate, rounding))
+    ex_calcs = [None if lv is None else explain_quota(int(size), rates[lv].excellent_rate, rounding)
+                for (_pool, lv), size in zip(keys, sizes)]
+    co_calcs = [None if lv is None else explain_quota(int(size), rates[lv].commended_rate, rounding)
+                for (_pool, lv), size in zip(keys, sizes)]
     ex_quota = np.array([c.quota if c else 0 for c in ex_calcs], dtype=np.int64)
     co_quota = np.array([c.quota if c else 0 for c in co_calcs], dtype=np.int64)
-    in_graded = graded[codes]
+    in_graded = graded[codes] & valid
     sel = select_groups(points, eligible & in_graded, codes, ex_quota)
+    picked = (sel == SELECTED) | (sel == TIED)
     ex_selected = np.bincount(codes[sel == SELECTED], minlength=len(keys))
     ex_tied = np.bincount(codes[sel == TIED], minlength=len(keys))
-    pool_mask = in_graded & valid & ~direct & ((sel == SELECTED) | (sel == TIED))
+    pool_mask = in_graded & ~direct & picked
     co = select_groups(points, pool_mask, codes, co_quota)
     co_selected = np.bincount(codes[pool_mask & (co == SELECTED)], minlength=len(keys))
     co_tied = np.bincount(codes[pool_mask & (co == TIED)], minlength=len(keys))
 
-    # --- grades by the lines (vectorised), the complaint cap --------------------------------
+    # --- grades: direct, in quota, 待定, else by the lines with the complaint cap ------------
     g = scheme.grades
     competent, basic = points >= math.ceil(g.competent_min * 100), points >= math.ceil(g.basic_min * 100)
-    by_line = np.where(competent, 1, np.where(basic, 2, 3))
+    line = np.where(competent, 0, np.where(basic, 1, 2)).astype(np.int8)
     cap = GRADES.index(scheme.complaint_cap)
-    capped = complaint & (by_line < cap)
-    grade_index = np.where(capped, cap, by_line)
-    line_name = np.where(competent, 0, np.where(basic, 1, 2))
-    line_names = ("competent", "basic", "below")
+    capped = complaint & (line + 1 < cap)
+    by_line = np.where(capped, cap, line + 1)
+    outside = in_graded & direct
+    in_quota = in_graded & ~direct & (sel == SELECTED)
+    pending = in_graded & ~direct & (sel == TIED)
+    grade = np.where(in_graded, np.where(outside | in_quota, 0, np.where(pending, len(GRADES), by_line)), -1)
+    note = np.where(in_graded, np.where(outside, DIRECT, np.where(in_quota, IN_QUOTA, np.where(
+        pending, PENDING_NOTE, BY_LINE))), NO_NOTE).astype(np.int8)
+    commended = np.where(outside, SELECTED, np.where(
+        in_graded & picked & ~direct, np.where(co == SELECTED, np.where(pending, TIED, SELECTED),
+                                               np.where(co == TIED, TIED, NOT_SELECTED)), NOT_SELECTED)).astype(np.int8)
+    merit: dict[int, str | None] = {}
+    direct_note: dict[int, str] = {}
+    for i in np.flatnonzero(outside).tolist():
+        standing = standings[cols.unit[i]]
+        merit[i] = standing.merit
+        direct_note[i] = ("所在单位获评先进集体，主要负责人直接定为优秀并予表彰（不占名额）"
+                          + (f"，{standing.merit}" if standing.merit else ""))
+    pending_notes = [None if c is None else f"待定：{int(ex_tied[k])}人并列争{c.quota - int(ex_selected[k])}个优秀名额，"
+                     f"由考核办确定" for k, c in enumerate(ex_calcs)]
 
-    # --- rows -------------------------------------------------------------------------------
-    in_notes = [None if c is None else partial(_in_quota_note, c) for c in ex_calcs]
-    money: dict[int, Decimal] = {}
-
-    def dec(cents: int) -> Decimal:
-        value = money.get(cents)
-        if value is None:
-            value = money[cents] = Decimal(cents).scaleb(-2)
-        return value
-
-    results: list[PersonResult] = []
+    # --- alerts, in row order ----------------------------------------------------------------
     alerts: list[Alert] = []
-    sel_l, co_l, pts_l, codes_l, ranks_l = sel.tolist(), co.tolist(), points.tolist(), codes.tolist(), ranks.tolist()
-    d_l, b_l, p_l = d_c.tolist(), b_c.tolist(), p_c.tolist()
-    gi_l, ln_l, cap_l = grade_index.tolist(), line_name.tolist(), capped.tolist()
-    graded_l, direct_l, clean_l = in_graded.tolist(), direct.tolist(), clean.tolist()
-    for i, rec in enumerate(people):
-        grp = codes_l[i]
-        pts = pts_l[i]
-        grade = None
-        commended = Status.NOT_SELECTED
-        merit = None
-        outside = False
-        extra = notes.get(i, [])
-        if graded_l[i] and pts != NO_KEY:
-            total = dec(pts)
-            if direct_l[i]:
-                standing = standings[rec.unit]
-                grade, commended, merit, outside = EXCELLENT, Status.SELECTED, standing.merit, True
-                extra.append("所在单位获评先进集体，主要负责人直接定为优秀并予表彰（不占名额）"
-                             + (f"，{standing.merit}" if standing.merit else ""))
-            elif sel_l[i] == SELECTED or sel_l[i] == TIED:
-                if sel_l[i] == SELECTED:
-                    grade = EXCELLENT
-                    extra.append(in_notes[grp])
-                else:
-                    grade = PENDING
-                    calc = ex_calcs[grp]
-                    extra.append(f"待定：{int(ex_tied[grp])}人并列争{calc.quota - int(ex_selected[grp])}个优秀名额，"
-                                 f"由考核办确定")
-                status = co_l[i]
-                commended = Status.SELECTED if status == SELECTED else Status.TIED if status == TIED \
-                    else Status.NOT_SELECTED
-                if grade == PENDING and commended is Status.SELECTED:
-                    commended = Status.TIED
-                if commended is Status.TIED:
-                    extra.append("拟表彰待定")
-            else:
-                grade = GRADES[gi_l[i]]
-                extra.append(partial(explain_grade, total, line_names[ln_l[i]], cap_l[i], scheme))
-        if pts == NO_KEY:
-            trace_head: object = "输入有误，未计算"
-            dem = democratic.get(i)
-            total_value = None
-        elif clean_l[i]:
-            dem, total_value = dec(d_l[i]), dec(pts)
-            trace_head = partial(total_trace, dem, "", dec(b_l[i] + p_l[i]), total_value, weight)
-        else:
-            person = fallback[i]
-            dem, total_value = person.democratic, person.total
-            trace_head = partial(total_trace, dem, person.votes_trace, person.target, total_value, weight)
-        results.append(PersonResult(rec.code, rec.name, rec.unit, level[i], dem, total_value,
-                                    ranks_l[i] or None, grade, commended, merit, outside, (trace_head, *extra)))
+    twice = (grade == GRADES.index(INCOMPETENT)) & (previous == GRADES.index(INCOMPETENT))
+    for i in np.flatnonzero(serious | twice).tolist():
+        code, name = cols.code[i], cols.name[i]
         if serious[i]:
-            alerts.append(Alert(rec.code, rec.name, scheme.serious_flag, f"被投诉或违纪违规情节严重：{scheme.serious_flag}"))
-        if grade == INCOMPETENT and previous[i] == INCOMPETENT:
-            alerts.append(Alert(rec.code, rec.name, scheme.two_year_incompetent_flag,
+            alerts.append(Alert(code, name, scheme.serious_flag, f"被投诉或违纪违规情节严重：{scheme.serious_flag}"))
+        if twice[i]:
+            alerts.append(Alert(code, name, scheme.two_year_incompetent_flag,
                                 f"连续2年确定为不称职：按规定{scheme.two_year_incompetent_flag}"))
+
+    parts = TraceParts(fmt(weight), fixed_head, target, before, direct_note,
+                       [None if c is None else _in_quota_note(c) for c in ex_calcs], pending_notes,
+                       grade_lines(g.competent_min, g.basic_min), line, capped)
+    rows = PeopleRows(cols.code, cols.name, cols.unit, level, democratic, democratic_exact, points, ranks,
+                      grade.astype(np.int8), commended, merit, outside, codes, note, parts)
     quotas = [StaffQuotaRow(pool, lv, ex_calcs[k], int(ex_selected[k]), int(ex_tied[k]), co_calcs[k],
                             int(co_selected[k]), int(co_tied[k]))
               for k, (pool, lv) in enumerate(keys) if lv is not None]
-    return StaffResult(results, quotas, alerts, problems)
+    return StaffResult(rows, quotas, alerts, problems)

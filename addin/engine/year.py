@@ -10,7 +10,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from addin.engine.audit import AuditResult, AuditUnitInput, assess_audit
+from addin.engine.people import PeopleColumns
 from addin.engine.staff import PersonInput, StaffResult, assess_staff
+from addin.engine.staff_columnar import assess_staff_columnar
 from addin.engine.tables import TableScore, score_table
 from addin.engine.units import TierResult, UnitInput, assess_units
 from addin.problems import Problem
@@ -76,19 +78,25 @@ def assess_year(
     scheme: MunicipalScheme,
     departments: Sequence[UnitInput],
     districts: Sequence[UnitInput],
-    staff: Sequence[PersonInput],
+    staff: Sequence[PersonInput] | PeopleColumns,
     *,
     table_inputs: Mapping[str, TableInputs] | None = None,
     audit_scheme: AuditScheme | None = None,
     audit_units: Sequence[AuditUnitInput] = (),
     audit_quota: Quota | None = None,
+    reference: bool = False,
 ) -> YearResult:
+    """The year's results. Staff go through the columnar path
+    (:func:`~addin.engine.staff_columnar.assess_staff_columnar`); ``reference=True`` takes
+    the per-row reference (:func:`~addin.engine.staff.assess_staff`) instead, which gives
+    the same results (tests/test_year_columnar.py)."""
     with _bulk():
         return _assess_year(scheme, departments, districts, staff, table_inputs, audit_scheme, audit_units,
-                            audit_quota)
+                            audit_quota, reference)
 
 
-def _assess_year(scheme, departments, districts, staff, table_inputs, audit_scheme, audit_units, audit_quota):
+def _assess_year(scheme, departments, districts, staff, table_inputs, audit_scheme, audit_units, audit_quota,
+                 reference):
     table_inputs = table_inputs or {}
     tables: dict[str, dict[str, TableScore]] = {}
     filled: dict[str, list[UnitInput]] = {"departments": [], "districts": []}
@@ -108,6 +116,10 @@ def _assess_year(scheme, departments, districts, staff, table_inputs, audit_sche
     dist = replace(dist, problems=table_problems["districts"] + dist.problems)
     standings = {**dept.standings, **dist.standings}
     units = {**{u.code: ("部门", u.group) for u in dept.units}, **{u.code: ("区市", None) for u in dist.units}}
-    people = assess_staff(scheme.staff, staff, standings, scheme.conventions, units)
+    if reference:
+        rows = staff.people() if isinstance(staff, PeopleColumns) else staff
+        people = assess_staff(scheme.staff, rows, standings, scheme.conventions, units)
+    else:
+        people = assess_staff_columnar(scheme.staff, staff, standings, scheme.conventions, units)
     audit = assess_audit(audit_scheme, audit_units, audit_quota) if audit_scheme is not None else None
     return YearResult(dept, dist, people, audit, tables)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -55,6 +56,44 @@ def _cell(ref: str, value: Any, style: int) -> str:
     return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{_text(str(value))}</t></is></c>'
 
 
+_NUMBERS = {int, float, type(None)}
+_TEXTS = {str, type(None)}
+
+
+def _column_cells(letter: str, numbers: list[str], values: list[Any]) -> list[str]:
+    """The cells of one column without a style, exactly as :func:`_cell` writes them, built a
+    column at a time: numbers, or text that needs no escaping (checked once per column)."""
+    kinds = set(map(type, values))
+    if kinds <= _NUMBERS:
+        return [f'<c r="{letter}{r}"><v>{v!r}</v></c>' if v is not None else "" for r, v in zip(numbers, values)]
+    if kinds <= _TEXTS:
+        joined = "\n".join(v for v in values if v)
+        if not ("&" in joined or "<" in joined or ">" in joined or _INVALID_XML.search(joined)):
+            return [f'<c r="{letter}{r}" t="inlineStr"><is><t xml:space="preserve">{v}</t></is></c>' if v else ""
+                    for r, v in zip(numbers, values)]
+    return [_cell(f"{letter}{r}", v, 0) for r, v in zip(numbers, values)]
+
+
+def _rows_xml(rows: Sequence[Sequence[Any]], letters: list[str], mark: str | None, style: int) -> list[str]:
+    """``<row>`` elements from row 2, a column at a time; rows holding ``mark`` get ``style``."""
+    if not rows:
+        return []
+    numbers = list(map(str, range(2, len(rows) + 2)))
+    width = len(letters)
+    if set(map(len, rows)) != {width}:  # ragged rows: cell by cell
+        return [f'<row r="{r}">' + "".join(_cell(f"{letters[c]}{r}", v, style if mark is not None and mark in row else 0)
+                                           for c, v in enumerate(row)) + "</row>" for r, row in zip(numbers, rows)]
+    columns = [_column_cells(letters[c], numbers, list(values)) for c, values in enumerate(zip(*rows))]
+    out = [f'<row r="{r}">{"".join(cells)}</row>' for r, cells in zip(numbers, zip(*columns))]
+    if mark is not None:
+        for k, row in enumerate(rows):
+            if mark in row:
+                r = numbers[k]
+                out[k] = f'<row r="{r}">' + "".join(_cell(f"{letters[c]}{r}", v, style) for c, v in enumerate(row)) \
+                    + "</row>"
+    return out
+
+
 def sheet_xml(content: SheetContent, header_style: int, highlight_style: int, table_rid: str | None) -> str:
     ncols = len(content.headers)
     letters = [column_letters(c) for c in range(1, ncols + 1)]
@@ -69,11 +108,7 @@ def sheet_xml(content: SheetContent, header_style: int, highlight_style: int, ta
     stamp = _cell(f"{column_letters(ncols + 2)}1", content.stamp, header_style) if content.stamp else ""
     parts.append('<row r="1">' + "".join(_cell(f"{letters[c]}1", h, header_style)
                                          for c, h in enumerate(content.headers)) + stamp + "</row>")
-    mark = content.highlight
-    for r, row in enumerate(content.rows, start=2):
-        style = highlight_style if mark is not None and mark in row else 0
-        cells = "".join(_cell(f"{letters[c]}{r}", v, style) for c, v in enumerate(row))
-        parts.append(f'<row r="{r}">{cells}</row>')
+    parts += _rows_xml(content.rows, letters, content.highlight, highlight_style)
     parts.append('</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
                  'footer="0.3"/><pageSetup paperSize="9" orientation="landscape"/>')
     if table_rid:
@@ -129,9 +164,8 @@ def _rels(xml: str) -> dict[str, tuple[str, str]]:
 def replace_sheets(data: bytes, contents: Sequence[SheetContent]) -> bytes:
     """The workbook ``data`` with the named sheets rewritten (added if missing)."""
     src = zipfile.ZipFile(io.BytesIO(data))
-    parts = {i.filename: src.read(i.filename) for i in src.infolist()}
-    original = dict(parts)
     infos = {i.filename: i for i in src.infolist()}
+    parts = _Parts(src)
     workbook = parts["xl/workbook.xml"].decode("utf-8")
     wb_rels = parts["xl/_rels/workbook.xml.rels"].decode("utf-8")
     types = parts["[Content_Types].xml"].decode("utf-8")
@@ -139,8 +173,8 @@ def replace_sheets(data: bytes, contents: Sequence[SheetContent]) -> bytes:
     rels = _rels(wb_rels)
     sheets = {m.group(1): m.group(2) for m in re.finditer(
         r'<sheet\b[^>]*\bname="([^"]+)"[^>]*\br:id="([^"]+)"[^>]*/>', workbook)}
-    table_ids = [int(x) for p, d in parts.items() if p.startswith("xl/tables/")
-                 for x in re.findall(rb'<table\b[^>]*\bid="(\d+)"', d)]
+    table_ids = [int(x) for p in parts.names() if p.startswith("xl/tables/")
+                 for x in re.findall(rb'<table\b[^>]*\bid="(\d+)"', parts[p])]
     next_table = max(table_ids, default=0) + 1
     for content in contents:
         escaped = escape(content.name, {'"': "&quot;"})
@@ -190,10 +224,85 @@ def replace_sheets(data: bytes, contents: Sequence[SheetContent]) -> bytes:
     parts["xl/styles.xml"] = styles.encode("utf-8")
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name, payload in parts.items():
+        for name in parts.names():
             info = infos.get(name)
-            if info is not None and payload == original[name]:
-                dst.writestr(info, payload)  # untouched: same bytes, same compression
+            if info is not None and name not in parts.changed:
+                _copy_entry(dst, data, info)  # untouched: the same compressed bytes
             else:
-                dst.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), payload, zipfile.ZIP_DEFLATED)
+                dst.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), parts[name], zipfile.ZIP_DEFLATED,
+                             compresslevel=WRITE_LEVEL)
     return out.getvalue()
+
+
+WRITE_LEVEL = 1
+"""zlib level of the parts we write: level 6 takes 3–4× as long on a 100,000-row result
+sheet for a file about a fifth smaller (bench/recompute_bench.py)."""
+
+
+class _Parts:
+    """The package's parts by name, read from the source zip only when asked for; what is
+    set or dropped is remembered, so untouched parts are copied without recompressing."""
+
+    def __init__(self, src: zipfile.ZipFile):
+        self.src = src
+        self.order = [i.filename for i in src.infolist()]
+        self.values: dict[str, bytes] = {}
+        self.dropped: set[str] = set()
+        self.changed: set[str] = set()
+
+    def __contains__(self, name: str) -> bool:
+        return name not in self.dropped and (name in self.values or name in self.order)
+
+    def __getitem__(self, name: str) -> bytes:
+        if name in self.dropped:
+            raise KeyError(name)
+        if name not in self.values:
+            self.values[name] = self.src.read(name)
+        return self.values[name]
+
+    def __setitem__(self, name: str, payload: bytes) -> None:
+        if name in self.dropped:
+            self.dropped.discard(name)
+        elif (name in self.order and name not in self.changed
+              and self.src.getinfo(name).file_size == len(payload) and self[name] == payload):
+            return  # the same bytes: still copied as they were
+        if name not in self.order:
+            self.order.append(name)
+        self.values[name] = payload
+        self.changed.add(name)
+
+    def get(self, name: str, default: bytes | None = None) -> bytes | None:
+        return self[name] if name in self else default
+
+    def pop(self, name: str, default: Any = None) -> Any:
+        if name not in self:
+            return default
+        value = self[name]
+        self.dropped.add(name)
+        return value
+
+    def names(self) -> list[str]:
+        return [n for n in self.order if n not in self.dropped]
+
+
+def _copy_entry(dst: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo) -> None:
+    """Copy one member's compressed bytes from ``data`` into ``dst`` as they are (a local
+    header with the sizes, then the data; the central directory is written on close).
+    A member that is encrypted or has extra fields is recompressed instead."""
+    if info.flag_bits & 0x1 or info.extra or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        dst.writestr(info, zipfile.ZipFile(io.BytesIO(data)).read(info.filename))
+        return
+    offset = info.header_offset
+    name_length, extra_length = struct.unpack("<HH", data[offset + 26:offset + 30])
+    start = offset + 30 + name_length + extra_length
+    copy = zipfile.ZipInfo(info.filename, info.date_time)
+    copy.compress_type, copy.external_attr, copy.create_system = info.compress_type, info.external_attr, \
+        info.create_system
+    copy.CRC, copy.compress_size, copy.file_size = info.CRC, info.compress_size, info.file_size
+    copy.flag_bits = info.flag_bits & 0x800  # UTF-8 names; sizes are in the header, so no data descriptor
+    copy.header_offset = dst.fp.tell()
+    dst.fp.write(copy.FileHeader())
+    dst.fp.write(data[start:start + info.compress_size])
+    dst.filelist.append(copy)
+    dst.NameToInfo[copy.filename] = copy
+    dst.start_dir = dst.fp.tell()

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from operator import itemgetter
 from typing import Any
+
+import numpy as np
 
 from addin.problems import Problem
 
@@ -19,8 +23,17 @@ class Table:
     """1-based row number of the header."""
     columns: dict[str, int]
     """Header → 1-based column number."""
-    rows: list[tuple[int, dict[str, Any]]]
-    """(1-based row number, header → value) for every non-empty row below the header."""
+    numbers: list[int]
+    """1-based row numbers of the non-empty rows below the header."""
+    data: dict[str, list[Any]]
+    """Header → its values in those rows (a blank is None)."""
+
+    @cached_property
+    def rows(self) -> list[tuple[int, dict[str, Any]]]:
+        """(1-based row number, header → value) for every non-empty row below the header."""
+        names = list(self.data)
+        return [(n, dict(zip(names, values))) for n, values in zip(self.numbers, zip(*self.data.values()))] \
+            if names else []
 
     def cell(self, row: int, header: str) -> str:
         return f"{column_letters(self.columns[header])}{row}"
@@ -49,6 +62,24 @@ def column_number(letters: str) -> int:
     return n
 
 
+def code_texts(values: Sequence[Any]) -> list[str]:
+    """:func:`code_text` of a whole column (text cells only: one strip each)."""
+    if set(map(type, values)) <= {str}:
+        return list(map(str.strip, values))
+    return [code_text(v) for v in values]
+
+
+def _column(body: Sequence[Sequence[Any]], c: int) -> list[Any]:
+    """Column ``c`` (0-based) of the rows, a blank ("" or missing) as None."""
+    try:
+        values = list(map(itemgetter(c), body))
+    except IndexError:  # ragged rows
+        values = [row[c] if c < len(row) else None for row in body]
+    if "" in values:
+        values = [None if v == "" else v for v in values]
+    return values
+
+
 def find_table(sheet: str, values: Sequence[Sequence[Any]], required: Sequence[str],
                optional: Sequence[str] = ()) -> Table | Problem:
     """The table under the first row (of the first five) that holds every required header."""
@@ -56,12 +87,16 @@ def find_table(sheet: str, values: Sequence[Sequence[Any]], required: Sequence[s
         names = {str(v).strip(): c for c, v in enumerate(row, start=1) if v is not None and str(v).strip()}
         if all(h in names for h in required):
             columns = {h: names[h] for h in [*required, *optional] if h in names}
-            rows = []
-            for n, data in enumerate(values[r:], start=r + 1):
-                record = {h: (data[c - 1] if c - 1 < len(data) else None) for h, c in columns.items()}
-                if any(v not in (None, "") for v in record.values()):
-                    rows.append((n, {h: (None if v == "" else v) for h, v in record.items()}))
-            return Table(sheet, r, columns, rows)
+            body = values[r:]
+            data = {h: _column(body, c - 1) for h, c in columns.items()}
+            filled = np.zeros(len(body), dtype=bool)
+            for column in data.values():
+                filled |= np.not_equal(np.fromiter(column, dtype=object, count=len(column)), None)
+            numbers = np.flatnonzero(filled)
+            if len(numbers) < len(body):
+                keep = numbers.tolist()
+                data = {h: [column[i] for i in keep] for h, column in data.items()}
+            return Table(sheet, r, columns, (numbers + r + 1).tolist(), data)
     missing = "、".join(required)
     return Problem("no_table", f"工作表“{sheet}”的前{HEADER_ROWS}行内找不到表头：{missing} "
                                f"[sheet {sheet}: headers not found in the first {HEADER_ROWS} rows: {missing}]",
