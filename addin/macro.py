@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from addin.engine.appeals import AppealInput, check_appeals
 from addin.engine.people import PeopleColumns
 from addin.engine.units import UnitInput
-from addin.engine.year import YearResult, assess_year
+from addin.engine.year import YearResult, assess_year, paused_gc
 from addin.problems import Problem
 from addin.results import ResultTable, appeal_table, problem_table, result_tables, summary
 from addin.scheme.columns import STAFF_OPTIONAL, STAFF_REQUIRED, UNIT_SHEETS, bonus_columns, unit_columns
@@ -194,6 +194,13 @@ def read_appeals(host: Host) -> tuple[list[AppealInput], Table | None, list[Prob
 
 
 def recompute(host: Host, scheme: MunicipalScheme, today: dt.date | None = None) -> Recomputed:
+    """Read, compute, write (see the module's docstring); the 100,000 rows of a province's
+    staff are read and written with the cyclic garbage collector paused."""
+    with paused_gc():
+        return _recompute(host, scheme, today)
+
+
+def _recompute(host: Host, scheme: MunicipalScheme, today: dt.date | None) -> Recomputed:
     from addin.holidays import year_calendar
 
     host.status("目标考核：读取输入表…")

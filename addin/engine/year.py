@@ -61,10 +61,10 @@ def fill_from_tables(
 
 
 @contextlib.contextmanager
-def _bulk():
+def paused_gc():
     """Pause the cyclic garbage collector while tens of thousands of short-lived records
     are built: nothing here makes cycles, and full collections over a large heap cost more
-    than the work itself."""
+    than the work itself. The collector's state is restored on the way out (nesting is fine)."""
     was = gc.isenabled()
     gc.disable()
     try:
@@ -90,7 +90,7 @@ def assess_year(
     (:func:`~addin.engine.staff_columnar.assess_staff_columnar`); ``reference=True`` takes
     the per-row reference (:func:`~addin.engine.staff.assess_staff`) instead, which gives
     the same results (tests/test_year_columnar.py)."""
-    with _bulk():
+    with paused_gc():
         return _assess_year(scheme, departments, districts, staff, table_inputs, audit_scheme, audit_units,
                             audit_quota, reference)
 

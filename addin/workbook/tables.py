@@ -91,6 +91,9 @@ def find_table(sheet: str, values: Sequence[Sequence[Any]], required: Sequence[s
             data = {h: _column(body, c - 1) for h, c in columns.items()}
             filled = np.zeros(len(body), dtype=bool)
             for column in data.values():
+                if None not in column:  # a value in every row: no row is empty
+                    filled[:] = True
+                    break
                 filled |= np.not_equal(np.fromiter(column, dtype=object, count=len(column)), None)
             numbers = np.flatnonzero(filled)
             if len(numbers) < len(body):
