@@ -21,7 +21,7 @@ import openpyxl  # noqa: E402
 
 from analyst import analyst_recompute  # noqa: E402
 
-from addin.engine.year import assess_year  # noqa: E402
+from addin.engine.year import assess_year, paused_gc  # noqa: E402
 from addin.hosts import FileHost  # noqa: E402
 from addin.macro import _tables, read_inputs, recompute  # noqa: E402
 from addin.results import result_tables  # noqa: E402
@@ -54,7 +54,13 @@ def make_master(path: Path, rng: random.Random, scheme, staff: int = 20_000) -> 
 
 
 def stages(path: Path, scheme) -> dict[str, float]:
-    """One recompute split into its steps (read, compute, result rows, write)."""
+    """One recompute split into its steps (read, compute, result rows, write), with the
+    garbage collector paused as recompute pauses it."""
+    with paused_gc():
+        return _stages(path, scheme)
+
+
+def _stages(path: Path, scheme) -> dict[str, float]:
     t0 = time.perf_counter()
     host = FileHost(path)
     tables, _ = _tables(host, scheme)

@@ -40,7 +40,7 @@ def unit(draw, code: str, tier, group: str | None):
 score = st.sampled_from([20, 25.5, 27, 28.5, 30])
 business = st.sampled_from([60, 70.5, 80, 85.5, 90, 88.85])
 public = st.sampled_from([5, 8.5, 9.5, 10, 9.15])
-odd = st.sampled_from([None, "", "八十", 85.555, 95, True, -1])
+odd = st.sampled_from([None, "", "八十", 85.555, 95, True, -1, float("nan"), float("inf"), 10**400])
 
 
 @st.composite
@@ -123,3 +123,15 @@ def test_cents_text__shows_hundredths_as_fmt_does(c):
 def test_cents_text__by_hand():
     assert [cents_text(c) for c in (9550, 9000, 9506, 5, 0, -105, -100)] == \
         ["95.5", "90", "95.06", "0.05", "0", "-1.05", "-1"]
+
+
+def test_assess_year__nan_infinite_or_huge_cells_are_located_problems_on_both_paths():
+    staff = [PersonInput("P1", "人1", "B1", "县级", "否", 25, None, float("nan"), 9, "否", "否"),
+             PersonInput("P2", "人2", "B1", "县级", "否", float("inf"), None, 80, 9, "否", "否"),
+             PersonInput("P3", "人3", "B1", "县级", "否", 25, None, 80, 10**400, "否", "否")]
+    for reference in (True, False):
+        result = assess_year(SCHEME, [], [], staff, reference=reference)
+        assert [(p.record, p.field) for p in result.problems] == [("P1", "业务目标"), ("P2", "民主测评"),
+                                                                  ("P3", "公共目标")]
+        assert [p.total for p in result.staff.people] == [None, None, None]
+        assert [p.trace for p in result.staff.people] == ["输入有误，未计算"] * 3

@@ -9,6 +9,7 @@ vetoed unit cannot be 优秀. A complaint, violation or fraud caps the grade at 
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -245,7 +246,7 @@ def _plain(raw: Any) -> Decimal | None:
     """A number cell as an exact Decimal; anything else (text, bool, blank) is None."""
     kind = type(raw)
     if kind is float:
-        return Decimal(repr(raw))
+        return Decimal(repr(raw)) if math.isfinite(raw) else None  # NaN and ∞ go to the reader
     if kind is int:
         return Decimal(raw)
     return None

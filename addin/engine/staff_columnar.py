@@ -47,22 +47,39 @@ _PREVIOUS_CODES = {None: -1} | {name: GRADES.index(g) for name, g in _PREVIOUS_N
 
 
 def _number_column(values: Sequence) -> np.ndarray:
-    """Number cells as floats; anything else (text, bool, blank) as NaN."""
+    """Number cells as floats; anything else (text, bool, blank, an int too large for a
+    float) as NaN, which sends the row to the reference reader."""
     if set(map(type, values)) <= _NUMBER_TYPES:
         try:
             return np.array(values, dtype=np.float64)  # None → NaN
         except OverflowError:
             pass
-    return np.array([v if type(v) in _NUMBER else math.nan for v in values], dtype=np.float64)
+    return np.array([_float(v) for v in values], dtype=np.float64)
+
+
+def _float(value: Any) -> float:
+    if type(value) not in _NUMBER:
+        return math.nan
+    try:
+        return float(value)
+    except OverflowError:
+        return math.nan
 
 
 def _codes(values: Sequence, codes: Mapping[Any, int]) -> np.ndarray:
     """Each value's code, NaN where it has none."""
     try:
         found = list(map(codes.get, values))
-    except TypeError:  # an unhashable value
-        found = [codes.get(v) if isinstance(v, Hashable) else None for v in values]
+    except TypeError:  # an unhashable value somewhere
+        found = [_code(codes, v) for v in values]
     return np.array(found, dtype=np.float64)
+
+
+def _code(codes: Mapping[Any, int], value: Any) -> int | None:
+    try:
+        return codes.get(value)
+    except TypeError:
+        return None
 
 
 def _first_appearance(labels: Sequence[Hashable]) -> np.ndarray:
