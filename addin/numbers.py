@@ -84,6 +84,19 @@ def fmt(value: Decimal | int | None) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def fmt_cents(c: int) -> str:
+    """Hundredths as :func:`fmt` shows them (9550 → ``95.5``, 9000 → ``90``), without a
+    Decimal: the columnar path formats 100,000 totals."""
+    whole, frac = divmod(abs(c), 100)
+    if frac == 0:
+        text = str(whole)
+    elif frac % 10 == 0:
+        text = f"{whole}.{frac // 10}"
+    else:
+        text = f"{whole}.{frac:02d}"
+    return "-" + text if c < 0 else text
+
+
 def parse_rate(value: Any) -> Decimal | None:
     """A rate given as 0.1, "10%", "8‰" or "0.15"; None if it cannot be read."""
     if value is None or isinstance(value, bool):

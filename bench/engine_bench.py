@@ -24,7 +24,7 @@ from addin.scheme import load_builtin  # noqa: E402
 UNITS, STAFF, DEPTS, GROUPS = 500, 20_000, 500, 20
 
 
-def build(rng: random.Random):
+def build(rng: random.Random, staff_count: int = STAFF, units: int = UNITS):
     depts = [
         UnitInput(code=f"B{i:04d}", name=f"部门{i}", group=f"G{i % GROUPS:02d}",
                   business={"业务目标": round(rng.uniform(50, 70), 1)},
@@ -35,12 +35,12 @@ def build(rng: random.Random):
         for i in range(DEPTS)
     ]
     staff = [
-        PersonInput(code=f"P{i:05d}", name=f"人{i}", unit=f"B{i % UNITS:04d}",
-                    level="县级" if i % 10 == 0 else "科级及以下", is_head="是" if i < UNITS else "否",
+        PersonInput(code=f"P{i:05d}", name=f"人{i}", unit=f"B{i % units:04d}",
+                    level="县级" if i % 10 == 0 else "科级及以下", is_head="是" if i < units else "否",
                     democratic=round(rng.uniform(20, 30), 1), business=round(rng.uniform(60, 90), 1),
                     public=round(rng.uniform(7, 10), 1), complaint=rng.choice(["否"] * 50 + ["是"]),
                     serious="否", previous_grade="称职")
-        for i in range(STAFF)
+        for i in range(staff_count)
     ]
     return depts, staff
 
@@ -58,9 +58,8 @@ def full_assessment(scheme, n: int) -> None:
     """assess_units for the departments, then the staff: the per-row reference
     (assess_staff on PersonInput rows) and the columnar path (assess_staff_columnar on the
     columns the master reader gives), which must agree."""
-    global STAFF, UNITS
-    STAFF, UNITS = n, n // 40
-    depts, staff = build(random.Random(7))
+    units = n // 40
+    depts, staff = build(random.Random(7), n, units)
     columns = PeopleColumns.of(staff)
 
     def reference():
@@ -77,7 +76,7 @@ def full_assessment(scheme, n: int) -> None:
     ref_med, _ = timed(reference, repeat=5)
     col_med, col_min = timed(columnar)
     target = 50 if n == 20_000 else 250
-    print(f"  {n:>7,} staff in {UNITS:,} units + {DEPTS} departments: reference {ref_med * 1000:7.1f} ms | "
+    print(f"  {n:>7,} staff in {units:,} units + {DEPTS} departments: reference {ref_med * 1000:7.1f} ms | "
           f"columnar median {col_med * 1000:6.1f} ms, best {col_min * 1000:6.1f} ms (target ≤ {target} ms"
           f" {'✓' if col_med * 1000 <= target else '✗'}) → reference ÷ columnar = {ref_med / col_med:.1f}×")
 

@@ -35,6 +35,20 @@ VALUES = {
 }
 
 
+def timed_intake(inbox: Path, master: Path, work: Path, municipal, audit, repeat: int = 3):
+    """(median seconds, the last result) of taking ``inbox`` into a fresh copy of ``master``."""
+    runs = []
+    for rep in range(repeat):
+        folder = work / str(rep)
+        folder.mkdir(parents=True)
+        shutil.copy(master, folder / "master.xlsx")
+        seed_secret(folder / "master.xlsx")
+        t0 = time.perf_counter()
+        result = run_intake(inbox, folder / "master.xlsx", municipal=municipal, audit=audit, year=2026)
+        runs.append(time.perf_counter() - t0)
+    return statistics.median(runs), result
+
+
 def main() -> None:
     municipal, audit = load_municipal(), load_audit()
     roster = Roster([RosterUnit(f"B{i:03d}", f"部门{i}", "部门", f"第{i % 20 + 1}口") for i in range(200)])
@@ -50,17 +64,8 @@ def main() -> None:
                 table = kind.split(":")[1]
                 files.append(fill(b.path, VALUES[table], inbox / f"{b.identity.unit_code}_{table}.xlsx"))
         master = next(b.path for b in built if b.identity.template_kind == "master")
-        runs = []
-        for _ in range(3):
-            work = tmp / f"work{len(runs)}"
-            work.mkdir()
-            shutil.copy(master, work / "master.xlsx")
-            seed_secret(work / "master.xlsx")
-            t0 = time.perf_counter()
-            result = run_intake(inbox, work / "master.xlsx", municipal=municipal, audit=audit, year=2026)
-            runs.append(time.perf_counter() - t0)
+        total, result = timed_intake(inbox, master, tmp / "work", municipal, audit)
         accepted = sum(o.status == "accepted" for o in result.outcomes)
-        total = statistics.median(runs)
 
         from python_calamine import CalamineWorkbook
 

@@ -68,12 +68,9 @@ def build_time() -> None:
 
 def intake_time() -> None:
     """The same 500 submissions (100 departments × 5 tables), filled in each form, taken in."""
-    import shutil
+    from fill import TEST_SECRET, fill
+    from intake_bench import VALUES, timed_intake
 
-    from fill import TEST_SECRET, fill, seed_secret
-    from intake_bench import VALUES
-
-    from addin.intake.run import run_intake
     from addin.roster import Roster, RosterUnit
 
     municipal, audit = load_municipal(), load_audit()
@@ -89,17 +86,8 @@ def intake_time() -> None:
                     table = b.identity.template_kind.split(":")[1]
                     fill(b.path, VALUES[table], inbox / f"{b.identity.unit_code}_{table}.xlsx")
             master = next(b.path for b in built if b.identity.template_kind == "master")
-            runs = []
-            for rep in range(3):
-                work = Path(tmp) / f"work_{form}{rep}"
-                work.mkdir()
-                shutil.copy(master, work / "master.xlsx")
-                seed_secret(work / "master.xlsx")
-                start = time.perf_counter()
-                result = run_intake(inbox, work / "master.xlsx", municipal=municipal, audit=audit, year=2026)
-                runs.append(time.perf_counter() - start)
-                assert all(o.status == "accepted" for o in result.outcomes), form
-            times[form] = statistics.median(runs)
+            times[form], result = timed_intake(inbox, master, Path(tmp) / f"work_{form}", municipal, audit)
+            assert all(o.status == "accepted" for o in result.outcomes), form
     print(f"intake, 500 submissions: add-in form {times['addin']:.2f} s, native form {times['native']:.2f} s "
           f"→ native ÷ add-in = {times['native'] / times['addin']:.2f}×")
 

@@ -1,6 +1,9 @@
 from decimal import Decimal
 
-from addin.numbers import cents, fmt, parse_rate, q2, read_flag, read_number, to_decimal
+from hypothesis import given
+from hypothesis import strategies as st
+
+from addin.numbers import cents, fmt, fmt_cents, parse_rate, q2, read_flag, read_number, to_decimal
 from conftest import D
 
 
@@ -92,3 +95,13 @@ def test_read_date__typed_as_text_in_the_forms_clerks_use():
         value, problem = read_date(text, "通报日期")
         assert value is None and problem.code == "not_a_date", text
     assert read_date(46176.0, "通报日期") == (dt.date(2026, 6, 3), None)  # an Excel serial
+
+
+@given(st.integers(-10**8, 10**8))
+def test_fmt_cents__shows_hundredths_as_fmt_does(c):
+    assert fmt_cents(c) == fmt(Decimal(c).scaleb(-2))
+
+
+def test_fmt_cents__by_hand():
+    assert [fmt_cents(c) for c in (9550, 9000, 9506, 5, 0, -105, -100)] == \
+        ["95.5", "90", "95.06", "0.05", "0", "-1.05", "-1"]

@@ -11,11 +11,10 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from addin.engine.people import PeopleColumns, PeopleRows, cents_text
+from addin.engine.people import PeopleColumns, PeopleRows
 from addin.engine.staff import PersonInput
 from addin.engine.units import UnitInput
 from addin.engine.year import assess_year
-from addin.numbers import fmt
 from addin.results import result_tables
 from addin.scheme import load_builtin
 
@@ -113,16 +112,6 @@ def test_assess_year__a_head_of_an_awarded_unit_and_a_tie_on_the_line_by_hand():
     assert people["P1"].trace == "民主测评 28.5 + 0.7×目标 90 = 91.5；待定：2人并列争1个优秀名额，由考核办确定"
     assert people["P3"].trace == "民主测评 25 + 0.7×目标 90 = 88；总分 88 ≥ 70"
     assert people_rows(got) == people_rows(want)
-
-
-@given(st.integers(-10**8, 10**8))
-def test_cents_text__shows_hundredths_as_fmt_does(c):
-    assert cents_text(c) == fmt(Decimal(c).scaleb(-2))
-
-
-def test_cents_text__by_hand():
-    assert [cents_text(c) for c in (9550, 9000, 9506, 5, 0, -105, -100)] == \
-        ["95.5", "90", "95.06", "0.05", "0", "-1.05", "-1"]
 
 
 def test_assess_year__nan_infinite_or_huge_cells_are_located_problems_on_both_paths():

@@ -32,7 +32,7 @@ def award_status_column(
     """Per row: ``title`` (e.g. 先进集体), 待定, blank, or ``不得评先：<reason>``.
 
     A veto cell holds the reason (安全生产, 弄虚作假, …); blank, 否 or 无 means eligible. Each
-    group's quota is ``round(rows with a score × rate)``.
+    group's quota is rows with a score × rate, rounded as the scheme says (half-up by default).
     """
     values, keys, problems = read_column(scores, groups)
     if not problems and len(vetoes) != len(scores):

@@ -18,10 +18,10 @@ from typing import Any, overload
 
 import numpy as np
 
-from addin.engine.columnar import NO_KEY
+from addin.engine.columnar import NO_KEY, TIED
 from addin.engine.selection import Status
-from addin.engine.staff import GRADES, PENDING, PersonInput, PersonResult
-from addin.numbers import fmt
+from addin.engine.staff import CAP_NOTE, GRADES, PENDING, PersonInput, PersonResult, total_text
+from addin.numbers import fmt_cents
 
 FIELDS = ("code", "name", "unit", "level", "is_head", "democratic", "business", "public", "complaint", "serious",
           "previous_grade")
@@ -71,18 +71,6 @@ class PeopleColumns:
         return cls(**columns, votes={i: p.votes for i, p in enumerate(people) if p.votes})
 
 
-def cents_text(c: int) -> str:
-    """Hundredths as :func:`addin.numbers.fmt` shows them: 9550 → ``95.5``, 9000 → ``90``."""
-    whole, frac = divmod(abs(c), 100)
-    if frac == 0:
-        text = str(whole)
-    elif frac % 10 == 0:
-        text = f"{whole}.{frac // 10}"
-    else:
-        text = f"{whole}.{frac:02d}"
-    return "-" + text if c < 0 else text
-
-
 @dataclass(frozen=True, eq=False)
 class TraceParts:
     """What the 说明 of each row is made of (see :meth:`PeopleRows.traces`)."""
@@ -99,8 +87,8 @@ class TraceParts:
     """Per group: the in-quota note."""
     pending: list[str | None]
     """Per group: the 待定 note."""
-    lines: tuple[str, str, str, str]
-    """Per line (competent, basic, below): the template of the grade's note, then the cap's note."""
+    lines: tuple[str, str, str]
+    """Per line (competent, basic, below): the template of the grade's note."""
     line: np.ndarray
     capped: np.ndarray
 
@@ -151,7 +139,7 @@ class PeopleRows(Sequence[PersonResult]):
         return PersonResult(self.code[i], self.name[i], self.unit[i], self.level[i], self.democratic_of(i),
                             self.total_of(i), int(self.rank[i]) or None, self.grade_of(i),
                             COMMENDED[self.commended[i]], self.merit.get(i), bool(self.outside[i]),
-                            (partial(self._trace, i, cents_text),))
+                            (partial(self._trace, i),))
 
     def __iter__(self) -> Iterator[PersonResult]:
         return (self[i] for i in range(len(self)))
@@ -173,55 +161,39 @@ class PeopleRows(Sequence[PersonResult]):
         """How many rows have ``grade``."""
         return int((self.grade == GRADE_NAMES.index(grade)).sum())
 
-    def _trace(self, i: int, text) -> str:
-        p = self.parts
-        head = p.fixed_head.get(i)
-        if head is None:
-            head = (f"民主测评 {text(int(self.democratic[i]))} + {p.weight}×目标 {text(int(p.target[i]))} = "
-                    f"{text(int(self.total[i]))}")
-        out = [head, *p.before.get(i, ())]
-        kind = self.note[i]
-        if kind == DIRECT:
-            out.append(p.direct[i])
-        elif kind == IN_QUOTA:
-            out.append(p.in_quota[self.group[i]])
-        elif kind == PENDING_NOTE:
-            out.append(p.pending[self.group[i]])
-        elif kind == BY_LINE:
-            line = int(p.line[i])
-            note = p.lines[line].format(text(int(self.total[i])))
-            out.append(note + p.lines[3] if p.capped[i] else note)
-        if self.commended[i] == 2:
-            out.append("拟表彰待定")
-        return "；".join(out)
+    def _trace(self, i: int) -> str:
+        return self._compose([i], fmt_cents)[0]
 
     def traces(self) -> list[str]:
         """Every row's 说明 in one pass (the text of each distinct hundredths made once)."""
+        values = set(self.total.tolist()) | set(self.democratic.tolist()) | set(self.parts.target.tolist())
+        return self._compose(slice(None), {c: fmt_cents(c) for c in values}.__getitem__)
+
+    def _compose(self, rows: slice | list[int], text) -> list[str]:
+        """The 说明 of ``rows``: the total's arithmetic (or the reader's), a barred head's
+        note, the grade's note, 拟表彰待定."""
         p = self.parts
-        totals = self.total.tolist()
-        values = set(totals) | set(self.democratic.tolist()) | set(p.target.tolist())
-        text = {c: cents_text(c) for c in values}.__getitem__
-        out = [f"民主测评 {text(d)} + {p.weight}×目标 {text(t)} = {text(s)}"
-               for d, t, s in zip(self.democratic.tolist(), p.target.tolist(), totals)]
-        for i, head in p.fixed_head.items():
-            out[i] = head
-        for i, before in p.before.items():
-            out[i] = "；".join((out[i], *before))
-        lines, in_quota, pending, direct = p.lines, p.in_quota, p.pending, p.direct
-        rows = zip(self.note.tolist(), p.line.tolist(), p.capped.tolist(), self.group.tolist(),
-                   (self.commended == 2).tolist(), totals)
-        for i, (kind, line, capped, group, tied, total) in enumerate(rows):
+        index = range(len(self))[rows] if isinstance(rows, slice) else rows
+        totals = self.total[rows].tolist()
+        out = [total_text(text(d), "", p.weight, text(t), text(s))
+               for d, t, s in zip(self.democratic[rows].tolist(), p.target[rows].tolist(), totals)]
+        lines, in_quota, pending, direct, before, fixed = p.lines, p.in_quota, p.pending, p.direct, p.before, \
+            p.fixed_head
+        columns = zip(self.note[rows].tolist(), p.line[rows].tolist(), p.capped[rows].tolist(),
+                      self.group[rows].tolist(), (self.commended[rows] == TIED).tolist(), totals)
+        for k, (i, (kind, line, capped, group, tied, total)) in enumerate(zip(index, columns)):
+            head = fixed.get(i, out[k])
+            if i in before:
+                head = "；".join((head, *before[i]))
             if kind == BY_LINE:
-                note = lines[line].format(text(total))
-                out[i] = f"{out[i]}；{note}{lines[3]}" if capped else f"{out[i]}；{note}"
+                head = f"{head}；{lines[line].format(text(total))}{CAP_NOTE if capped else ''}"
             elif kind == IN_QUOTA:
-                out[i] = f"{out[i]}；{in_quota[group]}"
+                head = f"{head}；{in_quota[group]}"
             elif kind == PENDING_NOTE:
-                out[i] = f"{out[i]}；{pending[group]}"
+                head = f"{head}；{pending[group]}"
             elif kind == DIRECT:
-                out[i] = f"{out[i]}；{direct[i]}"
-            if tied:
-                out[i] += "；拟表彰待定"
+                head = f"{head}；{direct[i]}"
+            out[k] = f"{head}；拟表彰待定" if tied else head
         return out
 
     def order(self) -> np.ndarray:
@@ -232,9 +204,3 @@ class PeopleRows(Sequence[PersonResult]):
         level = np.array([lv or "" for lv in self.level], dtype=str)
         return np.lexsort((np.array(self.code, dtype=str), rank, level, np.array(self.unit, dtype=str)))
 
-
-def grade_lines(competent_min: Decimal, basic_min: Decimal) -> tuple[str, str, str, str]:
-    """The by-line notes of :func:`addin.engine.staff.explain_grade` as templates, and the
-    complaint cap's note."""
-    return (f"总分 {{}} ≥ {fmt(competent_min)}", f"总分 {{}} ≥ {fmt(basic_min)}", f"总分 {{}} < {fmt(basic_min)}",
-            "；被投诉或违纪违规、弄虚作假，不能定为称职以上等次")

@@ -1,4 +1,4 @@
-"""Award quotas: ``round(count × rate)`` exactly, half-up by default, with a minimum.
+"""Award quotas: count × rate exactly, rounded half-up by default, with a minimum.
 
 70 × 15% is exactly 10.5 → 11 (floats give 10.499…); 25 × 10% is 2.5 → 3 (Python's
 ``round`` gives 2).

@@ -131,15 +131,20 @@ def _grade(t: Decimal, in_quota: bool, complaint: bool, scheme: StaffScheme) -> 
     return grade, line, False
 
 
-def explain_grade(t: Decimal, line: str, capped: bool, scheme: StaffScheme) -> str:
+CAP_NOTE = "；被投诉或违纪违规、弄虚作假，不能定为称职以上等次"
+"""Appended to the grade's note when a complaint capped it."""
+
+
+def grade_lines(scheme: StaffScheme) -> dict[str, str]:
+    """The note of each line a total met, as a template of the total's text."""
     g = scheme.grades
-    why = {
-        "excellent": f"名额内且总分 {fmt(t)} ≥ {fmt(g.excellent_min)}",
-        "competent": f"总分 {fmt(t)} ≥ {fmt(g.competent_min)}",
-        "basic": f"总分 {fmt(t)} ≥ {fmt(g.basic_min)}",
-        "below": f"总分 {fmt(t)} < {fmt(g.basic_min)}",
-    }[line]
-    return f"{why}；被投诉或违纪违规、弄虚作假，不能定为称职以上等次" if capped else why
+    return {"excellent": f"名额内且总分 {{}} ≥ {fmt(g.excellent_min)}", "competent": f"总分 {{}} ≥ {fmt(g.competent_min)}",
+            "basic": f"总分 {{}} ≥ {fmt(g.basic_min)}", "below": f"总分 {{}} < {fmt(g.basic_min)}"}
+
+
+def explain_grade(t: Decimal, line: str, capped: bool, scheme: StaffScheme) -> str:
+    why = grade_lines(scheme)[line].format(fmt(t))
+    return why + CAP_NOTE if capped else why
 
 
 def staff_grade(total: Decimal, in_quota: bool, complaint: bool, scheme: StaffScheme) -> tuple[str, str]:
@@ -302,10 +307,28 @@ def _in_quota_note(calc: QuotaCalc) -> str:
     return f"优秀名额内（{calc.trace}）"
 
 
+def total_text(democratic: str, votes: str, weight: str, target: str, total: str) -> str:
+    """The total's arithmetic from its shown numbers (both engines' 说明 start with it)."""
+    return f"民主测评 {democratic}{votes} + {weight}×目标 {target} = {total}"
+
+
 def total_trace(democratic: Decimal, votes_trace: str, target: Decimal, total: Decimal, weight: Decimal) -> str:
     """民主测评 28.5（按票数折算） + 0.7×目标 95 = 95.06."""
-    votes = f"（{votes_trace}）" if votes_trace else ""
-    return f"民主测评 {fmt(democratic)}{votes} + {fmt(weight)}×目标 {fmt(target)} = {fmt(total)}"
+    return total_text(fmt(democratic), f"（{votes_trace}）" if votes_trace else "", fmt(weight), fmt(target), fmt(total))
+
+
+def duplicate_codes(codes: Sequence[str]) -> list[Problem]:
+    """A problem for each person code seen before, in row order."""
+    problems: list[Problem] = []
+    if len(set(codes)) == len(codes):
+        return problems
+    seen: set[str] = set()
+    for code in codes:
+        if code in seen:
+            problems.append(Problem("duplicate", f"人员编码 {code} 重复 [duplicate person code]",
+                                    record=code, field="人员编码", value=code))
+        seen.add(code)
+    return problems
 
 
 CITY_POOL = "全市"
@@ -334,13 +357,7 @@ def assess_staff(
     unit-head links from ``standings``, per person's own unit."""
     levels = {lv.name: lv.name for lv in scheme.levels}
     persons = [_read_person(scheme, rec, levels) for rec in people]
-    problems = [pr for p in persons for pr in p.problems]
-    seen: set[str] = set()
-    for p in persons:
-        if p.rec.code in seen:
-            problems.append(Problem("duplicate", f"人员编码 {p.rec.code} 重复 [duplicate person code]",
-                                    record=p.rec.code, field="人员编码", value=p.rec.code))
-        seen.add(p.rec.code)
+    problems = [pr for p in persons for pr in p.problems] + duplicate_codes([p.rec.code for p in persons])
     pools = {lv.name: lv.pool for lv in scheme.levels}
     units = units or {}
     keys = [(pool_of(pools.get(p.level, "unit"), p.rec.unit, units), p.level) for p in persons]

@@ -21,9 +21,10 @@ import numpy as np
 from addin.engine.columnar import (NO_KEY, NOT_SELECTED, SELECTED, TIED, rank_groups, select_groups, to_cents,
                                    weighted_total_cents)
 from addin.engine.people import (BY_LINE, DIRECT, IN_QUOTA, NO_NOTE, PENDING_NOTE, PeopleColumns, PeopleRows,
-                                 TraceParts, grade_lines)
+                                 TraceParts)
 from addin.engine.quota import explain_quota
 from addin.engine.staff import (
+    _FLAGS,
     _PREVIOUS_NAMES,
     GRADES,
     INCOMPETENT,
@@ -32,6 +33,8 @@ from addin.engine.staff import (
     StaffResult,
     _in_quota_note,
     _read_person,
+    duplicate_codes,
+    grade_lines,
     pool_of,
     total_trace,
 )
@@ -42,7 +45,7 @@ from addin.scheme.models import Conventions, StaffScheme
 
 _NUMBER = (float, int)
 _NUMBER_TYPES = {float, int, type(None)}
-_FLAG_CODES = {"是": 1, "否": 0, None: 0, True: 1, False: 0}
+_FLAG_CODES = {value: int(flag) for value, flag in _FLAGS.items()}
 _PREVIOUS_CODES = {None: -1} | {name: GRADES.index(g) for name, g in _PREVIOUS_NAMES.items()}
 
 
@@ -144,13 +147,7 @@ def assess_staff_columnar(
         else:
             fixed_head[i] = "输入有误，未计算"
         problems += person.problems
-    if len(set(cols.code)) < n:
-        seen: set[str] = set()
-        for code in cols.code:
-            if code in seen:
-                problems.append(Problem("duplicate", f"人员编码 {code} 重复 [duplicate person code]",
-                                        record=code, field="人员编码", value=code))
-            seen.add(code)
+    problems += duplicate_codes(cols.code)
 
     # --- groups (pool, level) in order of first appearance -------------------------------
     unit_code = _first_appearance(cols.unit)
@@ -244,7 +241,7 @@ def assess_staff_columnar(
 
     parts = TraceParts(fmt(weight), fixed_head, target, before, direct_note,
                        [None if c is None else _in_quota_note(c) for c in ex_calcs], pending_notes,
-                       grade_lines(g.competent_min, g.basic_min), line, capped)
+                       tuple(grade_lines(scheme)[k] for k in ("competent", "basic", "below")), line, capped)
     rows = PeopleRows(cols.code, cols.name, cols.unit, level, democratic, democratic_exact, points, ranks,
                       grade.astype(np.int8), commended, merit, outside, codes, note, parts)
     quotas = [StaffQuotaRow(pool, lv, ex_calcs[k], int(ex_selected[k]), int(ex_tied[k]), co_calcs[k],

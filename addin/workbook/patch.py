@@ -227,7 +227,7 @@ def replace_sheets(data: bytes, contents: Sequence[SheetContent]) -> bytes:
         for name in parts.names():
             info = infos.get(name)
             if info is not None and name not in parts.changed:
-                _copy_entry(dst, data, info)  # untouched: the same compressed bytes
+                _copy_entry(dst, src, data, info)  # untouched: the same compressed bytes
             else:
                 dst.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), parts[name], zipfile.ZIP_DEFLATED,
                              compresslevel=WRITE_LEVEL)
@@ -285,12 +285,13 @@ class _Parts:
         return [n for n in self.order if n not in self.dropped]
 
 
-def _copy_entry(dst: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo) -> None:
-    """Copy one member's compressed bytes from ``data`` into ``dst`` as they are (a local
-    header with the sizes, then the data; the central directory is written on close).
+def _copy_entry(dst: zipfile.ZipFile, src: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo) -> None:
+    """Copy one member's compressed bytes from ``data`` (the bytes of ``src``) into ``dst``
+    as they are (a local header with the sizes, then the data; the central directory is
+    written on close).
     A member that is encrypted or has extra fields is recompressed instead."""
     if info.flag_bits & 0x1 or info.extra or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        dst.writestr(info, zipfile.ZipFile(io.BytesIO(data)).read(info.filename))
+        dst.writestr(info, src.read(info.filename))
         return
     offset = info.header_offset
     name_length, extra_length = struct.unpack("<HH", data[offset + 26:offset + 30])
