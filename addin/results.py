@@ -93,13 +93,15 @@ def staff_rows(people) -> list[list[Any]]:
     awards = {(c, o): _award(COMMENDED[c], o) for c in range(len(COMMENDED)) for o in (False, True)}
     grades = np.array([*GRADE_NAMES, None], dtype=object)  # code -1 is the last
     order = people.order()
-    total = people.total[order]
-    columns = [np.array(people.code, dtype=object)[order].tolist(), np.array(people.name, dtype=object)[order].tolist(),
-               np.array(people.unit, dtype=object)[order].tolist(),
-               [None if c == NO_KEY else c / 100 for c in total.tolist()],
+
+    def pick(values) -> list[Any]:
+        return np.asarray(values, dtype=object)[order].tolist()
+
+    columns = [pick(people.code), pick(people.name), pick(people.unit),
+               [None if c == NO_KEY else c / 100 for c in people.total[order].tolist()],
                [r or None for r in people.rank[order].tolist()], grades[people.grade[order]].tolist(),
                list(map(awards.__getitem__, zip(people.commended[order].tolist(), people.outside[order].tolist()))),
-               np.array(people.traces(), dtype=object)[order].tolist()]
+               pick(people.traces())]
     return list(map(list, zip(*columns)))
 
 
