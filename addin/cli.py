@@ -11,10 +11,8 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from addin.environment import EXIT_ENVIRONMENT
 from addin.errors import HolidaysError, SchemeError, SettingsError
-
-EXIT_ENVIRONMENT = 3
-"""Exit code of a command stopped by the machine (disk full, read-only, no permission)."""
 
 app = typer.Typer(
     help="kaohe 目标管理考核：方案、计分、排名与评先 [target-management assessment].",
@@ -263,7 +261,7 @@ def intake(
     """
     from addin.intake.master import MasterError
     from addin.intake.receipt import write_receipt
-    from addin.intake.run import ReleaseError, release_held, run_intake
+    from addin.intake.run import SUPERSEDED, ReleaseError, release_held, run_intake
 
     console = Console(quiet=quiet)
     master = _year_master(master, year_dir)
@@ -277,8 +275,12 @@ def intake(
         with _exit_on(MasterError, ReleaseError, SettingsError, folder=master.parent):
             outcome = release_held(master, release, by=by or getpass.getuser(), municipal=schemes.municipal,
                                    audit=schemes.audit, year=year)
-        Console().print(f"已放行报送 {release}：{outcome.envelope.file_name}（{outcome.identity.unit_code} "
-                        f"{outcome.identity.unit_name}），已写入汇总工作簿 [released and applied]", markup=False)
+        where = (f"{outcome.envelope.file_name}（{outcome.identity.unit_code} {outcome.identity.unit_name}）")
+        if outcome.status == SUPERSEDED:
+            Console().print(f"已放行报送 {release}：{where}；该单位此表已有更晚到达的报送，本份未写入汇总工作簿 "
+                            f"[released, but a later arrival is on record: not applied]", markup=False)
+        else:
+            Console().print(f"已放行报送 {release}：{where}，已写入汇总工作簿 [released and applied]", markup=False)
         raise typer.Exit(0)
     if inbox is None or master is None or not master.is_file() or not inbox.is_dir():
         Console().print(f"找不到汇总工作簿或收件文件夹 [master or inbox not found]: {master} {inbox}", markup=False)

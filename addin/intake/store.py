@@ -90,11 +90,26 @@ class Store:
         return _Transaction(self.db)
 
     def received_hash(self, file_hash: str) -> bool:
-        """Already received: the same bytes were accepted (or superseded since) or are held.
-        A rejected file sent again unchanged is processed again: the office may have fixed
-        its side (the roster, the year) in between."""
+        """Already received: the same bytes were accepted (or superseded since). A held
+        file sent again is checked again (its own unit's re-send may be taken), and so is
+        a rejected file sent again unchanged: the office may have fixed its side (the
+        roster, the year) in between."""
         return self.db.execute("SELECT 1 FROM submissions WHERE file_hash = ? AND status IN "
-                               "('accepted', 'warning', 'superseded', 'held')", (file_hash,)).fetchone() is not None
+                               "('accepted', 'warning', 'superseded')", (file_hash,)).fetchone() is not None
+
+    def held_hash(self, file_hash: str) -> bool:
+        """These bytes are on record as held (暂缓), waiting for the office's check."""
+        return self.db.execute("SELECT 1 FROM submissions WHERE file_hash = ? AND status = 'held'",
+                               (file_hash,)).fetchone() is not None
+
+    def settle_held(self, file_hash: str, by_id: int) -> None:
+        """The same bytes came from a sender on record and were taken (submission
+        ``by_id``): the held copies of them need no release any more (inside the caller's
+        transaction)."""
+        self.db.execute("UPDATE submissions SET status = 'superseded', released_by = ?, released_at = ? "
+                        "WHERE file_hash = ? AND status = 'held' AND id != ?",
+                        (f"（同一文件已由登记邮箱报送，报送编号 {by_id}）", dt.datetime.now().isoformat(timespec="seconds"),
+                         file_hash, by_id))
 
     def secret(self, first: bytes | None = None) -> bytes:
         """The office secret that keys template ids, made on first use: 32 random bytes
@@ -196,6 +211,11 @@ class Store:
 
     def replied(self, message_hash: str) -> bool:
         return self.db.execute("SELECT 1 FROM replies WHERE message_hash = ?", (message_hash,)).fetchone() is not None
+
+    def replied_to(self, message_id: str) -> bool:
+        """A reply to the message with this Message-ID was sent (the same message saved
+        twice, or fetched into two files, is answered once)."""
+        return self.db.execute("SELECT 1 FROM replies WHERE in_reply_to = ?", (message_id,)).fetchone() is not None
 
     def record_reply(self, message_hash: str, source: str, recipient: str, reply_id: str, in_reply_to: str | None,
                      submissions: list[int]) -> None:
