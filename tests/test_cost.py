@@ -307,6 +307,12 @@ def test_tokenize__a_broken_structured_reference_is_unreadable(text):
         tokenize(text)
 
 
+def test_formula_key__a_number_beyond_decimals_exponent_is_kept_as_written():
+    # Decimal's default context allows exponents up to 999,999: beyond it, the text is the key
+    assert formula_key("=1e9999999999") == (("num", "1e9999999999"),)
+    assert same_formula("=1E+999999", "=1e999999") and not same_formula("=1e9999999999", "=1e999999999")
+
+
 def test_same_formula__structured_references_compare_without_regard_to_case():
     assert same_formula("=SUM(table1[C])", "=SUM(Table1[c])")
     assert not same_formula("=SUM(Table1[d])", "=SUM(Table1[c])")

@@ -87,7 +87,10 @@ def test_tokenize__the_same_tokens_as_before_on_random_formulas(text):
     before, after = _tokens(old_formula, text), _tokens(formula, text)
     if before is not None:
         assert after == before
-        assert formula.formula_key(text) == old_formula.formula_key(text)
+        try:
+            assert formula.formula_key(text) == old_formula.formula_key(text)
+        except ArithmeticError:  # the earlier key raised on an exponent beyond Decimal's; now it is as written
+            assert formula.formula_key(text) is not None
     else:  # what the earlier tokenizer could not read, the new one reads only as a structured reference
         assert after is None or any(kind == "table" for kind, _ in after)
 

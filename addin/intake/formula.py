@@ -24,7 +24,7 @@ import functools
 import re
 from collections import deque
 from collections.abc import Callable, Iterator
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import NamedTuple
 
 from addin.workbook.identity import ADDIN_FILE
@@ -73,7 +73,7 @@ class Token(NamedTuple):
         if self.kind == "num":
             try:
                 return (self.kind, str(Decimal(self.text).normalize()))
-            except InvalidOperation:
+            except ArithmeticError:  # an exponent beyond Decimal's (1e9999999999): as written
                 return (self.kind, self.text)
         if self.kind in ("cell", "col", "row"):
             return (self.kind, self.text.replace("$", "").upper())
