@@ -13,8 +13,6 @@ import time
 import zipfile
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import costly
 import ooxml
@@ -102,6 +100,14 @@ def test_read_book__each_shared_anchor_is_tokenized_once_for_all_its_children(mo
     cells = read_book(open_package(data, "t.xlsx")[0], "t.xlsx").sheets["表"].cells
     assert calls[0] == 2  # one per group, not one per child (1,000 children)
     assert (cells["B501"].formula, cells["C501"].formula) == ("=A501*2", "=SUM($A$1:A501)")
+
+
+def test_read_book__a_shared_child_whose_address_cannot_be_read_keeps_no_formula():
+    # "ZZZZ1" has four column letters (at most three: XFD): no offset from the anchor to move by
+    data = minimal_book('<row r="1"><c r="B1"><f t="shared" ref="B1:B2" si="0">A1</f></c>'
+                        '<c r="ZZZZ1"><f t="shared" si="0"/></c></row>')
+    cells = read_book(open_package(data, "t.xlsx")[0], "t.xlsx").sheets["表"].cells
+    assert (cells["B1"].formula, cells["ZZZZ1"].formula) == ("=A1", "=#SHARED")
 
 
 def test_same_formula__reads_a_found_formula_only_as_far_as_it_agrees(monkeypatch):

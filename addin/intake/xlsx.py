@@ -12,8 +12,8 @@ import datetime as dt
 import posixpath
 import re
 import zipfile
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 from xml.parsers import expat
 
@@ -393,7 +393,10 @@ def _shared_child(coord: str, anchor: tuple[str, str] | None, shifters: dict, in
         except FormulaSyntaxError:
             shifters[index] = None
     shifter = shifters[index]
-    (row, col), (row0, col0) = split_cell(coord), split_cell(anchor[0])
+    try:
+        (row, col), (row0, col0) = split_cell(coord), split_cell(anchor[0])
+    except ValueError:
+        return SHARED_PENDING  # a cell whose address cannot be read: no offset to move by
     if shifter is None:
         return "=" + anchor[1] + f"  (shared from {anchor[0]})"
     return shifter(row - row0, col - col0)
