@@ -43,6 +43,7 @@ bench: $(BIN)/.kaohe-installed sysdeps
 	$(BIN)/python bench/udf_bench.py
 	$(BIN)/python bench/template_bench.py
 	$(BIN)/python bench/intake_bench.py
+	$(BIN)/python bench/formula_bench.py
 	$(BIN)/python bench/client_intake_bench.py
 	$(BIN)/python bench/recompute_bench.py
 	$(BIN)/python bench/archive_bench.py

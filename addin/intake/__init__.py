@@ -3,6 +3,9 @@
 - ``mail``      find attachments in .eml/.msg messages and loose files; decode names
 - ``package``   check the raw bytes (format, macros, encryption, zip bombs) before parsing
 - ``xlsx``      a small, limit-checked reader of .xlsx parts that never expands XML entities
+- ``budget``    what one file may cost to read: formula and name lengths, names, formula
+                text in all, time
+- ``formula``   formulas as tokens, compared by meaning and shifted as shared formulas
 - ``submission``identify a workbook by its metadata, check its structure against the
                 template, read and check its inputs, recompute its results
 - ``store``     the SQLite record of every submission (with recorded migrations)

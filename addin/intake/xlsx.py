@@ -12,11 +12,13 @@ import datetime as dt
 import posixpath
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from xml.parsers import expat
 
-from addin.intake.formula import FormulaSyntaxError, shift_formula
+from addin.intake.budget import Budget, OverBudget
+from addin.intake.formula import FormulaSyntaxError, make_shifter
 from addin.intake.package import DEFAULT_LIMITS, Limits, refuse
 from addin.problems import Problem
 from addin.workbook.tables import column_letters, column_number
@@ -140,8 +142,18 @@ def workbook_part(archive: zipfile.ZipFile, file: str) -> str:
     return "xl/workbook.xml"
 
 
-def read_book(archive: zipfile.ZipFile, file: str, limits: Limits = DEFAULT_LIMITS) -> Book:
-    """Parse the workbook's sheets, names, shared strings and cell protection."""
+def read_book(archive: zipfile.ZipFile, file: str, limits: Limits = DEFAULT_LIMITS,
+              budget: Budget | None = None) -> Book:
+    """Parse the workbook's sheets, names, shared strings and cell protection, within the
+    file's ``budget`` (a fresh one when None): any excess raises :class:`UnsafeWorkbook`
+    with where it is and the limit."""
+    try:
+        return _read_book(archive, file, limits, budget or Budget(file, limits))
+    except OverBudget as exc:
+        raise UnsafeWorkbook(exc.problem) from None
+
+
+def _read_book(archive: zipfile.ZipFile, file: str, limits: Limits, budget: Budget) -> Book:
     sheets: list[tuple[str, str, str]] = []  # name, state, rel id
     names: list[tuple[str, str | None, str]] = []
     state: dict[str, Any] = {}
@@ -162,7 +174,9 @@ def read_book(archive: zipfile.ZipFile, file: str, limits: Limits = DEFAULT_LIMI
     def wb_end(name):
         if _local(name) == "definedName" and "dn" in state:
             dn_name, local = state.pop("dn")
-            names.append((dn_name, local, "".join(state.pop("buf"))))
+            text = "".join(state.pop("buf"))
+            budget.check_name(dn_name, text)
+            names.append((dn_name, local, text))
 
     wb_path = workbook_part(archive, file)
     _parse(_read(archive, wb_path, file), wb_start, wb_end, wb_text, file)
@@ -179,7 +193,7 @@ def read_book(archive: zipfile.ZipFile, file: str, limits: Limits = DEFAULT_LIMI
         if kind != "worksheet":
             continue  # chart sheets and the like hold no input
         sheet = Sheet(sheet_name, sheet_state, path)
-        total_cells += _read_sheet(archive, sheet, strings, locked_styles, limits, file, total_cells)
+        total_cells += _read_sheet(archive, sheet, strings, locked_styles, limits, file, total_cells, budget)
         book_sheets[sheet_name] = sheet
     order = [s[0] for s in sheets]
     scoped = {}
@@ -260,9 +274,10 @@ def _locked_styles(archive: zipfile.ZipFile, path: str, file: str) -> list[bool]
 
 
 def _read_sheet(archive, sheet: Sheet, strings: list[str], locked_styles: list[bool], limits: Limits, file: str,
-                seen: int) -> int:
+                seen: int, budget: Budget) -> int:
     """Read one worksheet's cells. Shared formulas are expanded (ECMA-376 Part 1,
-    §18.3.1.40): each child gets the anchor's formula shifted by its offset."""
+    §18.3.1.40): each child gets the anchor's formula shifted by its offset, from the
+    anchor's tokens read once per group."""
     cells = sheet.cells
     cur: dict[str, Any] = {}
     count = [seen]
@@ -290,6 +305,7 @@ def _read_sheet(archive, sheet: Sheet, strings: list[str], locked_styles: list[b
             cur["v"] = None
             cur["f"] = None
             count[0] += 1
+            budget.tick(sheet.name, ref)
             if count[0] > limits.max_cells:
                 raise UnsafeWorkbook(refuse("too_many_cells", "工作表单元格数量异常，已拒收",
                                             "the sheet has too many cells", file))
@@ -325,6 +341,7 @@ def _read_sheet(archive, sheet: Sheet, strings: list[str], locked_styles: list[b
             if tag == "t":
                 cur["v"] = (cur["v"] or "") + value
             elif tag == "f":
+                budget.check_formula(value, sheet.name, cur["r"])
                 cur["f"] = _formula_text(value, cur.pop("f_attrs", {}), cur["r"], anchors, children)
             else:
                 cur["v"] = value
@@ -335,10 +352,13 @@ def _read_sheet(archive, sheet: Sheet, strings: list[str], locked_styles: list[b
             cells[cur["r"]] = Cell(_typed(cur["t"], cur["v"], strings), cur["f"], cur["locked"])
 
     _parse(_read(archive, sheet.path, file), start, end, text, file)
+    shifters: dict[str, Callable[[int, int], str] | None] = {}
     for coord, index in children:
+        budget.tick(sheet.name, coord)
         cell = cells.get(coord)
         if cell is not None:
-            cell.formula = _shared_child(coord, anchors.get(index))
+            cell.formula = _shared_child(coord, anchors.get(index), shifters, index)
+            budget.charge(len(cell.formula), sheet.name, coord)
     return count[0] - seen
 
 
@@ -362,14 +382,24 @@ SHARED_PENDING = "=#SHARED"
 (so it equals no template formula)."""
 
 
-def _shared_child(coord: str, anchor: tuple[str, str] | None) -> str:
+def _shared_child(coord: str, anchor: tuple[str, str] | None, shifters: dict, index: str) -> str:
+    """A child's formula; ``shifters`` keeps each group's anchor read once (None for an
+    anchor that is no formula we can read: its children keep its text)."""
     if anchor is None:
         return SHARED_PENDING
-    (row, col), (row0, col0) = split_cell(coord), split_cell(anchor[0])
+    if index not in shifters:
+        try:
+            shifters[index] = make_shifter(anchor[1])
+        except FormulaSyntaxError:
+            shifters[index] = None
+    shifter = shifters[index]
     try:
-        return shift_formula(anchor[1], row - row0, col - col0)
-    except FormulaSyntaxError:
+        (row, col), (row0, col0) = split_cell(coord), split_cell(anchor[0])
+    except ValueError:
+        return SHARED_PENDING  # a cell whose address cannot be read: no offset to move by
+    if shifter is None:
         return "=" + anchor[1] + f"  (shared from {anchor[0]})"
+    return shifter(row - row0, col - col0)
 
 
 def _typed(kind: str, raw: str | None, strings: list[str]) -> Any:
