@@ -353,7 +353,7 @@ def compare_structure(book: Book, reference: Book, file: str) -> list[Problem]:
             if cell.formula is not None and (ref_cell is None or ref_cell.formula is None):
                 problems.append(_problem("formula_in_input", "填报单元格中不能输入公式，请直接填写数值",
                                          "a formula was typed into an input cell; enter the value", file,
-                                         sheet=name, cell=coord, value=clip(cell.formula)))
+                                         sheet=name, cell=coord, value=cell.formula))
     return problems[:20]
 
 

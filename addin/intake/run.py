@@ -19,6 +19,7 @@ from typing import Any
 from addin.environment import is_environment_failure
 from addin.errors import KaoheError
 from addin.intake import extract as X
+from addin.intake.budget import Budget
 from addin.intake.attachment import OTHER, SKIPPED, WORKBOOK, classify_attachment
 from addin.intake.identify import (
     References,
@@ -154,12 +155,13 @@ def _check(env: Envelope, digest: str, ctx: Context, vouched: bool) -> Outcome:
     if problem:
         out.problems.append(problem)
         return out
+    budget = Budget(name)  # one deadline for the whole file, from here
     archive, problem = open_package(env.data, name)
     if problem:
         out.problems.append(problem)
         return out
     try:
-        book = read_book(archive, name)
+        book = read_book(archive, name, budget=budget)
     except UnsafeWorkbook as exc:
         out.problems.append(exc.problem)
         return out
