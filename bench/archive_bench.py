@@ -29,7 +29,7 @@ def main() -> None:
     scheme = load_municipal()
     with tempfile.TemporaryDirectory() as tmp:
         master = Path(tmp) / "master.xlsx"
-        make_master(master, random.Random(5))
+        make_master(master, random.Random(5), scheme)
         t0 = time.perf_counter()
         assert recompute(FileHost(master), scheme).ok
         recompute_s = time.perf_counter() - t0
