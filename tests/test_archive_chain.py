@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from addin.archive.chain import ChainBroken, check_links, check_version, seal, stage_rows
+from addin.archive.chain import ChainBroken, check_code, check_links, check_version, seal, stage_rows
 from addin.archive.documents import circular, notices, publicity_lists
 from addin.archive.export import export_archive
 from addin.archive.history import history, previous_values
@@ -46,7 +46,7 @@ ROOT = Path(__file__).parents[1]
 runner = CliRunner()
 COLUMNS = ("year", "version", "kind", "code", "name", "unit", "score", "rank", "grade", "award", "trace")
 RECORD = ("seq", "year", "version", "published_at", "published_by", "master_hash", "note", "scheme_id",
-          "scheme_version", "scheme_hash", "scheme_yaml", "results_digest", "prev_hash")
+          "scheme_version", "scheme_hash", "scheme_yaml", "rows", "results_digest", "prev_hash")
 ALL_ROWS = len(DEPARTMENTS) + len(DISTRICTS) + len(PEOPLE)
 
 
@@ -58,6 +58,19 @@ def canonical(value) -> bytes:
 
 def row_hash_by_hand(row) -> bytes:
     return hashlib.sha256(b"kaohe archive row v1\n" + canonical(list(row))).digest()
+
+
+def buckets_by_hand(rows) -> bytes:
+    """256 buckets by the first byte of the SHA-256 of the code (as JSON); each bucket's rows
+    in (kind, code) order as one JSON list, hashed; the 256 digests one after another."""
+    buckets = [[] for _ in range(256)]
+    for r in rows:
+        buckets[hashlib.sha256(canonical(r[3])).digest()[0]].append(list(r))
+    return b"".join(hashlib.sha256(b"kaohe archive bucket v1\n" + canonical(b)).digest() for b in buckets)
+
+
+def digest_by_hand(rows) -> str:
+    return hashlib.sha256(b"kaohe archive results v1\n" + buckets_by_hand(rows)).hexdigest()
 
 
 def record_hash_by_hand(record: dict) -> str:
@@ -110,10 +123,10 @@ def test_publish__seals_every_version_onto_one_chain_and_records_it_in_the_maste
     for link in links:
         rows = db.execute(f"SELECT {', '.join(COLUMNS)}, row_hash FROM results WHERE year = ? AND version = ? "
                           "ORDER BY kind, code", (link["year"], link["version"])).fetchall()
-        assert len(rows) == ALL_ROWS
+        assert len(rows) == link["rows"] == ALL_ROWS
         assert all(row_hash_by_hand(tuple(r)[:-1]) == r["row_hash"] for r in rows)
-        digest = hashlib.sha256(b"".join(row_hash_by_hand(tuple(r)[:-1]) for r in rows)).hexdigest()
-        assert link["results_digest"] == digest
+        assert link["buckets"] == buckets_by_hand([tuple(r)[:-1] for r in rows])
+        assert link["results_digest"] == digest_by_hand([tuple(r)[:-1] for r in rows])
         assert link["prev_hash"] == prev
         assert link["record_hash"] == record_hash_by_hand(link)
         prev = link["record_hash"]
@@ -201,6 +214,39 @@ def test_reads__a_result_edited_in_place_after_dropping_its_trigger(computed, tm
         in result.output
 
 
+def test_reads__a_result_removed_or_slipped_into_a_version(computed):  # noqa: F811
+    publish(computed, 2025)
+    publish(computed, 2026)
+    db = raw(computed)
+    db.execute("DROP TRIGGER results_frozen_delete")
+    db.execute("DELETE FROM results WHERE year = 2025 AND code = 'P05'")  # last year's 不称职 hidden
+    db.close()
+    removed = f"2025年度 v1（档案链第1条）的结果与其版本记录不符（发布时 {ALL_ROWS} 行，档案中现有 {ALL_ROWS - 1} 行）"
+    with pytest.raises(ChainBroken, match=removed):
+        history(computed, "P05")  # never the 2026 row alone, as if 2025 had none
+    with pytest.raises(ChainBroken, match=removed):
+        previous_values(archive_path(computed), 2025)
+    db = raw(computed)
+    db.execute("INSERT INTO results (year, version, kind, code, name, unit, score, rank, grade, award, trace, "
+               "row_hash) SELECT year, version, kind, 'P05', name, unit, score, rank, grade, award, trace, row_hash "
+               "FROM results WHERE year = 2025 AND code = 'P04'")  # put back with another's results and row hash
+    db.close()
+    with pytest.raises(ChainBroken, match="2025年度 v1（档案链第1条）中编码 P05 的结果与发布时不符"):
+        history(computed, "P05")
+
+
+def test_history__a_result_moved_out_of_its_bucket_is_missed_by_no_read(computed):  # noqa: F811
+    publish(computed, 2026)
+    db = raw(computed)
+    db.execute("DROP TRIGGER results_frozen_update")
+    db.execute("UPDATE results SET bucket = (bucket + 1) % 256 WHERE code = 'P05'")  # one code's read would not see it
+    db.close()
+    with pytest.raises(ChainBroken, match=f"2026年度 v1（档案链第1条）的结果与其版本记录不符（发布时 {ALL_ROWS} 行，"
+                                          f"档案中现有 {ALL_ROWS} 行）"):
+        history(computed, "P05")
+    assert [e.code for e in history(computed, "P04")] == ["P04"]  # the other buckets are as published
+
+
 def test_reads__a_version_record_edited_in_place(computed):  # noqa: F811
     publish(computed, 2026, note="公示版")
     db = raw(computed)
@@ -220,10 +266,11 @@ def test_reads__a_version_edited_with_every_hash_recomputed_is_found_by_the_mast
     rows = db.execute(f"SELECT rowid, {', '.join(COLUMNS)} FROM results ORDER BY kind, code").fetchall()
     for r in rows:
         db.execute("UPDATE results SET row_hash = ? WHERE rowid = ?", (row_hash_by_hand(r[1:]), r[0]))
-    digest = hashlib.sha256(b"".join(row_hash_by_hand(r[1:]) for r in rows)).hexdigest()
+    digest = digest_by_hand([r[1:] for r in rows])
     db.row_factory = sqlite3.Row
     link = {**dict(db.execute("SELECT * FROM versions").fetchone()), "results_digest": digest}
-    db.execute("UPDATE versions SET results_digest = ?, record_hash = ?", (digest, record_hash_by_hand(link)))
+    db.execute("UPDATE versions SET results_digest = ?, buckets = ?, record_hash = ?",
+               (digest, buckets_by_hand([r[1:] for r in rows]), record_hash_by_hand(link)))
     assert len(check_links(db)) == 1  # the chain itself is consistent again
     db.close()
     with pytest.raises(ChainBroken, match="2026年度 v1（档案链第1条）与汇总工作簿 .* 发布记录中的第1条（发布记录!A2"):
@@ -324,8 +371,10 @@ def test_migration__an_archive_made_before_the_chain_is_sealed_on_first_open(com
     for link in links:
         rows = db.execute(f"SELECT {', '.join(COLUMNS)}, row_hash FROM results WHERE year = ? AND version = ? "
                           "ORDER BY kind, code", (link["year"], link["version"])).fetchall()
-        assert len(rows) == ALL_ROWS and all(row_hash_by_hand(tuple(r)[:-1]) == r["row_hash"] for r in rows)
-        assert link["results_digest"] == hashlib.sha256(b"".join(r["row_hash"] for r in rows)).hexdigest()
+        assert len(rows) == link["rows"] == ALL_ROWS
+        assert all(row_hash_by_hand(tuple(r)[:-1]) == r["row_hash"] for r in rows)
+        assert link["buckets"] == buckets_by_hand([tuple(r)[:-1] for r in rows])
+        assert link["results_digest"] == digest_by_hand([tuple(r)[:-1] for r in rows])
         assert (link["prev_hash"], link["record_hash"]) == (prev, record_hash_by_hand(link))
         prev = link["record_hash"]
     with pytest.raises(sqlite3.DatabaseError, match="never altered"):  # the triggers are back
@@ -524,7 +573,8 @@ cell = st.one_of(st.none(), st.text(max_size=12), st.integers(-10**6, 10**6),
        data=st.data())
 def test_check_version__passes_on_what_was_sealed_and_fails_on_any_one_cell_changed(rows, data):
     """Whatever a result row holds (text, numbers, blanks), what publish sealed reads back
-    as sealed; any one cell changed in place is found and named by its code."""
+    as sealed, as a whole and code by code; any one cell changed in place is found by both
+    reads and named by its code."""
     with tempfile.TemporaryDirectory() as folder:
         store = Store(Path(folder) / "a.kaohe.sqlite")
         db = store.db
@@ -536,6 +586,8 @@ def test_check_version__passes_on_what_was_sealed_and_fails_on_any_one_cell_chan
                           "scheme_hash": None, "scheme_yaml": None}, staged, None)
             link = check_links(db)[0]
             assert check_version(db, link) == staged
+            for code in {r[3] for r in staged}:
+                assert check_code(db, link, code) == [r for r in staged if r[3] == code]
             victim = data.draw(st.sampled_from(staged))
             column = data.draw(st.sampled_from(COLUMNS[4:]))
             value = data.draw(cell.filter(lambda v: v != victim[COLUMNS.index(column)] and v is not None))
@@ -547,5 +599,7 @@ def test_check_version__passes_on_what_was_sealed_and_fails_on_any_one_cell_chan
                 return  # SQLite stored the same value (e.g. 1.0 into an INTEGER column as 1): nothing changed
             with pytest.raises(ChainBroken, match=f"编码 {victim[3]} 的结果与发布时不符"):
                 check_version(db, link)
+            with pytest.raises(ChainBroken, match=f"编码 {victim[3]} 的结果与发布时不符"):
+                check_code(db, link, victim[3])
         finally:
             store.close()

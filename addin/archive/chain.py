@@ -2,13 +2,17 @@
 
 A version's **record hash** is the SHA-256 of its record: its place on the chain (``seq``),
 year, version number, when and by whom it was published, the hash of the master it was
-published from, its note, its scheme (id, version, hash and the YAML text), the digest of
-its results, and the record hash of the version published before it (``prev_hash``; the
-first links to ``GENESIS``). The **results digest** is the SHA-256 of the row hashes of the
-version's results in (kind, code) order; a **row hash** is the SHA-256 of one result row
-(year, version, kind, code, name, unit, score, rank, grade, award, 说明), each hashed as
-canonical JSON (ASCII, sorted keys, no spaces), so a hash never depends on the Python or
-SQLite version that computed it.
+published from, its note, its scheme (id, version, hash and the YAML text), how many results
+it has and their digest, and the record hash of the version published before it
+(``prev_hash``; the first links to ``GENESIS``). The results are split into 256 **buckets**
+by their code (the first byte of the SHA-256 of the code), so that one code's read needs
+one bucket, not the whole version: a **bucket digest** is the SHA-256 of the bucket's rows
+(year, version, kind, code, name, unit, score, rank, grade, award, 说明) in (kind, code)
+order, the version keeps its 256 bucket digests, and the **results digest** in its record
+is the SHA-256 of them. Rows, buckets and records are hashed as canonical JSON (ASCII,
+sorted keys, no spaces, each behind a domain line), so a hash never depends on the Python
+or SQLite version that computed it. Each result also keeps its own **row hash**, covered by
+nothing: when a digest fails, it names the rows that were edited in place.
 
 **One chain per archive, not one per year.** An archive holds every year its master
 published, and the two-year rules read last year's results from it: with one chain, the
@@ -33,10 +37,12 @@ holds no publish record yet (made before the chain, or whose first stamp failed)
 chain itself is checked: edits and plain inserts are still found, a recomputed chain is
 not — :attr:`Checked.vouched` says which check ran.
 
-**What a read costs.** A read of whole versions (documents, diff, export, last year's
-values) re-hashes the rows it serves and compares their digest with the record; a read of
-some rows (one code's history) checks the digest of the stored row hashes of each version
-it serves and re-hashes only the rows it serves (bench/archive_bench.py prints both).
+**What a read costs.** The links are a few rows. A read of whole versions (documents, diff,
+export, last year's values) hashes every row it serves again; one code's read (history)
+hashes again the one bucket of each version that holds the code — every row of it, so a
+row of that code removed, added or moved to another bucket is found too — and checks the
+version's bucket digests against its record (bench/archive_bench.py prints both against
+the same reads unchecked).
 """
 
 from __future__ import annotations
@@ -44,7 +50,8 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from operator import itemgetter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 
 from addin.archive.errors import ArchiveError
@@ -56,10 +63,13 @@ ROW_COLUMNS = ("year", "version", "kind", "code", "name", "unit", "score", "rank
 """A result row as hashed (and as ``results`` stores it)."""
 
 RECORD_FIELDS = ("seq", "year", "version", "published_at", "published_by", "master_hash", "note", "scheme_id",
-                 "scheme_version", "scheme_hash", "scheme_yaml", "results_digest", "prev_hash")
+                 "scheme_version", "scheme_hash", "scheme_yaml", "rows", "results_digest", "prev_hash")
 """What a version's record hash covers."""
 
+BUCKETS = 256
 _ROW_DOMAIN = b"kaohe archive row v1\n"
+_BUCKET_DOMAIN = b"kaohe archive bucket v1\n"
+_RESULTS_DOMAIN = b"kaohe archive results v1\n"
 _RECORD_DOMAIN = b"kaohe archive record v1\n"
 
 
@@ -77,14 +87,19 @@ def row_hash(row: Sequence) -> bytes:
     return hashlib.sha256(_ROW_DOMAIN + _encode(list(row)).encode("ascii")).digest()
 
 
-def results_digest(hashes: Iterable[bytes | None]) -> str:
-    """The digest of a version's results: its row hashes in (kind, code) order."""
-    h = hashlib.sha256()
-    for one in hashes:
-        if not isinstance(one, bytes) or len(one) != 32:
-            return "missing row hash"  # never a hex digest: it matches no record
-        h.update(one)
-    return h.hexdigest()
+def bucket_of(code: object) -> int:
+    """The bucket of a result's code: the first byte of the SHA-256 of the code (as JSON)."""
+    return hashlib.sha256(_encode(code).encode("ascii")).digest()[0]
+
+
+def bucket_digest(rows: Sequence[Sequence]) -> bytes:
+    """The digest of one bucket: its rows (the :data:`ROW_COLUMNS`) in (kind, code) order."""
+    return hashlib.sha256(_BUCKET_DOMAIN + _encode(rows).encode("ascii")).digest()
+
+
+def results_digest(buckets: bytes) -> str:
+    """The digest of a version's results: the SHA-256 of its bucket digests."""
+    return hashlib.sha256(_RESULTS_DOMAIN + buckets).hexdigest()
 
 
 def record_hash(record: Mapping[str, object]) -> str:
@@ -95,9 +110,9 @@ def record_hash(record: Mapping[str, object]) -> str:
 class ChainBroken(ArchiveError):
     """The archive failed its check: the message names the version and what does not match."""
 
-    def __init__(self, what: str, english: str):
-        super().__init__(f"考核档案校验失败：{what}。档案中的结果可能被改动过，本次未使用；请勿再用该档案，"
-                         f"请联系管理员用备份核对 [the archive failed its check: {english}; nothing was served]")
+    def __init__(self, what: str, english: str, advice: str = "档案可能被改动过：请勿再用，请联系管理员用备份核对。"):
+        super().__init__(f"考核档案校验失败：{what}。{advice}本次未使用档案中的结果 "
+                         f"[the archive failed its check: {english}; nothing was served]")
 
 
 @dataclass(frozen=True)
@@ -115,6 +130,7 @@ class Link:
     scheme_version: str | None
     scheme_hash: str | None
     scheme_yaml: str | None
+    rows: int
     results_digest: str
     prev_hash: str
     record_hash: str
@@ -158,41 +174,69 @@ def check_links(db: sqlite3.Connection) -> list[Link]:
     return links
 
 
-_ROWS = f"SELECT {', '.join(ROW_COLUMNS)}, row_hash FROM results WHERE year = ? AND version = ? ORDER BY kind, code"
+def check_version(db: sqlite3.Connection, link: Link, order: str = "kind, code") -> list[tuple]:
+    """All the results of one version (the :data:`ROW_COLUMNS`, in ``order``: an ORDER BY
+    of their columns), hashed again and checked against the version's record; raises
+    :class:`ChainBroken` naming the rows that were edited in place (by their own row
+    hashes), or how many were added or removed.
+
+    Rows are grouped by their stored bucket: a bucket edited moves its row into another
+    group, and that group's digest fails like any other change."""
+    buckets: list[list[tuple]] = [[] for _ in range(BUCKETS)]
+    rows = []
+    for r in db.execute(f"SELECT bucket, {', '.join(ROW_COLUMNS)} FROM results WHERE year = ? AND version = ? "
+                        f"ORDER BY {order}", (link.year, link.version)):
+        if type(r[0]) is not int or not 0 <= r[0] < BUCKETS:
+            raise _results_broken(db, link)
+        row = r[1:]
+        buckets[r[0]].append(row)
+        rows.append(row)
+    try:
+        for bucket in buckets:
+            bucket.sort(key=_KIND_CODE)  # SQLite's order of text is Python's (UTF-8 keeps code point order)
+    except TypeError:  # a kind or code that is not text: never published so
+        raise _results_broken(db, link) from None
+    if results_digest(b"".join(map(bucket_digest, buckets))) != link.results_digest:
+        raise _results_broken(db, link)
+    return rows
 
 
-def check_version(db: sqlite3.Connection, link: Link) -> list[tuple]:
-    """All the results of one version, in (kind, code) order, re-hashed and checked against
-    the version's record; raises :class:`ChainBroken` naming the rows that were edited."""
-    rows = db.execute(_ROWS, (link.year, link.version)).fetchall()
-    hashes = [row_hash(r[:-1]) for r in rows]
-    if results_digest(hashes) != link.results_digest:
-        edited = [r[3] for r, h in zip(rows, hashes) if h != r[-1]]
-        raise _results_broken(link, len(rows), edited)
-    return [r[:-1] for r in rows]
+_KIND_CODE = itemgetter(2, 3)
 
 
-def check_rows(db: sqlite3.Connection, link: Link, rows: Iterable[Sequence]) -> None:
-    """Some results of one version (each row with its stored row hash last): the stored
-    row hashes of the whole version are checked against its record (cheap: no row is
-    re-encoded), and the served rows are re-hashed."""
-    stored = [h for (h,) in db.execute("SELECT row_hash FROM results WHERE year = ? AND version = ? ORDER BY kind, code",
-                                       (link.year, link.version))]
-    if results_digest(stored) != link.results_digest:
-        raise _results_broken(link, len(stored), [])
+def check_code(db: sqlite3.Connection, link: Link, code: str) -> list[tuple]:
+    """The results of one code in one version, checked through its bucket: the version's
+    bucket digests against its record, then every row of the code's bucket hashed again
+    against its bucket digest (a row of the code removed, added, edited or moved to another
+    bucket fails). Raises :class:`ChainBroken`."""
+    (buckets,) = db.execute("SELECT buckets FROM versions WHERE year = ? AND version = ?",
+                            (link.year, link.version)).fetchone()
+    if not isinstance(buckets, bytes) or len(buckets) != 32 * BUCKETS or results_digest(buckets) != link.results_digest:
+        raise ChainBroken(f"{link.label}的结果摘要与其版本记录不符",
+                          f"the bucket digests of {link.english} do not match its record")
+    b = bucket_of(code)
+    rows = db.execute(f"SELECT {', '.join(ROW_COLUMNS)} FROM results WHERE year = ? AND version = ? AND bucket = ? "
+                      "ORDER BY kind, code", (link.year, link.version, b)).fetchall()
+    if bucket_digest(rows) != buckets[32 * b:32 * b + 32]:
+        raise _results_broken(db, link)
+    return [r for r in rows if r[3] == code]  # one row a kind: in kind order
+
+
+def _results_broken(db: sqlite3.Connection, link: Link) -> ChainBroken:
+    """What a failed digest means, from the whole version: rows edited in place (named by
+    their own row hashes) or rows added or removed (the count against the record's)."""
+    rows = db.execute(f"SELECT {', '.join(ROW_COLUMNS)}, row_hash FROM results WHERE year = ? AND version = ? "
+                      "ORDER BY kind, code", (link.year, link.version)).fetchall()
     edited = [r[3] for r in rows if row_hash(r[:-1]) != r[-1]]
-    if edited:
-        raise _results_broken(link, len(stored), edited)
-
-
-def _results_broken(link: Link, count: int, edited: list) -> ChainBroken:
-    if edited:
+    count = len(rows)
+    if edited and count == link.rows:
         codes = "、".join(map(str, edited[:5])) + ("等" if len(edited) > 5 else "")
         return ChainBroken(f"{link.label}中编码 {codes} 的结果与发布时不符（被直接改动过）",
                            f"the results of {link.english} for {', '.join(map(str, edited[:5]))} were edited in place")
-    return ChainBroken(f"{link.label}的结果（档案中现有 {count} 行）与其版本记录不符：有结果被增加、删除或改动",
-                       f"the results of {link.english} ({count} rows now) do not match its record: rows were added, "
-                       "removed or edited")
+    return ChainBroken(f"{link.label}的结果与其版本记录不符（发布时 {link.rows} 行，档案中现有 {count} 行）："
+                       "有结果被增加、删除或改动",
+                       f"the results of {link.english} do not match its record ({link.rows} rows published, "
+                       f"{count} now): rows were added, removed or edited")
 
 
 @dataclass(frozen=True)
@@ -230,11 +274,12 @@ def check_master(links: list[Link], record: list[RecordRow], master: str) -> lis
 
 def unrecorded(link: Link, master: str) -> ChainBroken:
     """A version on the chain that the master's publish record does not have."""
-    return ChainBroken(f"{link.label}在档案中，但汇总工作簿 {master} 的发布记录中没有。如果是上次发布时磁盘已满等原因未能"
-                       f"写入汇总工作簿，请重新运行 kaohe publish 补写（不会新建版本）；否则档案被改动过",
+    return ChainBroken(f"{link.label}在档案中，但汇总工作簿 {master} 的发布记录中没有",
                        f"{link.english} is in the archive but not in the publish record of {master}: rerun "
                        "kaohe publish if a publish was interrupted (no new version is made); otherwise the archive "
-                       "was altered")
+                       "was altered",
+                       "如果是上次发布时磁盘已满等原因未能写入汇总工作簿，请再运行一次 kaohe publish 补写（不会新建版本）；"
+                       "如果没有这样的发布，档案被改动过：请勿再用，请联系管理员用备份核对。")
 
 
 @dataclass(frozen=True)
@@ -286,18 +331,31 @@ def stage_rows(db: sqlite3.Connection, rows: list[tuple]) -> list[tuple]:
         db.execute("DROP TABLE temp.staged")
 
 
+def _sealed(rows: list[tuple]) -> tuple[list[bytes], list[int], bytes]:
+    """Each row's hash and bucket, and the bucket digests, of rows in (kind, code) order;
+    each row encoded once (a bucket's JSON list is its rows' JSON joined by commas)."""
+    texts = [_encode(r) for r in rows]
+    buckets = [bucket_of(r[3]) for r in rows]
+    groups: list[list[str]] = [[] for _ in range(BUCKETS)]
+    for text, b in zip(texts, buckets):
+        groups[b].append(text)
+    digests = b"".join(hashlib.sha256(_BUCKET_DOMAIN + f"[{','.join(g)}]".encode("ascii")).digest() for g in groups)
+    return [hashlib.sha256(_ROW_DOMAIN + t.encode("ascii")).digest() for t in texts], buckets, digests
+
+
 def seal(db: sqlite3.Connection, record: dict[str, object], rows: list[tuple], prev: Link | None) -> str:
     """Insert one version and its results (``rows`` as :func:`stage_rows` returned them),
     sealed onto the chain after ``prev``; returns its record hash. Inside the caller's
     transaction."""
-    hashes = [row_hash(r) for r in rows]
+    hashes, buckets, digests = _sealed(rows)
     record = {**record, "seq": (prev.seq if prev else 0) + 1, "prev_hash": prev.record_hash if prev else GENESIS,
-              "results_digest": results_digest(hashes)}
+              "rows": len(rows), "results_digest": results_digest(digests)}
     record["record_hash"] = record_hash(record)
+    record["buckets"] = digests
     db.execute(f"INSERT INTO versions ({', '.join(record)}) VALUES ({', '.join('?' * len(record))})",
                list(record.values()))
-    db.executemany(f"INSERT INTO results ({', '.join(ROW_COLUMNS)}, row_hash) VALUES "
-                   f"({', '.join('?' * (len(ROW_COLUMNS) + 1))})", [(*r, h) for r, h in zip(rows, hashes)])
+    db.executemany(f"INSERT INTO results ({', '.join(ROW_COLUMNS)}, row_hash, bucket) VALUES "
+                   f"({', '.join('?' * (len(ROW_COLUMNS) + 2))})", [(*r, h, b) for r, h, b in zip(rows, hashes, buckets)])
     return record["record_hash"]
 
 
@@ -308,14 +366,16 @@ def seal_existing(db: sqlite3.Connection) -> int:
     prev = GENESIS
     versions = db.execute("SELECT year, version FROM versions ORDER BY published_at, rowid").fetchall()
     for seq, (year, version) in enumerate(versions, start=1):
-        rows = db.execute(f"SELECT rowid, {', '.join(ROW_COLUMNS)} FROM results WHERE year = ? AND version = ? "
-                          "ORDER BY kind, code", (year, version)).fetchall()
-        hashes = [row_hash(r[1:]) for r in rows]
-        db.executemany("UPDATE results SET row_hash = ? WHERE rowid = ?", [(h, r[0]) for r, h in zip(rows, hashes)])
+        found = db.execute(f"SELECT rowid, {', '.join(ROW_COLUMNS)} FROM results WHERE year = ? AND version = ? "
+                           "ORDER BY kind, code", (year, version)).fetchall()
+        hashes, buckets, digests = _sealed([r[1:] for r in found])
+        db.executemany("UPDATE results SET row_hash = ?, bucket = ? WHERE rowid = ?",
+                       [(h, b, r[0]) for r, h, b in zip(found, hashes, buckets)])
         record = dict(zip(RECORD_FIELDS, db.execute(f"SELECT {', '.join(RECORD_FIELDS)} FROM versions WHERE year = ? "
                                                     "AND version = ?", (year, version)).fetchone()))
-        record.update(seq=seq, prev_hash=prev, results_digest=results_digest(hashes))
+        record.update(seq=seq, prev_hash=prev, rows=len(found), results_digest=results_digest(digests))
         prev = record_hash(record)
-        db.execute("UPDATE versions SET seq = ?, prev_hash = ?, results_digest = ?, record_hash = ? WHERE year = ? "
-                   "AND version = ?", (seq, record["prev_hash"], record["results_digest"], prev, year, version))
+        db.execute("UPDATE versions SET seq = ?, prev_hash = ?, rows = ?, results_digest = ?, buckets = ?, "
+                   "record_hash = ? WHERE year = ? AND version = ?",
+                   (seq, record["prev_hash"], record["rows"], record["results_digest"], digests, prev, year, version))
     return len(versions)

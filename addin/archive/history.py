@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from addin.archive.chain import ROW_COLUMNS, check_rows, check_version
+from addin.archive.chain import check_code, check_version
 from addin.archive.stamp import checked_archive
 from addin.intake.store import archive_path
 
-_BY_CODE = (f"SELECT {', '.join(ROW_COLUMNS)}, row_hash FROM results WHERE code = ? AND year = ? AND version = ?")
+
+_ORDER = "kind, unit, rank, code"
+"""Within a year: by kind, unit (group), rank and code."""
 
 
 @dataclass(frozen=True)
@@ -31,39 +33,20 @@ class Entry:
     trace: str | None = None
 
 
-def _sqlite_order(value) -> tuple:
-    """SQLite's ORDER BY: NULL, then numbers, then text, then blobs."""
-    if value is None:
-        return (0,)
-    if isinstance(value, (int, float)):
-        return (1, value)
-    return (2, value) if isinstance(value, str) else (3, bytes(value))
-
-
-def _order(e: Entry) -> tuple:
-    return e.year, e.kind, _sqlite_order(e.unit), _sqlite_order(e.rank), e.code
-
-
 def published(archive: Path, *, year: int | None = None, code: str | None = None,
               master: Path | None = None) -> list[Entry]:
     """Results of the latest published version of each year, optionally one year or one code,
     ordered by year, kind, unit, rank and code. The chain is checked against the publish
     record of ``master`` (by default the master the archive belongs to, when it is there);
-    whole versions are re-hashed, one code's rows are re-hashed with the digest of their
-    version's row hashes. Raises :class:`~addin.archive.chain.ChainBroken`."""
+    every version served is hashed again (as a whole, or one code's bucket of it). Raises
+    :class:`~addin.archive.chain.ChainBroken`."""
     entries = []
     with checked_archive(master, Path(archive)) as (db, checked):
         for link in sorted(checked.latest().values(), key=lambda x: x.year):
-            if year is not None and link.year != year:
-                continue
-            if code is None:
-                rows = check_version(db, link)
-            else:
-                found = db.execute(_BY_CODE, (code, link.year, link.version)).fetchall()
-                check_rows(db, link, found)
-                rows = [r[:-1] for r in found]
-            entries += [Entry(*r) for r in rows]
-    return sorted(entries, key=_order)
+            if year is None or link.year == year:
+                rows = check_version(db, link, _ORDER) if code is None else check_code(db, link, code)
+                entries += [Entry(*r) for r in rows]
+    return entries
 
 
 def history(master: Path, code: str) -> list[Entry]:

@@ -228,19 +228,21 @@ def _m5_mail(db: sqlite3.Connection) -> None:
 
 def _m6_chain(db: sqlite3.Connection) -> None:
     """Published versions hash-chained (:mod:`addin.archive.chain`): each version's place on
-    the chain, who published it, the digest of its results, the record hash of the version
-    before it and its own; each result's row hash. The versions already published are sealed
+    the chain, who published it, how many results it has, their bucket digests and their
+    digest, the record hash of the version before it and its own; each result's row hash
+    and bucket. The versions already published are sealed
     in the order they were published (their publisher unknown)."""
-    for column, kind in (("seq", "INTEGER"), ("published_by", "TEXT"), ("results_digest", "TEXT"),
-                         ("prev_hash", "TEXT"), ("record_hash", "TEXT")):
+    for column, kind in (("seq", "INTEGER"), ("published_by", "TEXT"), ("rows", "INTEGER"), ("results_digest", "TEXT"),
+                         ("buckets", "BLOB"), ("prev_hash", "TEXT"), ("record_hash", "TEXT")):
         db.execute(f"ALTER TABLE versions ADD COLUMN {column} {kind}")
     db.execute("ALTER TABLE results ADD COLUMN row_hash BLOB")
+    db.execute("ALTER TABLE results ADD COLUMN bucket INTEGER")
     db.execute("DROP TRIGGER IF EXISTS results_frozen_update")
     db.execute("DROP TRIGGER IF EXISTS versions_frozen_update")
     seal_existing(db)
     run_script(db, FROZEN_UPDATES + ";\n")
     db.execute("CREATE UNIQUE INDEX versions_seq ON versions(seq)")
-    db.execute("CREATE INDEX results_hashes ON results(year, version, kind, code, row_hash)")
+    db.execute("CREATE INDEX results_bucket ON results(year, version, bucket, kind, code)")
 
 
 MIGRATIONS: list[tuple[int, str, Migration]] = [
