@@ -50,9 +50,9 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from operator import itemgetter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
+from operator import itemgetter
 
 from addin.archive.errors import ArchiveError
 

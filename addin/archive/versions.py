@@ -126,9 +126,10 @@ def publish(master: Path, year: int, note: str = "", *, scheme: SchemeRecord | N
             last = checked.latest().get(year)
             version = (last.version if last else 0) + 1
             rows = stage_rows(db, [(year, version, *r) for r in results])
+            made = False
             if checked.pending:  # committed, not recorded in the master: complete its stamp, if it is this
                 shown = checked.pending[-1]
-                if len(checked.pending) > 1 or shown != last or not _same(db, shown, rows, scheme):
+                if len(checked.pending) > 1 or not _same(db, shown, rows, scheme):
                     raise unrecorded(checked.pending[0], master.name)
             elif last is not None and not force and _same(db, last, rows, scheme):
                 if record is not None and is_stamped(host, [s for s, *_ in RESULT_SHEETS.values()], last):
@@ -141,7 +142,7 @@ def publish(master: Path, year: int, note: str = "", *, scheme: SchemeRecord | N
                           "note": note, **_scheme_fields(scheme)}, rows, links[-1] if links else None)
                 _record_roster(db, host, year)
                 links = check_links(db)
-                shown = links[-1]
+                shown, made = links[-1], True
     finally:
         store.close()
     try:
@@ -152,7 +153,7 @@ def publish(master: Path, year: int, note: str = "", *, scheme: SchemeRecord | N
         if failure is None:
             raise
         raise failure from None
-    return Published(shown.year, shown.version, len(rows), completed=shown.version != version)
+    return Published(shown.year, shown.version, len(rows), completed=not made)
 
 
 def _now() -> str:
