@@ -9,6 +9,7 @@ issue adds its tables the same way. Writes are transactions.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import secrets
@@ -79,8 +80,8 @@ def make_private(path: Path) -> None:
     a new file is created 0600 (and set so, in case the umask took bits away); an existing
     one of ours that others may read is narrowed to 0600, with any -wal/-shm/-journal
     beside it. SQLite creates its -wal, -shm and -journal files with the mode of the
-    database file, so they are 0600 too. A file system that keeps no Unix modes (Windows,
-    FAT, a network share) is left as it is."""
+    database file, so they are 0600 too. On Windows, and where the file system keeps no
+    Unix modes (FAT, a network share) or is read-only, the file is left as it is."""
     if os.name == "nt":
         return
     try:
@@ -103,8 +104,12 @@ def _narrow(path: Path) -> None:
     if st.st_mode & 0o077 and st.st_uid == os.geteuid():
         try:
             os.chmod(path, PRIVATE)
-        except PermissionError:  # a file system without Unix modes refuses chmod: nothing to narrow
-            return
+        except OSError as exc:  # no Unix modes (FAT, a share) or read-only: left as it is
+            if exc.errno not in _UNNARROWABLE:
+                raise
+
+
+_UNNARROWABLE = (errno.EPERM, errno.EACCES, errno.EROFS, errno.ENOTSUP)
 
 
 class Store:
