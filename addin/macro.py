@@ -19,6 +19,7 @@ from addin.engine.appeals import AppealInput, check_appeals
 from addin.engine.people import PeopleColumns
 from addin.engine.units import UnitInput
 from addin.engine.year import YearResult, assess_year, paused_gc
+from addin.errors import KaoheError
 from addin.problems import Problem
 from addin.results import ResultTable, appeal_table, problem_table, result_tables, summary
 from addin.scheme.columns import STAFF_OPTIONAL, STAFF_REQUIRED, UNIT_SHEETS, bonus_columns, unit_columns
@@ -249,6 +250,9 @@ def main() -> None:
     from addin.scheme import load_municipal
 
     book = xw.Book.caller()
-    outcome = recompute(XlwingsHost(book), load_municipal())
+    try:
+        message = recompute(XlwingsHost(book), load_municipal()).message
+    except KaoheError as exc:  # a bad office file, a broken archive: the clerk reads why, in Chinese
+        message = str(exc)
     book.app.status_bar = False
-    book.app.alert(outcome.message, title="目标考核")
+    book.app.alert(message, title="目标考核")

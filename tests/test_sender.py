@@ -534,3 +534,22 @@ def test_collect__a_fetch_killed_midway_leaves_nothing_intake_lists(work, templa
     eml(work / "inbox" / "a.eml", [("a.xlsx", filled(templates, work).read_bytes())])
     result = run(work, municipal, audit)
     assert [o.envelope.source for o in result.outcomes] == ["a.eml"] and result.inbox_problems == []
+
+
+def test_run_intake__kept_submissions_are_owner_only(work, templates, municipal, audit):
+    """Issue 21 finding 7: the archive is 0600; the files it keeps as evidence are too
+    (whatever the umask), in a folder only the office's account may list."""
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        mailboxes(work, B001="b001@example.gov.cn")
+        eml(work / "inbox" / "a.eml", [("a.xlsx", filled(templates, work).read_bytes())], sender="x@other.example")
+        assert run(work, municipal, audit).outcomes[0].status == HELD
+    finally:
+        os.umask(old)
+    folder = work / "master_submissions"
+    kept = list(folder.iterdir())
+    assert len(kept) == 1 and stat.S_IMODE(kept[0].stat().st_mode) == 0o600
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700

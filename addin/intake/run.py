@@ -10,7 +10,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +33,7 @@ from addin.intake.mail import Envelope, collect, name_problem
 from addin.intake.master import apply_groups, check_not_open, master_lock, read_roster, remove_stale_temps
 from addin.intake.package import check_package, open_package
 from addin.intake.sender import check_sender
-from addin.intake.store import Store, archive_path
+from addin.intake.store import Store, archive_path, write_private
 from addin.intake.xlsx import UnsafeWorkbook, read_book
 from addin.workbook.atomic import restore_backup
 from addin.problems import Problem, clip
@@ -486,19 +485,11 @@ def _save_submissions(master: Path, kept: list[Outcome]) -> None:
     if not kept:
         return
     folder = submissions_folder(master)
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(mode=0o700, exist_ok=True)  # the office's evidence: owner-only, like the archive
     for o in kept:
         target = folder / f"{o.file_hash}.xlsx"
         if not target.exists():
-            tmp = target.with_suffix(".part")
-            try:
-                with open(tmp, "wb") as fh:
-                    fh.write(o.envelope.data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, target)
-            finally:
-                tmp.unlink(missing_ok=True)
+            write_private(target, o.envelope.data)
 
 
 def _row(o: Outcome) -> dict[str, Any]:
