@@ -92,24 +92,80 @@ def desktop_udfs() -> types.ModuleType:
     return module
 
 
-def call(func, *raw_args):
-    """What Excel's cell shows: convert the raw args, call, convert and squeeze the result."""
+def call(func, *raw_args, caller=None):
+    """What Excel's cell shows: build the VBA wrapper's argument array, put the caller in,
+    convert the raw args, call, convert and squeeze the result.
+
+    ``raw_args`` are the arguments the clerk sees, in order; one left off at the end is an
+    omitted Optional (``MISSING``). The generated VBA passes ``Nothing`` for a hidden
+    argument (``vba="Nothing"``, the ``caller``), and ``xlwings.udfs.call_udf`` puts the
+    calling range there: ``caller`` is that range (a :class:`FakeCaller`), or None for a
+    call that has none."""
     info = func.__xlfunc__
     args_info = info["args"]
-    args = []
-    for i, raw in enumerate(raw_args):
+    args = vba_array(args_info, raw_args)
+    for arg_info in args_info:  # xlwings.udfs.call_udf: the reserved argument "caller"
+        if arg_info["name"] == "caller":
+            args[arg_info["pos"]] = caller
+    converted = []
+    for i, raw in enumerate(args):
         arg_info = args_info[min(i, len(args_info) - 1)]
         if isinstance(raw, int) and not isinstance(raw, bool) and raw == MISSING:
-            args.append(arg_info.get("optional", None))
+            converted.append(arg_info.get("optional", None))
         else:
-            args.append(conversion.read(None, raw, arg_info["options"]))
-    value = func(*args)
+            converted.append(conversion.read(None, raw, arg_info["options"]))
+    value = func(*converted)
     result = conversion.write(value, None, info["ret"]["options"])
     if len(result) == 1 and len(result[0]) == 1:  # xlwings.com_server.CallUDF squeezes
         return result[0][0]
     if len(result) == 1:
         return result[0]
     return result
+
+
+def vba_array(args_info, raw_args) -> list:
+    """The array xlwings' generated VBA hands to CallUDF: the visible arguments in order,
+    ``Nothing`` (None) for a hidden one, an omitted Optional as ``MISSING``, then a
+    ParamArray's items."""
+    visible = [a for a in args_info if not a["vba"] and not a["vararg"]]
+    varargs = any(a["vararg"] for a in args_info)
+    if len(raw_args) > len(visible) and not varargs:
+        raise TypeError(f"{len(raw_args)} arguments for {len(visible)}")
+    given = list(raw_args[:len(visible)]) + [MISSING] * (len(visible) - len(raw_args))
+    out = []
+    for arg_info in args_info:
+        if arg_info["vararg"]:
+            continue
+        out.append(None if arg_info["vba"] else given.pop(0))
+    return out + list(raw_args[len(visible):])
+
+
+class FakeBook:
+    """The xlwings Book a caller's sheet belongs to: only its ``fullname`` is read."""
+
+    def __init__(self, fullname):
+        self._fullname = fullname
+
+    @property
+    def fullname(self):
+        if isinstance(self._fullname, BaseException):
+            raise self._fullname
+        return self._fullname
+
+
+class FakeSheet:
+    def __init__(self, book):
+        self.book = book
+
+
+class FakeCaller:
+    """The calling range xlwings passes as ``caller``: ``caller.sheet.book.fullname`` is
+    the workbook's full path (Excel's ``Workbook.FullName``; a bare name such as ``Book1``
+    for a workbook not yet saved). ``fullname`` may be an exception, raised on reading."""
+
+    def __init__(self, fullname):
+        self.sheet = FakeSheet(FakeBook(fullname))
+        self.address = "$A$1"
 
 
 def column(*values):

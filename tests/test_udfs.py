@@ -11,9 +11,11 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from addin.errors import InputError
-from desktop import MISSING, FakeWorkbook, call, column, desktop_udfs, row
+from desktop import MISSING, FakeCaller, FakeWorkbook, call, column, desktop_udfs, row
 
 U = desktop_udfs()
 CATALOG = ["APPEAL_DEADLINE", "ASSESS_COMPOSITE", "AWARD_QUOTA", "AWARD_STATUS", "DEMOCRATIC_SCORE", "EXPLAIN",
@@ -30,8 +32,13 @@ def fails(func, *args) -> InputError:
 # --- the catalog and its help ------------------------------------------------------
 
 
+def visible(name: str) -> list[dict]:
+    """The arguments Excel shows (xlwings leaves one with a ``vba`` expression out)."""
+    return [a for a in getattr(U, name).__xlfunc__["args"] if not a["vba"]]
+
+
 def test_catalog__names_and_argument_order_are_the_contract():
-    signatures = {name: [a["name"] for a in getattr(U, name).__xlfunc__["args"]] for name in CATALOG}
+    signatures = {name: [a["name"] for a in visible(name)] for name in CATALOG}
     assert signatures == {
         "APPEAL_DEADLINE": ["notified", "detail"],
         "ASSESS_COMPOSITE": ["business", "public", "bonus", "criticisms", "tier"],
@@ -48,13 +55,20 @@ def test_catalog__names_and_argument_order_are_the_contract():
     assert sorted(n for n in dir(U) if hasattr(getattr(U, n), "__xlfunc__")) == CATALOG
 
 
+def test_catalog__every_formula_takes_the_calling_range_hidden_from_excel():
+    """The one hidden argument is xlwings' reserved ``caller``, passed as Nothing by the VBA."""
+    for name in CATALOG:
+        hidden = [(a["name"], a["vba"]) for a in getattr(U, name).__xlfunc__["args"] if a["vba"]]
+        assert hidden == [("caller", "Nothing")], name
+
+
 def test_catalog__function_wizard_help_is_chinese_and_fits():
     for name in CATALOG:
         info = getattr(U, name).__xlfunc__
         doc = info["ret"]["doc"]
         assert len(doc) <= 255 and re.search(r"[\u4e00-\u9fff]", doc), name
         assert info["category"] == "目标考核" and info["volatile"] is False
-        for arg in info["args"]:
+        for arg in visible(name):
             assert not arg["doc"].startswith("Positional argument"), (name, arg["name"])
             assert len(arg["doc"]) <= 255 and re.search(r"[\u4e00-\u9fff]", arg["doc"]), (name, arg["name"])
 
@@ -80,8 +94,22 @@ def test_vba_wrapper__matches_the_snapshot():
     if os.environ.get("KAOHE_UPDATE_SNAPSHOTS") == "1":
         SNAPSHOT.write_text(text, encoding="utf-8", newline="")
     assert text == SNAPSHOT.read_text(encoding="utf-8"), "VBA wrappers changed: re-import needed on Windows"
-    assert "Function ASSESS_COMPOSITE(business, public, Optional bonus, Optional criticisms, Optional tier)" in text
-    assert "Function ITEM_SCORE(item, ParamArray inputs())" in text
+    # what the clerk types is unchanged by the hidden caller (the signatures before it came)
+    assert re.findall(r"^Function .*$", text, flags=re.M) == [
+        "Function APPEAL_DEADLINE(notified, Optional detail)",
+        "Function ASSESS_COMPOSITE(business, public, Optional bonus, Optional criticisms, Optional tier)",
+        "Function AWARD_QUOTA(count, Optional rate, Optional rounding)",
+        "Function AWARD_STATUS(scores, groups, vetoes, Optional rate, Optional rounding)",
+        "Function DEMOCRATIC_SCORE(excellent, competent, basic, incompetent)",
+        "Function EXPLAIN(item, ParamArray inputs())",
+        "Function INNOVATION_BONUS(projects, recognizers, levels)",
+        "Function ITEM_SCORE(item, ParamArray inputs())",
+        "Function RANK_IN_GROUP(scores, Optional groups, Optional method)",
+        "Function STAFF_GRADE(total, Optional in_quota, Optional complaint)",
+        "Function STAFF_TOTAL(democratic, business, public)",
+    ]
+    assert 'Array(count, rate, rounding, Nothing), ActiveWorkbook, Application.Caller)' in text
+    assert "argsArray = Array(item, Nothing)" in text  # then the ParamArray's items, after the caller
 
 
 # --- ASSESS_COMPOSITE -----------------------------------------------------------------
@@ -331,3 +359,295 @@ def test_APPEAL_DEADLINE__errors():
     # beyond every holiday source: the cell says it was counted on weekends only, never a bare date
     assert call(U.APPEAL_DEADLINE, dt.datetime(2026, 12, 25)) == "2027-01-04（2027年无节假日数据，仅按周末顺延，请核对）"
     assert call(U.APPEAL_DEADLINE, dt.datetime(2026, 9, 24), True).startswith("2026-10-08：2026-09-24 起10日")
+
+
+# --- formulas follow the workbook's year folder ---------------------------------------
+#
+# The office's own scheme, each change one a formula reads (worked from SPEC by hand):
+OWN_SCHEME = [
+    ("ranking: dense ", "ranking: competition "),  # RANK_IN_GROUP: 1,2,2,4
+    ("quota: {rate: 10%, minimum: 0}", "quota: {rate: 15%, minimum: 0}"),  # AWARD_QUOTA, AWARD_STATUS
+    ("deduction: {per_criticism: 5}", "deduction: {per_criticism: 3}"),  # ASSESS_COMPOSITE (both tiers)
+    ("业务部门: {市: 4, 省: 6, 国家: 8}", "业务部门: {市: 3, 省: 5, 国家: 7}"),  # INNOVATION_BONUS
+    ("democratic_points: 30", "democratic_points: 40"),  # STAFF_TOTAL, DEMOCRATIC_SCORE (40 + 0.6 × 100 = 100)
+    ("completion_weight: 0.7 ", "completion_weight: 0.6 "),
+    ("vote_weights: {优秀: 1.0, 称职: 0.8,", "vote_weights: {优秀: 1.0, 称职: 0.7,"),
+    ("competent_min: 70", "competent_min: 75"),  # STAFF_GRADE
+    ("{input: missed_meetings, label: 专题研究少于2次的次数, per_unit: 0.5}",  # ITEM_SCORE("1.1", …)
+     "{input: missed_meetings, label: 专题研究少于2次的次数, per_unit: 0.25}"),
+]
+OWN_AUDIT = [("{input: not_done, label: 未完成计划项目数, per_unit: 2}",  # ITEM_SCORE("A1.1", …), EXPLAIN
+              "{input: not_done, label: 未完成计划项目数, per_unit: 3}")]
+# The test's own 2027 arrangement (not a copy of the State Council's notice): 春节 off from
+# Fri 5 Feb to Sat 13 Feb, Sun 14 Feb and Sat 20 Feb worked in lieu; New Year Fri 1 – Sun 3 Jan.
+HOLIDAYS_2027 = """2027:
+  来源: 测试用2027年安排（春节2月5日至13日放假，2月14日、20日上班）
+  放假: [2027-01-01 至 2027-01-03, 2027-02-05 至 2027-02-13]
+  调休上班: [2027-02-14, 2027-02-20]
+"""
+WEEKENDS_ONLY = "（2027年无节假日数据，仅按周末顺延，请核对）"
+
+
+def edited(text: str, changes) -> str:
+    for old, new in changes:
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
+
+
+def own_scheme_files(tmp: Path) -> tuple[Path, Path]:
+    from addin.scheme.loader import builtin_path
+
+    scheme, audit = tmp / "own.yaml", tmp / "own_audit.yaml"
+    scheme.write_text(edited(builtin_path("municipal").read_text(encoding="utf-8"), OWN_SCHEME), encoding="utf-8")
+    audit.write_text(edited(builtin_path("audit").read_text(encoding="utf-8"), OWN_AUDIT), encoding="utf-8")
+    return scheme, audit
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory):
+    """A 2027 year folder made by `kaohe init` with the office's own schemes, its
+    节假日.yaml, and one unit's templates built by `kaohe template` under 模板/."""
+    from typer.testing import CliRunner
+
+    from addin.cli import app
+
+    tmp = tmp_path_factory.mktemp("office")
+    scheme, audit = own_scheme_files(tmp)
+    folder = tmp / "2027考核"
+    runner = CliRunner()
+    done = runner.invoke(app, ["init", str(folder), "--year", "2027", "--scheme", str(scheme),
+                               "--audit-scheme", str(audit)])
+    assert done.exit_code == 0, done.output
+    (folder / "节假日.yaml").write_text(HOLIDAYS_2027, encoding="utf-8")
+    built = runner.invoke(app, ["template", str(folder / "模板"), "--kind", "appendix", "--unit", "B001",
+                                "--year", "2027", "--year-dir", str(folder)])
+    assert built.exit_code == 0, built.output
+    template = next((folder / "模板").rglob("*附表1*.xlsx"))
+    assert template.parent.parent == folder / "模板"  # 模板/<unit folder>/file.xlsx
+    return folder, FakeCaller(str(folder / "考核汇总.xlsx")), FakeCaller(str(template))
+
+
+@pytest.mark.parametrize(
+    ("notified", "in_folder", "shipped"),
+    [
+        ("2027-01-29", "2027-02-14", "2027-02-08"),  # +10 = Mon 8 Feb, off until Sat 13; Sun 14 worked
+        ("2027-01-26", "2027-02-14", "2027-02-05"),  # +10 = Fri 5 Feb, the first day off
+        ("2027-02-04", "2027-02-14", "2027-02-15"),  # +10 = Sun 14 Feb, worked in lieu
+        ("2027-02-10", "2027-02-20", "2027-02-22"),  # +10 = Sat 20 Feb, worked in lieu
+        ("2026-12-22", "2027-01-04", "2027-01-01"),  # +10 = Fri 1 Jan, off until Sun 3 Jan
+    ],
+)
+def test_APPEAL_DEADLINE__in_a_year_folder_equals_kaohe_deadline_there(office, notified, in_folder, shipped):
+    from typer.testing import CliRunner
+
+    from addin.cli import app
+
+    folder, master, template = office
+    day = dt.datetime.fromisoformat(notified)
+    for caller in (master, template):
+        got = call(U.APPEAL_DEADLINE, day, caller=caller)
+        assert got == dt.date.fromisoformat(in_folder), caller.sheet.book.fullname
+    cli = CliRunner().invoke(app, ["deadline", notified, "--year-dir", str(folder)], env={"COLUMNS": "300"})
+    assert cli.exit_code == 0 and cli.stdout.split()[0] == in_folder, cli.output
+    assert "节假日依据 [holiday data]: 测试用2027年安排" in cli.output
+    detail = call(U.APPEAL_DEADLINE, day, True, caller=template)
+    assert detail.startswith(f"{in_folder}：{notified} 起10日") and "节假日依据：测试用2027年安排" in detail
+    # the same cell outside any year folder: the shipped scheme and package know nothing of 2027
+    assert call(U.APPEAL_DEADLINE, day) == shipped + WEEKENDS_ONLY
+
+
+def test_catalog__in_a_year_folder_uses_its_schemes(office):
+    """Every formula that reads a scheme, from the master and from a template of the folder,
+    against the same call outside any folder (the shipped schemes)."""
+    _, master, template = office
+    cases = [
+        # 70 × 15% = 10.5 → 11 (四舍五入); shipped 70 × 10% = 7
+        ((U.AWARD_QUOTA, 70.0), 11, 7),
+        # 23 × 15% = 3.45 → 3; shipped 2.3 → 2
+        ((U.AWARD_QUOTA, 23.0, MISSING, MISSING), 3, 2),
+        ((U.RANK_IN_GROUP, column(95.0, 90.0, 90.0, 80.0)), [[1], [2], [2], [4]], [[1], [2], [2], [3]]),
+        # 10 departments in one group: 10 × 15% = 1.5 → 2 slots; shipped 1
+        ((U.AWARD_STATUS, column(*[99.0 - i for i in range(10)]), column(*["经济口"] * 10), column(*[None] * 10)),
+         [["先进集体"], ["先进集体"], *[[""]] * 8], [["先进集体"], *[[""]] * 9]),
+        # 65.5 + 27 + 0 − 2 × 3 = 86.5; shipped − 2 × 5 = 82.5
+        ((U.ASSESS_COMPOSITE, 65.5, 27.0, MISSING, 2.0), 86.5, 82.5),
+        # 党委政府 省 8 + 业务部门 国家 7 = 15; shipped 8 + 8 = 16
+        ((U.INNOVATION_BONUS, column("甲", "乙"), column("党委政府", "业务部门"), column("省", "国家")), 15.0, 16.0),
+        # 27 + 0.6 × (85 + 9) = 27 + 56.4 = 83.4; shipped 27 + 0.7 × 94 = 92.8
+        ((U.STAFF_TOTAL, 27.0, 85.0, 9.0), 83.4, 92.8),
+        # 40 × (20 + 0.7×10 + 0.6×5) ÷ 40 = 30; shipped 30 × (20 + 8 + 3) ÷ 40 = 23.25
+        ((U.DEMOCRATIC_SCORE, 20.0, 10.0, 5.0, 5.0), 30.0, 23.25),
+        # 称职 from 75: 72 is 基本称职; shipped from 70
+        ((U.STAFF_GRADE, 72.0), "基本称职", "称职"),
+        # 2 − 1 × 0.25 − 1 = 0.75; shipped 2 − 0.5 − 1 = 0.5
+        ((U.ITEM_SCORE, "1.1", 1.0, "是"), 0.75, 0.5),
+        # the audit scheme too: 40 − 3 × 3 = 31; shipped 40 − 2 × 3 = 34
+        ((U.ITEM_SCORE, "A1.1", 3.0), 31.0, 34.0),
+        ((U.EXPLAIN, "A1.1", 3.0), "40 − 3×3 = 31", "40 − 2×3 = 34"),
+    ]
+    for (func, *args), in_folder, shipped in cases:
+        name = func.__xlfunc__["name"]
+        assert call(func, *args, caller=master) == in_folder, (name, "master")
+        assert call(func, *args, caller=template) == in_folder, (name, "template")
+        assert call(func, *args) == shipped, (name, "shipped")
+    # the folder's ranges too: 35 democratic points are within its 0–40, not the shipped 0–30
+    assert call(U.STAFF_TOTAL, 35.0, 85.0, 9.0, caller=master) == 91.4  # 35 + 56.4
+    assert "0–30" in str(fails(U.STAFF_TOTAL, 35.0, 85.0, 9.0))
+
+
+def small_folder(tmp_path: Path, scheme_changes=(), holidays: str | None = None) -> Path:
+    """A year folder with only what formulas read: 考核方案.yaml (and 节假日.yaml)."""
+    from addin.scheme.loader import builtin_path
+
+    folder = tmp_path / "2027考核"
+    folder.mkdir()
+    text = edited(builtin_path("municipal").read_text(encoding="utf-8"), scheme_changes)
+    (folder / "考核方案.yaml").write_text(text, encoding="utf-8")
+    if holidays is not None:
+        (folder / "节假日.yaml").write_text(holidays, encoding="utf-8")
+    return folder
+
+
+def test_APPEAL_DEADLINE__a_bad_holiday_file_shows_its_error_in_the_cell(tmp_path):
+    from addin.errors import HolidaysError
+
+    folder = small_folder(tmp_path, holidays="2027:\n  放假: [2026-12-31, 2027-02-05 至 2027-02-13]\n")
+    caller = FakeCaller(str(folder / "模板" / "B001_单位" / "附表1.xlsx"))
+    with pytest.raises(HolidaysError) as exc:
+        call(U.APPEAL_DEADLINE, dt.datetime(2027, 1, 29), caller=caller)
+    text = str(exc.value)
+    assert text.startswith("节假日文件有误 [invalid holiday file]")
+    assert str(folder / "节假日.yaml") in text and "2027: 2026-12-31 不在 2027 年内 [a date outside its year]" in text
+    assert "Traceback" not in text
+    with pytest.raises(HolidaysError):  # kept, and raised again for the next cell
+        call(U.APPEAL_DEADLINE, dt.datetime(2027, 2, 4), caller=caller)
+    # a formula that reads no holidays still counts with the folder's (valid) scheme
+    assert call(U.AWARD_QUOTA, 23.0, caller=caller) == 2
+
+
+def test_rules_of__a_bad_scheme_shows_its_error_never_the_default(tmp_path):
+    from addin.errors import SchemeError
+
+    folder = small_folder(tmp_path, [("quota: {rate: 10%, minimum: 0}", "quota: {rate: 150%, minimum: 0}")])
+    caller = FakeCaller(str(folder / "考核汇总.xlsx"))
+    for func, *args in [(U.AWARD_QUOTA, 23.0), (U.STAFF_TOTAL, 27.0, 85.0, 9.0), (U.APPEAL_DEADLINE, 46289.0),
+                        (U.ITEM_SCORE, "A1.1", 3.0)]:
+        with pytest.raises(SchemeError) as exc:
+            call(func, *args, caller=caller)
+        text = str(exc.value)
+        assert text.startswith("方案文件有误 [invalid scheme file]") and str(folder / "考核方案.yaml") in text
+        assert "departments.awards.quota: 比例 1.5 应在 0–1 之间" in text, text
+
+
+def test_rules_of__no_caller_or_no_saved_path_gives_the_shipped_default(office, monkeypatch):
+    folder, _, _ = office
+    monkeypatch.chdir(folder)  # a bare name must not be read against the current folder
+    for caller in (None, FakeCaller("Book1"), FakeCaller("工作簿1"), FakeCaller(""),
+                   FakeCaller("https://d.docs.live.net/abc/2027考核/考核汇总.xlsx"),
+                   FakeCaller(str(folder.parent / "elsewhere.xlsx")), ServerStyleCaller()):
+        assert call(U.AWARD_QUOTA, 70.0, caller=caller) == 7, caller
+        assert call(U.APPEAL_DEADLINE, dt.datetime(2027, 1, 29), caller=caller) == "2027-02-08" + WEEKENDS_ONLY
+
+
+class ServerStyleCaller:
+    """Shaped like xlwings Server's ``Caller`` (xlwings.pro.caller, which needs a licence
+    to import): an address and a book name, no sheet object and no path."""
+
+    address, row, column, sheet_name, book_name = "B2", 2, 2, "部门", "考核汇总.xlsx"
+
+
+def test_workbook_fullname__a_onedrive_workbook_xlwings_cannot_map_says_so(tmp_path):
+    import xlwings
+
+    from addin.errors import KaoheError
+
+    caller = FakeCaller(xlwings.XlwingsError("Couldn't find your local OneDrive folder."))
+    with pytest.raises(KaoheError) as exc:
+        call(U.AWARD_QUOTA, 70.0, caller=caller)
+    assert "无法确定本工作簿所在的本地文件夹" in str(exc.value) and "Couldn't find your local OneDrive" in str(exc.value)
+
+
+def test_rules_of__an_edited_file_is_read_again_and_a_recalculation_parses_once(tmp_path, monkeypatch):
+    import importlib
+
+    folder_rules = importlib.import_module("udfs._folder")  # the module the catalog above uses
+    parsed = []
+    real = folder_rules.load_schemes
+    monkeypatch.setattr(folder_rules, "load_schemes", lambda folder: parsed.append(folder) or real(folder))
+    folder = small_folder(tmp_path, [("quota: {rate: 10%, minimum: 0}", "quota: {rate: 15%, minimum: 0}")])
+    scheme = folder / "考核方案.yaml"
+    caller = FakeCaller(str(folder / "模板" / "B001_单位" / "附表1.xlsx"))
+    assert [call(U.AWARD_QUOTA, 70.0, caller=caller) for _ in range(500)] == [11] * 500  # 70 × 15% = 10.5 → 11
+    assert parsed == [folder]
+    before = scheme.stat()
+    # saved again a moment later with a 20% rate: same size, a later modification time
+    scheme.write_text(scheme.read_text(encoding="utf-8").replace("rate: 15%", "rate: 20%"), encoding="utf-8")
+    os.utime(scheme, ns=(before.st_atime_ns, before.st_mtime_ns + 2_000_000_000))
+    assert scheme.stat().st_size == before.st_size
+    assert call(U.AWARD_QUOTA, 70.0, caller=caller) == 14  # 70 × 20%
+    # the same modification time (a coarse clock) but a different size: 8% → 70 × 8% = 5.6 → 6
+    stamp = scheme.stat().st_mtime_ns
+    scheme.write_text(scheme.read_text(encoding="utf-8").replace("rate: 20%", "rate: 8%"), encoding="utf-8")
+    os.utime(scheme, ns=(stamp, stamp))
+    assert call(U.AWARD_QUOTA, 70.0, caller=caller) == 6
+    assert parsed == [folder] * 3
+    # a 节假日.yaml added later counts from the next call
+    assert call(U.APPEAL_DEADLINE, dt.datetime(2027, 1, 29), caller=caller) == "2027-02-08" + WEEKENDS_ONLY
+    (folder / "节假日.yaml").write_text(HOLIDAYS_2027, encoding="utf-8")
+    assert call(U.APPEAL_DEADLINE, dt.datetime(2027, 1, 29), caller=caller) == dt.date(2027, 2, 14)
+
+
+def test_rules_of__a_fixed_file_replaces_the_kept_error(tmp_path):
+    from addin.errors import HolidaysError
+
+    folder = small_folder(tmp_path, holidays="2027:\n  放假: [2027-02-30]\n")
+    caller = FakeCaller(str(folder / "考核汇总.xlsx"))
+    with pytest.raises(HolidaysError):
+        call(U.APPEAL_DEADLINE, dt.datetime(2027, 1, 29), caller=caller)
+    (folder / "节假日.yaml").write_text(HOLIDAYS_2027, encoding="utf-8")
+    assert call(U.APPEAL_DEADLINE, dt.datetime(2027, 1, 29), caller=caller) == dt.date(2027, 2, 14)
+
+
+# --- workbook_year_folder -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def deep_folder(tmp_path_factory):
+    """A year folder with a chain of seven nested sub-folders d1/d2/…/d7."""
+    root = tmp_path_factory.mktemp("deep") / "2027考核"
+    chain = root.joinpath(*[f"d{i}" for i in range(1, 8)])
+    chain.mkdir(parents=True)
+    (root / "考核方案.yaml").write_text("type: municipal\n", encoding="utf-8")  # only its presence counts here
+    return root
+
+
+@given(depth=st.integers(min_value=0, max_value=7), name=st.sampled_from(["考核汇总.xlsx", "附表1.xlsx", "a b.xlsm"]))
+@settings(max_examples=40, deadline=None)
+def test_workbook_year_folder__found_from_the_folder_itself_up_to_four_levels_above(deep_folder, depth, name):
+    from addin.workbook_folder import MAX_LEVELS_UP, workbook_year_folder
+
+    workbook = deep_folder.joinpath(*[f"d{i}" for i in range(1, depth + 1)], name)
+    expected = deep_folder if depth <= MAX_LEVELS_UP else None
+    assert MAX_LEVELS_UP == 4
+    assert workbook_year_folder(str(workbook)) == expected
+    assert workbook_year_folder(workbook, levels_up=depth) == deep_folder
+    if depth:
+        assert workbook_year_folder(workbook, levels_up=depth - 1) is None
+
+
+def test_workbook_year_folder__the_nearest_wins_and_bare_names_are_not_paths(tmp_path, monkeypatch):
+    from addin.workbook_folder import workbook_year_folder
+
+    outer = tmp_path / "考核"
+    inner = outer / "2027考核"
+    (inner / "模板" / "B001_单位").mkdir(parents=True)
+    for folder in (outer, inner):
+        (folder / "考核方案.yaml").write_text("type: municipal\n", encoding="utf-8")
+    assert workbook_year_folder(str(inner / "模板" / "B001_单位" / "附表1.xlsx")) == inner
+    assert workbook_year_folder(str(outer / "考核汇总.xlsx")) == outer
+    (tmp_path / "考核方案.yaml").mkdir()  # a folder of that name is not a scheme
+    assert workbook_year_folder(str(tmp_path / "x.xlsx")) is None
+    monkeypatch.chdir(inner)
+    for name in (None, "", "Book1", "考核汇总.xlsx", "https://example.sharepoint.com/sites/k/2027考核/考核汇总.xlsx"):
+        assert workbook_year_folder(name) is None, name

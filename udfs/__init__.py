@@ -5,6 +5,12 @@ Each function parses its cell arguments, calls one engine function and raises an
 never shows a plausible number for wrong input. The function names are the Excel names;
 keep names and argument order: new optional arguments go only at the end.
 
+Every function also takes xlwings' reserved ``caller`` argument, the calling range, hidden
+from Excel (``@xw.arg("caller", vba="Nothing")``): it comes last, or before ``*inputs``
+(ITEM_SCORE, EXPLAIN, whose ParamArray must stay last), and a new optional argument goes
+just before it. Through it a formula counts with the schemes and holidays of the year
+folder its workbook is in (udfs/_folder.py); outside any, with the shipped ones.
+
 Heavy imports (the schemes, pydantic, the engine) happen on the first call.
 """
 

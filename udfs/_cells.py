@@ -2,8 +2,8 @@
 
 xlwings passes a single cell as a scalar and a range as nested lists (with ``ndim=2``);
 these helpers flatten ranges, keep the orientation of column arguments so results come
-back in the same shape, and load the shipped schemes on first use (so ``import udfs``
-stays light).
+back in the same shape, and give the schemes and holidays of the calling workbook's year
+folder (the shipped ones outside any), loaded on first use (so ``import udfs`` stays light).
 """
 
 from __future__ import annotations
@@ -44,16 +44,22 @@ def number(value: Decimal) -> float:
     return float(value)
 
 
-def municipal():
-    from addin.scheme import load_municipal
+CALLER_DOC = "调用本公式的单元格（由 Excel 自动传入，不出现在参数列表中；据此找到工作簿所在的年度文件夹）"
+"""The hidden ``caller`` argument: ``vba="Nothing"`` keeps it out of the VBA signature and
+xlwings puts the calling range in its place (see udfs/_folder.py)."""
 
-    return load_municipal()
+
+def rules(caller: Any = None):
+    """The schemes and holidays of the calling workbook's year folder, else the shipped ones
+    (:class:`udfs._folder.Rules`: ``.municipal``, ``.audit``, ``.calendar``)."""
+    from udfs._folder import rules_of
+
+    return rules_of(caller)
 
 
-def audit():
-    from addin.scheme import load_audit
-
-    return load_audit()
+def municipal(caller: Any = None):
+    """The municipal scheme of the calling workbook's year folder, else the shipped one."""
+    return rules(caller).municipal
 
 
 TIERS = {"部门": "departments", "市直部门": "departments", "department": "departments",

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import xlwings as xw
 
-from udfs._cells import CATEGORY, audit, municipal, number
+from udfs._cells import CALLER_DOC, CATEGORY, number, rules
 
 
-def _score(item, inputs):
+def _score(item, inputs, caller):
     from addin.engine.items import score_item_args
     from addin.errors import InputError
     from addin.scheme.lookup import find_item
 
-    found, problem = find_item(item, municipal(), audit())
+    schemes = rules(caller)
+    found, problem = find_item(item, schemes.municipal, schemes.audit)
     if problem:
         raise InputError([problem])
     args = [_unwrap(v) for v in inputs]
@@ -40,14 +41,16 @@ def _dropped(item):
 @xw.func(category=CATEGORY)
 @xw.arg("item", doc="项目编号，按考核方案填写，如 1.1；编号在多个附表中出现时写作 附表编号:项目编号")
 @xw.arg("inputs", ndim=2, doc="该项目的输入，按方案规定的顺序依次填写（区域可作为一个输入，如 A2 的各项目得分）")
-def ITEM_SCORE(item, *inputs):
+@xw.arg("caller", vba="Nothing", doc=CALLER_DOC)
+def ITEM_SCORE(item, caller, *inputs):
     """按考核方案计算某一项目的得分：=ITEM_SCORE(项目编号, 输入1, 输入2, …)，输入按方案中该项目的顺序填写。"""
-    return number(_score(item, inputs).score)
+    return number(_score(item, inputs, caller).score)
 
 
 @xw.func(category=CATEGORY)
 @xw.arg("item", doc="项目编号，按考核方案填写，如 1.1；编号在多个附表中出现时写作 附表编号:项目编号")
 @xw.arg("inputs", ndim=2, doc="该项目的输入，顺序同 ITEM_SCORE")
-def EXPLAIN(item, *inputs):
+@xw.arg("caller", vba="Nothing", doc=CALLER_DOC)
+def EXPLAIN(item, caller, *inputs):
     """说明某一项目得分的计算过程：=EXPLAIN(项目编号, 输入1, …)，如“40 − 2×3 = 34”。"""
-    return _score(item, inputs).trace
+    return _score(item, inputs, caller).trace

@@ -4,10 +4,10 @@ Attribute VB_Name = "xlwings_udfs"
 Function APPEAL_DEADLINE(notified, Optional detail)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        APPEAL_DEADLINE = XLPy.CallUDF("udfs", "APPEAL_DEADLINE", Array(notified, detail), ActiveWorkbook, Application.Caller)
+        APPEAL_DEADLINE = XLPy.CallUDF("udfs", "APPEAL_DEADLINE", Array(notified, detail, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        APPEAL_DEADLINE = XLPy.CallUDF("udfs", "APPEAL_DEADLINE", Array(notified, detail))
+        APPEAL_DEADLINE = XLPy.CallUDF("udfs", "APPEAL_DEADLINE", Array(notified, detail, Nothing))
         Exit Function
     #End If
 failed:
@@ -17,10 +17,10 @@ End Function
 Function ASSESS_COMPOSITE(business, public, Optional bonus, Optional criticisms, Optional tier)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        ASSESS_COMPOSITE = XLPy.CallUDF("udfs", "ASSESS_COMPOSITE", Array(business, public, bonus, criticisms, tier), ActiveWorkbook, Application.Caller)
+        ASSESS_COMPOSITE = XLPy.CallUDF("udfs", "ASSESS_COMPOSITE", Array(business, public, bonus, criticisms, tier, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        ASSESS_COMPOSITE = XLPy.CallUDF("udfs", "ASSESS_COMPOSITE", Array(business, public, bonus, criticisms, tier))
+        ASSESS_COMPOSITE = XLPy.CallUDF("udfs", "ASSESS_COMPOSITE", Array(business, public, bonus, criticisms, tier, Nothing))
         Exit Function
     #End If
 failed:
@@ -30,10 +30,10 @@ End Function
 Function AWARD_QUOTA(count, Optional rate, Optional rounding)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        AWARD_QUOTA = XLPy.CallUDF("udfs", "AWARD_QUOTA", Array(count, rate, rounding), ActiveWorkbook, Application.Caller)
+        AWARD_QUOTA = XLPy.CallUDF("udfs", "AWARD_QUOTA", Array(count, rate, rounding, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        AWARD_QUOTA = XLPy.CallUDF("udfs", "AWARD_QUOTA", Array(count, rate, rounding))
+        AWARD_QUOTA = XLPy.CallUDF("udfs", "AWARD_QUOTA", Array(count, rate, rounding, Nothing))
         Exit Function
     #End If
 failed:
@@ -43,10 +43,10 @@ End Function
 Function AWARD_STATUS(scores, groups, vetoes, Optional rate, Optional rounding)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        AWARD_STATUS = XLPy.CallUDF("udfs", "AWARD_STATUS", Array(scores, groups, vetoes, rate, rounding), ActiveWorkbook, Application.Caller)
+        AWARD_STATUS = XLPy.CallUDF("udfs", "AWARD_STATUS", Array(scores, groups, vetoes, rate, rounding, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        AWARD_STATUS = XLPy.CallUDF("udfs", "AWARD_STATUS", Array(scores, groups, vetoes, rate, rounding))
+        AWARD_STATUS = XLPy.CallUDF("udfs", "AWARD_STATUS", Array(scores, groups, vetoes, rate, rounding, Nothing))
         Exit Function
     #End If
 failed:
@@ -56,10 +56,10 @@ End Function
 Function DEMOCRATIC_SCORE(excellent, competent, basic, incompetent)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        DEMOCRATIC_SCORE = XLPy.CallUDF("udfs", "DEMOCRATIC_SCORE", Array(excellent, competent, basic, incompetent), ActiveWorkbook, Application.Caller)
+        DEMOCRATIC_SCORE = XLPy.CallUDF("udfs", "DEMOCRATIC_SCORE", Array(excellent, competent, basic, incompetent, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        DEMOCRATIC_SCORE = XLPy.CallUDF("udfs", "DEMOCRATIC_SCORE", Array(excellent, competent, basic, incompetent))
+        DEMOCRATIC_SCORE = XLPy.CallUDF("udfs", "DEMOCRATIC_SCORE", Array(excellent, competent, basic, incompetent, Nothing))
         Exit Function
     #End If
 failed:
@@ -68,10 +68,10 @@ End Function
 
 Function EXPLAIN(item, ParamArray inputs())
     Dim argsArray() As Variant
-    argsArray = Array(item)
-    ReDim Preserve argsArray(0 to UBound(inputs) - LBound(inputs) + 1)
+    argsArray = Array(item, Nothing)
+    ReDim Preserve argsArray(0 to UBound(inputs) - LBound(inputs) + 2)
     For k = LBound(inputs) To UBound(inputs)
-    argsArray(1 + k - LBound(inputs)) = inputs(k)
+    argsArray(2 + k - LBound(inputs)) = inputs(k)
     Next k
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
@@ -88,10 +88,10 @@ End Function
 Function INNOVATION_BONUS(projects, recognizers, levels)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        INNOVATION_BONUS = XLPy.CallUDF("udfs", "INNOVATION_BONUS", Array(projects, recognizers, levels), ActiveWorkbook, Application.Caller)
+        INNOVATION_BONUS = XLPy.CallUDF("udfs", "INNOVATION_BONUS", Array(projects, recognizers, levels, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        INNOVATION_BONUS = XLPy.CallUDF("udfs", "INNOVATION_BONUS", Array(projects, recognizers, levels))
+        INNOVATION_BONUS = XLPy.CallUDF("udfs", "INNOVATION_BONUS", Array(projects, recognizers, levels, Nothing))
         Exit Function
     #End If
 failed:
@@ -100,10 +100,10 @@ End Function
 
 Function ITEM_SCORE(item, ParamArray inputs())
     Dim argsArray() As Variant
-    argsArray = Array(item)
-    ReDim Preserve argsArray(0 to UBound(inputs) - LBound(inputs) + 1)
+    argsArray = Array(item, Nothing)
+    ReDim Preserve argsArray(0 to UBound(inputs) - LBound(inputs) + 2)
     For k = LBound(inputs) To UBound(inputs)
-    argsArray(1 + k - LBound(inputs)) = inputs(k)
+    argsArray(2 + k - LBound(inputs)) = inputs(k)
     Next k
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
@@ -120,10 +120,10 @@ End Function
 Function RANK_IN_GROUP(scores, Optional groups, Optional method)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        RANK_IN_GROUP = XLPy.CallUDF("udfs", "RANK_IN_GROUP", Array(scores, groups, method), ActiveWorkbook, Application.Caller)
+        RANK_IN_GROUP = XLPy.CallUDF("udfs", "RANK_IN_GROUP", Array(scores, groups, method, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        RANK_IN_GROUP = XLPy.CallUDF("udfs", "RANK_IN_GROUP", Array(scores, groups, method))
+        RANK_IN_GROUP = XLPy.CallUDF("udfs", "RANK_IN_GROUP", Array(scores, groups, method, Nothing))
         Exit Function
     #End If
 failed:
@@ -133,10 +133,10 @@ End Function
 Function STAFF_GRADE(total, Optional in_quota, Optional complaint)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        STAFF_GRADE = XLPy.CallUDF("udfs", "STAFF_GRADE", Array(total, in_quota, complaint), ActiveWorkbook, Application.Caller)
+        STAFF_GRADE = XLPy.CallUDF("udfs", "STAFF_GRADE", Array(total, in_quota, complaint, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        STAFF_GRADE = XLPy.CallUDF("udfs", "STAFF_GRADE", Array(total, in_quota, complaint))
+        STAFF_GRADE = XLPy.CallUDF("udfs", "STAFF_GRADE", Array(total, in_quota, complaint, Nothing))
         Exit Function
     #End If
 failed:
@@ -146,10 +146,10 @@ End Function
 Function STAFF_TOTAL(democratic, business, public)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        STAFF_TOTAL = XLPy.CallUDF("udfs", "STAFF_TOTAL", Array(democratic, business, public), ActiveWorkbook, Application.Caller)
+        STAFF_TOTAL = XLPy.CallUDF("udfs", "STAFF_TOTAL", Array(democratic, business, public, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        STAFF_TOTAL = XLPy.CallUDF("udfs", "STAFF_TOTAL", Array(democratic, business, public))
+        STAFF_TOTAL = XLPy.CallUDF("udfs", "STAFF_TOTAL", Array(democratic, business, public, Nothing))
         Exit Function
     #End If
 failed:
