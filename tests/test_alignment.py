@@ -468,18 +468,23 @@ keys = st.sampled_from(["table:T1", "table:T2", "table:T3", "name:甲", "name:�
        st.lists(st.tuples(names, keys), unique_by=(lambda s: s[0], lambda s: s[1]), max_size=5),
        st.sets(st.integers(3, 9)))
 def test_plan_sheet__no_column_is_lost_and_the_headers_are_the_schemes(present, recorded, sources, loose):
-    """Whatever the record and the scheme: every recorded or loose column is kept by a
-    part or moved out (never both, never dropped); the headers after are those of the
-    scheme, once each; a rename never lands on a header left elsewhere."""
+    """Whatever the record and the scheme: every recorded or loose column ends up a part's
+    column or moved out (never both, never left under a stale header); the headers after
+    hold the scheme's, once each; planning again on the result changes nothing."""
     headers = {"单位编码": 1, "单位名称": 2, **{h: 3 + i for i, h in enumerate(present)}}
     loose = {c for c in loose if c in headers.values() and c > 2}
     plan = plan_sheet(headers, recorded, sources, ["单位编码", "单位名称"], loose)
-    kept = {headers[h] for h in headers} - set(plan.removed)
+    kept = {c: plan.renames.get(c, h) for h, c in headers.items() if c not in plan.removed}
+    wanted = {h for h, _k in sources}
     mapped = {headers[h] for h, _k in recorded if h in headers} | loose
-    assert mapped <= kept | set(plan.removed) and not set(plan.removed) & set(plan.renames)
-    after = [plan.renames.get(c, h) for h, c in headers.items() if c in kept] + plan.added
+    assert all(c in plan.removed or kept[c] in wanted for c in mapped)  # a part's column, or moved out
+    assert not set(plan.removed) & set(plan.renames) and set(plan.renames.values()) <= wanted
+    after = list(kept.values()) + plan.added
     assert len(after) == len(set(after))
     assert {h for h, _k in sources} | {"单位编码", "单位名称"} <= set(after)
+    aligned = {h: c for c, h in kept.items()} | {h: 20 + i for i, h in enumerate(plan.added)}
+    again = plan_sheet(aligned, sources, sources, ["单位编码", "单位名称"])
+    assert (again.renames, again.added, again.removed) == ({}, [], [])  # aligned once is aligned
 
 
 # --- sheet names, cells, parts --------------------------------------------------------
@@ -505,9 +510,26 @@ SHEET = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<x:worksheet 
 
 
 def strings(*items: str) -> SharedStrings:
-    shared = SharedStrings(None, None)
-    shared._items = list(items)
-    return shared
+    """A shared-string table as Excel writes one (§18.4.9), the last entry rich text
+    with a phonetic run."""
+    entries = "".join(f"<si><t>{i}</t></si>" for i in items)
+    xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{MAIN}" count="{len(items) + 1}" '
+           f'uniqueCount="{len(items) + 1}">{entries}<si><r><rPr><b/></rPr><t>富</t></r><r><t xml:space="preserve">'
+           '文本_x000A_</t></r><rPh sb="0" eb="1"><t>fu</t></rPh></si></sst>')
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("xl/sharedStrings.xml", xml)
+    return SharedStrings(zipfile.ZipFile(io.BytesIO(buffer.getvalue())), "xl/sharedStrings.xml")
+
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def test_shared_strings__rich_text_and_phonetic_runs_as_excel_reads_them():
+    table = strings("甲", "乙")
+    assert (table[2], table[0], table[1]) == ("富文本\n", "甲", "乙")
+    with pytest.raises(SheetError, match="共享字符串表没有第 3 项"):
+        table[3]
 
 
 def test_worksheet__reads_cells_as_excel_writes_them():
@@ -537,6 +559,18 @@ def test_worksheet__set_text_and_clear_keep_styles_and_every_other_byte():
     again = Worksheet.parse(text.encode())
     assert again.texts(1, strings("单位编码")) == {1: "单位编码", 2: "乙\r甲", 3: "<新>&", 5: "=HYPERLINK(1)"}
     assert again.cell(1, 5).attrs["t"] == "inlineStr"  # text stays text
+
+
+def test_worksheet__set_text_makes_a_missing_row_in_its_place():
+    ws = Worksheet.parse(SHEET.replace('<x:row r="3">', '<x:row r="4">').replace('r="B3"', 'r="B4"')
+                         .replace('r="C3"', 'r="C4"').encode())
+    ws.set_text(3, 2, "中", None)
+    ws.set_text(6, 1, "后", None)
+    text = ws.text()
+    middle = '<x:row r="3"><x:c r="B3" t="inlineStr"><x:is><x:t xml:space="preserve">中</x:t></x:is></x:c></x:row>'
+    last = '<x:row r="6"><x:c r="A6" t="inlineStr"><x:is><x:t xml:space="preserve">后</x:t></x:is></x:c></x:row>'
+    assert text.index("<x:v>9</x:v>") < text.index(middle) < text.index('<x:row r="4">') < text.index(last) \
+        < text.index("</x:sheetData>")
 
 
 def test_worksheet__a_shared_formula_reaching_other_columns_is_not_cleared():

@@ -20,7 +20,6 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
 from addin.errors import KaoheError
@@ -306,48 +305,34 @@ def _rich_text(inner: str, p: str) -> str:
 
 
 class SharedStrings:
-    """The shared-string table (§18.4.9), read only as far as the highest index asked for:
-    the strings of the first sheets come first, so a master's 100,000 staff names are
-    not read to find its table headers."""
+    """The shared-string table (§18.4.9), scanned only as far as the highest index asked
+    for, and only the strings asked for turned into text: a master's 100,000 staff names
+    cost a scan, not a parse."""
 
     def __init__(self, archive: zipfile.ZipFile | None, path: str | None):
-        self._items: list[str] = []
-        self._source: Iterator[str] | None = _strings(archive, path) if archive and path else None
+        self._raw: list[str] = []
+        self._text: dict[int, str] = {}
+        self._prefix = ""
+        self._source: Iterator[str] | None = self._scan(archive, path) if archive and path else None
 
     def __getitem__(self, index: int) -> str:
-        while index >= len(self._items) and self._source is not None:
+        if index in self._text:
+            return self._text[index]
+        while index >= len(self._raw) and self._source is not None:
             try:
-                self._items.append(next(self._source))
+                self._raw.append(next(self._source))
             except StopIteration:
                 self._source = None
-        if index >= len(self._items):
+        if index >= len(self._raw):
             raise SheetError(f"共享字符串表没有第 {index} 项 [no shared string {index}]")
-        return self._items[index]
+        text = self._text[index] = _rich_text(self._raw[index], self._prefix)
+        return text
 
-
-def _strings(archive: zipfile.ZipFile, path: str) -> Iterator[str]:
-    if path not in archive.namelist():
-        return
-    parser = ElementTree.XMLPullParser(events=("end",))
-    with archive.open(path) as fh:
-        while chunk := fh.read(1 << 16):
-            parser.feed(chunk)
-            for _event, el in parser.read_events():
-                if _local(el.tag) == "si":
-                    yield _si_text(el)
-                    el.clear()
-
-
-def _si_text(si: ElementTree.Element) -> str:
-    out = []
-    for child in si:
-        tag = _local(child.tag)
-        if tag == "t":
-            out.append(child.text or "")
-        elif tag == "r":
-            out += [t.text or "" for t in child if _local(t.tag) == "t"]
-    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), "".join(out))
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+    def _scan(self, archive: zipfile.ZipFile, path: str) -> Iterator[str]:
+        if path not in archive.namelist():
+            return
+        text = archive.read(path).decode("utf-8")
+        root = re.search(r"<(?:(\w+):)?sst\b", text)
+        p = self._prefix = f"{root.group(1)}:" if root and root.group(1) else ""
+        for m in re.finditer(rf"<{p}si\b[^>]*?(?:/>|>(.*?)</{p}si>)", text, re.S):
+            yield m.group(1) or ""
