@@ -27,7 +27,7 @@ from addin.intake.extract import Update
 from addin.intake.master import apply_updates
 from addin.macro import recompute
 from addin.scheme.columns import SOURCES_SHEET, column_sources
-from addin.scheme.loader import builtin_path, load_municipal
+from addin.scheme.loader import load_municipal
 from addin.workbook.alignment import Change, align_data, align_master, plan_sheet, removed_sheet_name
 from addin.workbook.patch import replace_parts
 from addin.workbook.worksheet import SharedStrings, SheetError, Worksheet
@@ -614,4 +614,3 @@ def test_column_sources__parts_by_table_or_by_name_and_the_bonus_labels(municipa
                        ("区市", "党的建设", "table:附表7"), ("区市", "党风廉政建设", "table:附表1"),
                        ("区市", "思想政治工作", "table:附表8"), ("区市", "招商引资", "table:附表9"),
                        ("加分登记", "认定单位类别", "bonus:row"), ("加分登记", "级别", "bonus:column")]
-    assert builtin_path("municipal").is_file()

@@ -21,7 +21,9 @@ metadata's scheme hash), else by name, with the part columns between the unit's 
 the criticisms column that match nothing moved out.
 
 No cell is moved, so the office's own formulas, names, validations and formats that point
-at other columns still do. Only the edited sheets' parts change; the staff table (100,000
+at other columns still do; an Excel table over a header keeps its column names equal to
+the headers (a cleared column inside one is headed ``列<letter>``, as Excel heads a blank
+one). Only the edited sheets' parts change; the staff table (100,000
 rows in a province) is copied in the zip as it was. The file is replaced atomically after
 a copy of it is kept beside it; when nothing differs the file is not touched.
 """
@@ -190,7 +192,7 @@ def loose_columns(headers: dict[str, int], fixed: set[str]) -> set[int]:
     return {col for h, col in headers.items() if lo < col < hi and h not in fixed}
 
 
-# --- the package ----------------------------------------------------------------------
+# --- the master -----------------------------------------------------------------------
 
 def recorded_sources(book: Package, scheme: MunicipalScheme) -> tuple[list[tuple[str, str, str]] | None, bool]:
     """The master's record of which part each column holds, and whether it was kept in
