@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from addin.results import HEADERS
 from addin.roster import Roster
-from addin.scheme.columns import MAILBOXES, STAFF_OPTIONAL, STAFF_REQUIRED, bonus_columns, unit_columns
+from addin.scheme.columns import (MAILBOXES, SOURCES_HEADERS, SOURCES_SHEET, STAFF_OPTIONAL, STAFF_REQUIRED,
+                                  bonus_columns, column_sources, unit_columns)
 from addin.scheme.models import MunicipalScheme
 from addin.workbook.identity import input_name
 from workbook_templates.form import FormBook, ref
@@ -77,4 +78,17 @@ def build_master(book: FormBook, scheme: MunicipalScheme, roster: Roster, year: 
         if is_input:
             for col in range(len(headers)):
                 book.name(input_name("master", name, str(col + 1)), ref(name, 1, col, max(len(rows), ROWS_BLANK)))
+    write_sources(book, scheme)
     wb.worksheets()[0].activate()
+
+
+def write_sources(book: FormBook, scheme: MunicipalScheme) -> None:
+    """The very hidden sheet that records which scheme part each input column holds
+    (:func:`addin.scheme.columns.column_sources`): what lets a later change of the scheme
+    be applied to this master as a rename, never guessed (addin.workbook.alignment)."""
+    ws = book.wb.add_worksheet(SOURCES_SHEET)
+    for r, row in enumerate([SOURCES_HEADERS, *column_sources(scheme)]):
+        for c, text in enumerate(row):
+            ws.write_string(r, c, text)
+    ws.protect()
+    ws.very_hidden()

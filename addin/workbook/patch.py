@@ -164,7 +164,6 @@ def _rels(xml: str) -> dict[str, tuple[str, str]]:
 def replace_sheets(data: bytes, contents: Sequence[SheetContent]) -> bytes:
     """The workbook ``data`` with the named sheets rewritten (added if missing)."""
     src = zipfile.ZipFile(io.BytesIO(data))
-    infos = {i.filename: i for i in src.infolist()}
     parts = _Parts(src)
     workbook = parts["xl/workbook.xml"].decode("utf-8")
     wb_rels = parts["xl/_rels/workbook.xml.rels"].decode("utf-8")
@@ -222,12 +221,32 @@ def replace_sheets(data: bytes, contents: Sequence[SheetContent]) -> bytes:
     parts["xl/_rels/workbook.xml.rels"] = wb_rels.encode("utf-8")
     parts["[Content_Types].xml"] = types.encode("utf-8")
     parts["xl/styles.xml"] = styles.encode("utf-8")
+    return _write(src, data, parts)
+
+
+def replace_parts(data: bytes, changes: dict[str, bytes | None]) -> bytes:
+    """The package ``data`` with the named parts replaced (or added), and those mapped to
+    None dropped; every other part is copied as it was, compressed bytes and all."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    parts = _Parts(src)
+    for name, payload in changes.items():
+        if payload is None:
+            parts.pop(name)
+        else:
+            parts[name] = payload
+    return _write(src, data, parts)
+
+
+def _write(src: zipfile.ZipFile, data: bytes, parts: _Parts) -> bytes:
+    """The package of ``parts``: untouched parts copied as they were (the same compressed
+    bytes), changed ones compressed at :data:`WRITE_LEVEL`."""
+    infos = {i.filename: i for i in src.infolist()}
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for name in parts.names():
             info = infos.get(name)
             if info is not None and name not in parts.changed:
-                _copy_entry(dst, src, data, info)  # untouched: the same compressed bytes
+                _copy_entry(dst, src, data, info)
             else:
                 dst.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), parts[name], zipfile.ZIP_DEFLATED,
                              compresslevel=WRITE_LEVEL)
