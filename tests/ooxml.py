@@ -199,6 +199,29 @@ def inline_strings(parts: Parts) -> None:
     _edit(parts, "[Content_Types].xml", lambda t: re.sub(r"<Override [^>]*sharedStrings[^>]*/>", "", t))
 
 
+def shared_strings(parts: Parts) -> None:
+    """Every inline-string cell becomes a shared string (§18.4), as Excel saves every text:
+    the ``sst`` part, the workbook's relationship to it and its content type."""
+    table: dict[str, int] = {}
+
+    def sub(m):
+        attrs, inner = _attrs(m.group(1)), m.group(3)
+        if attrs.get("t") != "inlineStr" or inner is None:
+            return m.group(0)
+        si = re.search(r"<is>(.*?)</is>", inner, re.S).group(1)
+        attrs["t"] = "s"
+        return _cell(attrs, f"<v>{table.setdefault(si, len(table))}</v>")
+
+    for name in sheets(parts):
+        _edit(parts, name, lambda t: _C.sub(sub, t))
+    parts["xl/sharedStrings.xml"] = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{MAIN}" '
+                                     f'count="{len(table)}" uniqueCount="{len(table)}">'
+                                     + "".join(f"<si>{si}</si>" for si in table) + "</sst>").encode("utf-8")
+    add_relationship(parts, "xl/workbook.xml", "rIdStrings", "sharedStrings", "sharedStrings.xml")
+    add_override(parts, "xl/sharedStrings.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml."
+                                                "sharedStrings+xml")
+
+
 def cached_errors(parts: Parts, error: str = "#NAME?") -> None:
     """Every formula cell caches an error, as Excel without the add-in saves it."""
     def sub(m):
@@ -356,12 +379,14 @@ def relative(source: str, target: str) -> str:
 
 def add_relationship(parts: Parts, source: str, rid: str, kind: str, target: str, external: bool = False,
                      namespace: str = DOC_REL) -> None:
-    """A relationship of ``source`` (Part 2 §9.3.2.2); ``kind`` is the last segment of the type."""
+    """A relationship of ``source`` (Part 2 §9.3.2.2); ``kind`` is the type's last segment
+    under ``namespace``, or the whole type."""
     path = rels_part(source)
     body = parts.get(path, f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                            f'<Relationships xmlns="{PKG_REL}"></Relationships>'.encode()).decode("utf-8")
     mode = ' TargetMode="External"' if external else ""
-    rel = f'<Relationship Id="{rid}" Type="{namespace}/{kind}" Target="{_escape(target)}"{mode}/>'
+    kind = kind if "://" in kind else f"{namespace}/{kind}"
+    rel = f'<Relationship Id="{rid}" Type="{kind}" Target="{_escape(target)}"{mode}/>'
     parts[path] = body.replace("</Relationships>", rel + "</Relationships>").encode("utf-8")
 
 
