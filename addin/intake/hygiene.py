@@ -184,7 +184,7 @@ def _judge(pkg: Package, part: str, kind: str | None, links: set[str], found: Fi
     verdict = ACTIVE_KINDS.get(kind or "") or ACTIVE_TYPES.get(ctype) or (MACRO if "macroenabled" in ctype else None)
     root = None
     if verdict is None and (kind is None or not ctype.endswith("xml")):
-        head = _head(pkg, part)
+        head = pkg.head(part)
         if head.startswith(OLE_MAGIC):
             verdict = EMBEDDED
         elif kind is None:
@@ -197,16 +197,6 @@ def _judge(pkg: Package, part: str, kind: str | None, links: set[str], found: Fi
         links.add(part)
         return _judge_link(pkg, part, found)
     return False
-
-
-def _head(pkg: Package, part: str) -> bytes:
-    """The first bytes of a part (enough for a magic number or an XML root element)."""
-    try:
-        with pkg.zip.open(pkg.member(part) or part) as fh:
-            return fh.read(4096)
-    except (OSError, RuntimeError, EOFError, ValueError) as exc:
-        raise UnsafeWorkbook(refuse("broken_zip", "文件不完整或已损坏，请重新发送",
-                                    f"corrupt archive member {part}: {exc}", pkg.file)) from None
 
 
 def _root_name(head: bytes) -> str | None:

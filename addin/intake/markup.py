@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from xml.parsers import expat
 from collections.abc import Iterator
 
 _PROLOG = re.compile(rb"(?:\s+|<\?.*?\?>|<!--.*?-->)*", re.S)
@@ -35,9 +36,14 @@ class MarkupError(Exception):
         self.detail = detail
 
 
+def is_utf16(data: bytes) -> bool:
+    """A part in UTF-16 (by its byte order mark or its first character, XML 1.0 Appendix F)."""
+    return data[:2] in _BOMS or data[:2] in (b"<\x00", b"\x00<")
+
+
 def _checked(data: bytes) -> bytes | str:
     """The document as the parser reads it, after its prolog is checked for a DTD."""
-    if data[:2] in _BOMS or data[:2] in (b"<\x00", b"\x00<"):
+    if is_utf16(data):
         codec = _BOMS.get(data[:2]) or ("utf-16-le" if data[:1] == b"<" else "utf-16-be")
         try:
             text = data.decode(codec).lstrip("\ufeff")
@@ -59,6 +65,38 @@ def parse(data: bytes) -> ET.Element:
         return ET.fromstring(text)
     except ET.ParseError as exc:
         raise MarkupError(False, str(exc)) from None
+
+
+def check(data: bytes) -> None:
+    """Check a part is XML with no DTD, without building anything (expat alone, in C);
+    raises :class:`MarkupError`."""
+    text = _checked(data)
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _no_doctype
+    try:
+        parser.Parse(text, True)
+    except expat.ExpatError as exc:
+        raise MarkupError(False, str(exc)) from None
+
+
+def start_tags(data: bytes) -> list[tuple[str, dict[str, str]]]:
+    """(local name, attributes) of every element of a small part, in document order, read
+    by expat with one call per element and no tree (for relationship and content-type
+    parts, whose elements are all empty); raises :class:`MarkupError`."""
+    text = _checked(data)
+    out: list[tuple[str, dict[str, str]]] = []
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = lambda name, attrs: out.append((name.rpartition(":")[2], attrs))
+    parser.StartDoctypeDeclHandler = _no_doctype
+    try:
+        parser.Parse(text, True)
+    except expat.ExpatError as exc:
+        raise MarkupError(False, str(exc)) from None
+    return out
+
+
+def _no_doctype(*_args) -> None:
+    raise MarkupError(True, "a document type declaration (DOCTYPE)")
 
 
 def stream(data: bytes, tags: frozenset[str], chunk: int = 1 << 16) -> Iterator[ET.Element]:

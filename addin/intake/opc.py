@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import functools
 import posixpath
+import struct
 import zipfile
-from dataclasses import dataclass
+import zlib
+from typing import NamedTuple
 from urllib.parse import unquote
 
 from addin.intake import markup
@@ -49,8 +51,7 @@ def is_rels(name: str) -> bool:
     return (folder == "_rels" or folder.endswith("/_rels")) and base.lower().endswith(".rels")
 
 
-@dataclass(frozen=True, slots=True)
-class Relationship:
+class Relationship(NamedTuple):
     id: str
     type: str
     """The type's URI; :attr:`kind` is its last segment, the same in Strict OOXML."""
@@ -75,8 +76,20 @@ class Package:
         self.zip = archive
         self.file = file
         self.members = archive.namelist()
-        self.by_key = {fold(n): n for n in self.members}
+        self._exact = set(self.members)
+        self._keys = {n: fold(n) for n in self.members}
+        self.by_key: dict[str, str] = {}
+        self.twins: list[str] = []
+        """Members whose names fold to one part name (each but the first, beside it)."""
+        for name, key in self._keys.items():
+            first = self.by_key.setdefault(key, name)
+            if first is not name:
+                self.twins.append(f"{first} / {name}")
+        if len(self._keys) < len(self.members):  # the very same name twice
+            seen: set[str] = set()
+            self.twins += [n for n in self.members if n in seen or seen.add(n)]
         self._rels: dict[str, list[Relationship]] = {}
+        self._bytes: dict[str, bytes] = {}
         self._types: tuple[dict[str, str], dict[str, str]] | None = None
 
     @classmethod
@@ -85,6 +98,8 @@ class Package:
 
     def member(self, part: str) -> str | None:
         """The archive member that is ``part`` (compared folded), or None."""
+        if part in self._exact:
+            return part
         return self.by_key.get(fold(part))
 
     def read(self, part: str) -> bytes:
@@ -93,9 +108,23 @@ class Package:
         if member is None:
             raise UnsafeWorkbook(refuse("not_workbook", f"工作簿缺少部件 {part}，请用下发的模板重新填写后发送",
                                         f"missing part {part}", self.file))
+        if member in self._bytes:
+            return self._bytes[member]
         try:
-            return self.zip.read(member)
-        except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, ValueError):
+            data = read_member(self.zip, self.zip.getinfo(member))
+        except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, ValueError, zlib.error):
+            raise UnsafeWorkbook(refuse("broken_zip", "文件不完整或已损坏，请重新发送",
+                                        f"corrupt archive member {member}", self.file)) from None
+        if member == CONTENT_TYPES:  # read by the archive check and again by the part checks
+            self._bytes[member] = data
+        return data
+
+    def head(self, part: str, size: int = 4096) -> bytes:
+        """The first ``size`` bytes of a part (enough for a magic number or a root element)."""
+        member = self.member(part)
+        try:
+            return read_member(self.zip, self.zip.getinfo(member), size) if member else b""
+        except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, ValueError, zlib.error):
             raise UnsafeWorkbook(refuse("broken_zip", "文件不完整或已损坏，请重新发送",
                                         f"corrupt archive member {member}", self.file)) from None
 
@@ -109,10 +138,9 @@ class Package:
 
     def relationships(self, source: str) -> list[Relationship]:
         """The relationships of ``source`` ('' for the package's own), in the order written."""
-        key = fold(source)
-        if key not in self._rels:
-            self._rels[key] = self._read_relationships(source)
-        return self._rels[key]
+        if source not in self._rels:
+            self._rels[source] = self._read_relationships(source)
+        return self._rels[source]
 
     def _read_relationships(self, source: str) -> list[Relationship]:
         path = rels_name(source)
@@ -140,7 +168,7 @@ class Package:
         if self._types is None:
             self._types = self._read_types()
         defaults, overrides = self._types
-        key = fold(part)
+        key = self._keys.get(part) or fold(part)
         if key in overrides:
             return overrides[key]
         ext = key.rpartition("/")[2]
@@ -176,28 +204,67 @@ def remembered(parse, data: bytes):
 
 def _parse_relationships(data: bytes) -> tuple[tuple[str, str, str, bool], ...]:
     """(Id, Type, Target, external) of each relationship in a relationships part (§9.3)."""
-    return tuple((el.get("Id", ""), el.get("Type", ""), el.get("Target", ""),
-                  el.get("TargetMode", "Internal") == "External")
-                 for el in markup.parse(data) if el.tag.rpartition("}")[2] == "Relationship")
+    return tuple((attrs.get("Id", ""), attrs.get("Type", ""), attrs.get("Target", ""),
+                  attrs.get("TargetMode", "Internal") == "External")
+                 for tag, attrs in markup.start_tags(data) if tag == "Relationship")
 
 
 def _parse_types(data: bytes) -> tuple[dict[str, str], dict[str, str]]:
     """The Default content types by extension and the Overrides by folded part name (§10.1.2)."""
     defaults: dict[str, str] = {}
     overrides: dict[str, str] = {}
-    for el in markup.parse(data):
-        tag = el.tag.rpartition("}")[2]
+    for tag, attrs in markup.start_tags(data):
         if tag == "Default":
-            defaults[el.get("Extension", "").upper().casefold()] = el.get("ContentType", "").strip().lower()
+            defaults[attrs.get("Extension", "").upper().casefold()] = attrs.get("ContentType", "").strip().lower()
         elif tag == "Override":
-            overrides[fold(el.get("PartName", ""))] = el.get("ContentType", "").strip().lower()
+            overrides[fold(attrs.get("PartName", ""))] = attrs.get("ContentType", "").strip().lower()
     return defaults, overrides
+
+
+def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, prefix: int | None = None) -> bytes:
+    """A stored or deflated member's bytes, read straight from its local header (APPNOTE
+    §4.3.7) and checked as :mod:`zipfile` checks them: the header's signature and name
+    agree with the central directory, the data inflates to exactly the size the directory
+    gives (never more: the output is bounded by it) and its CRC-32 matches. Anything else
+    (encrypted, other methods) goes through :mod:`zipfile`. With ``prefix``, only that many
+    first bytes (unchecked: the CRC covers the whole)."""
+    fp = archive.fp
+    if fp is None or info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        if prefix is not None:
+            with archive.open(info) as fh:
+                return fh.read(prefix)
+        return archive.read(info)
+    fp.seek(info.header_offset)
+    head = fp.read(30)
+    if len(head) != 30 or head[:4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile(f"bad local header for {info.filename}")
+    name_len, extra_len = struct.unpack_from("<HH", head, 26)
+    name = fp.read(name_len).decode("utf-8" if info.flag_bits & 0x800 else "cp437")
+    if name != info.orig_filename:
+        raise zipfile.BadZipFile(f"file name in directory {info.orig_filename!r} and header {name!r} differ")
+    fp.seek(extra_len, 1)
+    raw = fp.read(info.compress_size)
+    if len(raw) != info.compress_size:
+        raise zipfile.BadZipFile(f"truncated member {info.filename}")
+    if prefix is not None:
+        return zlib.decompressobj(-15).decompress(raw, prefix) if info.compress_type == zipfile.ZIP_DEFLATED \
+            else raw[:prefix]
+    if info.compress_type == zipfile.ZIP_DEFLATED:
+        inflate = zlib.decompressobj(-15)
+        data = inflate.decompress(raw, info.file_size + 1)
+    else:
+        data = raw
+    if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+        raise zipfile.BadZipFile(f"bad size or CRC-32 for {info.filename}")
+    return data
 
 
 def resolve_target(base: str, target: str) -> str:
     """An internal target as a part name: relative to the source's folder ``base``, or
     absolute from the package root (``/xl/…``); dot segments removed (RFC 3986 §5.2)."""
     path = target.split("#", 1)[0]
+    if path and not path.startswith("/") and "/." not in "/" + path and "//" not in path:
+        return f"{base}/{path}" if base else path  # no dot segment nor empty one: nothing to remove
     if path.startswith("/"):
         joined = path.lstrip("/")
     else:

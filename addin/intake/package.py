@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from addin.intake.hygiene import check_names, check_parts, is_local_addin
-from addin.intake.opc import CONTENT_TYPES, Package, fold
+from addin.intake.opc import CONTENT_TYPES, Package
 from addin.intake.refusal import UnsafeWorkbook, refuse
 from addin.problems import Problem
 
@@ -64,12 +64,6 @@ def open_package(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> tup
     except (zipfile.BadZipFile, OSError, ValueError):
         return None, refuse("broken_zip", "文件不完整或已损坏（可能在传输中被截断），请重新发送",
                             "the workbook is truncated or corrupt", file)
-    twice = _same_names(i.filename for i in infos)
-    if twice:
-        return None, refuse("duplicate_parts", f"文件内部有重名部件（{'、'.join(twice)[:120]}；部件名不分大小写），"
-                            "不同软件会读出不同内容，已拒收",
-                            "the archive holds two members of one part name (part names ignore case; readers "
-                            "disagree on which is read)", file)
     if len(infos) > limits.max_members:
         return None, refuse("zip_bomb", "文件内部结构异常（部件过多），已拒收", "too many parts in the archive", file)
     total = 0
@@ -84,6 +78,11 @@ def open_package(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> tup
                             "the archive expands beyond the size limit (zip bomb)", file)
     names = {i.filename for i in infos}
     package = Package(archive, file)
+    if package.twins:
+        return None, refuse("duplicate_parts", f"文件内部有重名部件（{'、'.join(package.twins)[:120]}；部件名不分大小写），"
+                            "不同软件会读出不同内容，已拒收",
+                            "the archive holds two members of one part name (part names ignore case; readers "
+                            "disagree on which is read)", file)
     if package.member("xl/workbook.bin"):
         return None, refuse("xlsb", "这是 .xlsb（二进制工作簿），请用下发的 .xlsx 模板填写并另存为 .xlsx",
                             ".xlsb: save as .xlsx (the template we sent)", file)
@@ -101,19 +100,6 @@ def open_package(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> tup
     # External links are checked after parsing: Excel records the add-in's own functions
     # as a link to kaohe.xlam, which is allowed; a link to any other file is not.
     return package, None
-
-
-def _same_names(names) -> list[str]:
-    """Member names that fold to one part name (the second and later of each)."""
-    seen: dict[str, str] = {}
-    twice = []
-    for name in names:
-        key = fold(name)
-        if key in seen:
-            twice.append(name if name == seen[key] else f"{seen[key]} / {name}")
-        else:
-            seen[key] = name
-    return twice
 
 
 class NamedBook(Protocol):

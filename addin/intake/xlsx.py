@@ -22,7 +22,7 @@ import functools
 import re
 import zipfile
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -154,7 +154,12 @@ def rich_text(element: ET.Element) -> str:
 
 
 def _parse_styles(data: bytes) -> tuple[bool, ...]:
-    """Per cell format (``cellXfs``, §18.8.10): is a cell of that format locked (the default)."""
+    """Per cell format (``cellXfs``, §18.8.10): is a cell of that format locked (the default).
+    A UTF-8 part in which no ``locked`` attribute is written (an attribute's name is never
+    escaped) locks every cell: it is only checked to be XML, not built as a tree."""
+    if b"locked" not in data and not markup.is_utf16(data):
+        markup.check(data)
+        return ()
     root = markup.parse(data)
     ns = markup.namespace(root)
     locked = []
@@ -171,20 +176,13 @@ def _read_sheet(pkg: Package, sheet: Sheet, strings: tuple[str, ...], locked_by_
     cells = sheet.cells
     anchors: dict[str, tuple[str, str]] = {}  # shared index → (anchor cell, formula text)
     children: list[tuple[str, str]] = []  # (cell, shared index)
-    count = seen
-    row_number = 0
+    data = pkg.read(sheet.path)
     try:
-        for element in _sheet_elements(pkg.read(sheet.path)):
-            tag = element.tag
-            if tag.endswith("row"):
-                r = element.get("r", "")
-                row_number = int(r) if r.isdigit() else row_number + 1
-                count = _read_row(element, row_number, sheet, cells, strings, locked_by_style, anchors, children,
-                                  count, limits, file)
-            elif tag.endswith("dimension"):
-                _check_dimension(element.get("ref", ""), limits, file, sheet.name)
-            else:
-                sheet.protected = element.get("sheet", "0") in ("1", "true")
+        if len(data) > markup.STREAM_ABOVE:
+            rows = _streamed_rows(data, sheet, limits, file)
+        else:
+            rows = _tree_rows(markup.parse(data), sheet, limits, file)
+        count = _read_rows(rows, sheet, cells, strings, locked_by_style, anchors, children, seen, limits, file)
     except markup.MarkupError as exc:
         raise xml_refusal(exc, sheet.path, file) from None
     for coord, index in children:
@@ -194,72 +192,111 @@ def _read_sheet(pkg: Package, sheet: Sheet, strings: tuple[str, ...], locked_by_
     return count - seen
 
 
-def _sheet_elements(data: bytes) -> Iterator[ET.Element]:
-    """The worksheet's ``dimension``, ``sheetProtection`` and each ``row``, in document order:
-    from one tree, or row by row from a stream for a large sheet."""
-    if len(data) > markup.STREAM_ABOVE:
-        yield from markup.stream(data, SHEET_TAGS)
-        return
-    for element in markup.parse(data):
+def _sheet_element(element: ET.Element, sheet: Sheet, limits: Limits, file: str) -> None:
+    """Act on a worksheet's ``dimension`` (checked against the limits) or ``sheetProtection``."""
+    if element.tag.endswith("dimension"):
+        _check_dimension(element.get("ref", ""), limits, file, sheet.name)
+    else:
+        sheet.protected = element.get("sheet", "0") in ("1", "true")
+
+
+def _tree_rows(root: ET.Element, sheet: Sheet, limits: Limits, file: str) -> Iterable[ET.Element]:
+    """The rows of a worksheet read as one tree, after its dimension and protection."""
+    rows: Iterable[ET.Element] = ()
+    for element in root:
         if element.tag in SHEET_DATA:
-            yield from (row for row in element if row.tag in SHEET_TAGS)
+            rows = element
         elif element.tag in SHEET_TAGS:
+            _sheet_element(element, sheet, limits, file)
+    return rows
+
+
+def _streamed_rows(data: bytes, sheet: Sheet, limits: Limits, file: str) -> Iterator[ET.Element]:
+    """The rows of a large worksheet, one at a time (each dropped once read)."""
+    for element in markup.stream(data, SHEET_TAGS):
+        if element.tag.endswith("row"):
             yield element
-
-
-@functools.lru_cache(maxsize=8)
-def _cell_tags(ns: str) -> tuple[str, str, str, str]:
-    return ns + "c", ns + "v", ns + "f", ns + "is"
-
-
-def _read_row(row: ET.Element, row_number: int, sheet: Sheet, cells: dict[str, Cell], strings: tuple[str, ...],
-              locked_by_style: dict[str, bool], anchors: dict, children: list, count: int, limits: Limits,
-              file: str) -> int:
-    c_tag, v_tag, f_tag, is_tag = _cell_tags(markup.namespace(row))
-    col = 0
-    for c in row:
-        if c.tag != c_tag:
-            continue
-        ref = c.get("r")
-        if ref is None:  # r is optional (§18.3.1.4): the next column of the current row
-            col += 1
-            ref = f"{column_letters(col)}{row_number}"
         else:
-            try:
-                _row, col = split_cell(ref)
-            except ValueError:
-                raise UnsafeWorkbook(refuse("bad_cell_ref", f"工作表“{sheet.name}”有无法识别的单元格地址“{ref[:20]}”，"
-                                            "文件已损坏，请重新保存后发送", f"unreadable cell reference {ref[:20]!r}",
-                                            file, sheet=sheet.name)) from None
-            if "$" in ref:
-                ref = ref.replace("$", "")
-        count += 1
+            _sheet_element(element, sheet, limits, file)
+
+
+def _read_rows(rows: Iterable[ET.Element], sheet: Sheet, cells: dict[str, Cell], strings: tuple[str, ...],
+               locked_by_style: dict[str, bool], anchors: dict, children: list, count: int, limits: Limits,
+               file: str) -> int:
+    """Each cell of each row (§18.3.1.73 ``row``, §18.3.1.4 ``c``) into ``cells``; the cells
+    read so far in the file, checked against ``max_cells`` row by row."""
+    row_tag = c_tag = v_tag = f_tag = is_tag = None
+    row_number = 0
+    for row in rows:
+        if row_tag is None:
+            ns = markup.namespace(row)
+            row_tag, c_tag, v_tag, f_tag, is_tag = ns + "row", ns + "c", ns + "v", ns + "f", ns + "is"
+        if row.tag != row_tag:
+            continue
+        r = row.get("r")
+        row_number = int(r) if r is not None and r.isdigit() else row_number + 1
+        col = 0
+        for c in row:
+            if c.tag != c_tag:
+                continue
+            attrib = c.attrib
+            ref = attrib.get("r")
+            if ref is None:  # r is optional (§18.3.1.4): the next column of the current row
+                col += 1
+                ref = f"{column_letters(col)}{row_number}"
+            else:
+                ref, col = _REFS.get(ref) or _cell_ref(ref, sheet.name, file)
+            if ref in cells:
+                raise UnsafeWorkbook(refuse("duplicate_cell", f"工作表“{sheet.name}”的单元格 {ref} 出现了两次，"
+                                            "不同软件会读出不同内容，已拒收；请重新保存后发送", f"cell {ref} is written "
+                                            "twice (readers disagree on which counts)", file, sheet=sheet.name,
+                                            cell=ref))
+            count += 1
+            kind = attrib.get("t", "n")
+            raw = inline = f = None
+            for child in c:
+                tag = child.tag
+                if tag == v_tag:
+                    raw = child.text or ""
+                elif tag == f_tag:
+                    f = child
+                elif tag == is_tag:
+                    inline = child
+            if kind == "n":
+                try:
+                    value = None if raw is None else float(raw)
+                except ValueError:
+                    value = raw
+            elif kind == "s":
+                value = _shared_string(raw, strings, sheet.name, ref, file)
+            elif kind == "inlineStr":
+                value = None if inline is None else rich_text(inline)
+            else:
+                value = _typed(kind, raw)
+            formula = None if f is None else _formula_text(f.text or "", f.attrib, ref, anchors, children)
+            cells[ref] = Cell(value, formula, locked_by_style.get(attrib.get("s", "0"), True))
         if count > limits.max_cells:
             raise UnsafeWorkbook(refuse("too_many_cells", "工作表单元格数量异常，已拒收",
                                         "the sheet has too many cells", file))
-        if ref in cells:
-            raise UnsafeWorkbook(refuse("duplicate_cell", f"工作表“{sheet.name}”的单元格 {ref} 出现了两次，不同软件会读出不同内容，"
-                                        "已拒收；请重新保存后发送", f"cell {ref} is written twice (readers disagree "
-                                        "on which counts)", file, sheet=sheet.name, cell=ref))
-        kind = c.get("t", "n")
-        raw = inline = f = None
-        for child in c:
-            tag = child.tag
-            if tag == v_tag:
-                raw = child.text or ""
-            elif tag == f_tag:
-                f = child
-            elif tag == is_tag:
-                inline = child
-        if kind == "inlineStr":
-            value = None if inline is None else rich_text(inline)
-        elif kind == "s":
-            value = _shared_string(raw, strings, sheet.name, ref, file)
-        else:
-            value = _typed(kind, raw)
-        formula = None if f is None else _formula_text(f.text or "", f.attrib, ref, anchors, children)
-        cells[ref] = Cell(value, formula, locked_by_style.get(c.get("s", "0"), True))
     return count
+
+
+_REFS: dict[str, tuple[str, int]] = {}
+"""Cell references as written → (the reference without ``$``, its column); shared by every
+file of a batch, forgotten when it grows large."""
+
+
+def _cell_ref(ref: str, sheet: str, file: str) -> tuple[str, int]:
+    try:
+        row, col = split_cell(ref)
+    except ValueError:
+        raise UnsafeWorkbook(refuse("bad_cell_ref", f"工作表“{sheet}”有无法识别的单元格地址“{ref[:20]}”，"
+                                    "文件已损坏，请重新保存后发送", f"unreadable cell reference {ref[:20]!r}",
+                                    file, sheet=sheet)) from None
+    if len(_REFS) >= 1 << 17:
+        _REFS.clear()
+    _REFS[ref] = known = (f"{column_letters(col)}{row}", col)
+    return known
 
 
 def _shared_string(raw: str | None, strings: tuple[str, ...], sheet: str, ref: str, file: str) -> str | None:
