@@ -281,16 +281,18 @@ def run_intake(inbox: Path, master: Path, *, municipal: MunicipalScheme, audit: 
                          for env in envelopes]
             ctx = make_context(master, municipal=municipal, audit=audit, year=year, store=store)
             outcomes: list[Outcome] = []
+            taken: set[str] = set()  # the hashes of this batch's outcomes that were not rejected
             for i, env in enumerate(envelopes, start=1):
                 digest = hashlib.sha256(env.data).hexdigest()
                 sorted_out = sort_envelope(env, digest)
                 if sorted_out is not None:
                     outcomes.append(sorted_out)
-                elif store.received_hash(digest) or any(o.file_hash == digest and o.status not in (REJECTED,)
-                                                        for o in outcomes):
+                elif store.received_hash(digest) or digest in taken:
                     outcomes.append(Outcome(env, digest, status=DUPLICATE))
                 else:
                     outcomes.append(check_envelope(env, ctx))
+                if outcomes[-1].status != REJECTED:
+                    taken.add(digest)
                 if progress:
                     progress(i, len(envelopes))
             winners = _pick_current(outcomes, store, year)
@@ -298,11 +300,12 @@ def run_intake(inbox: Path, master: Path, *, municipal: MunicipalScheme, audit: 
             try:  # the record and the master change together, or neither does
                 with store.transaction():
                     written = _apply(master, winners)
-                    _save_submissions(master, [o for o in outcomes if o in winners or o.status == HELD])
+                    current = {id(o) for o in winners}  # by identity: == compares whole outcomes, files included
+                    _save_submissions(master, [o for o in outcomes if id(o) in current or o.status == HELD])
                     for o in outcomes:
                         if o.status in UNRECORDED:
                             continue
-                        o.record_id = store.record(_row(o), o.values, make_current=o in winners)
+                        o.record_id = store.record(_row(o), o.values, make_current=id(o) in current)
             except BaseException:
                 if written:
                     restore_backup(master)

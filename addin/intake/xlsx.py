@@ -137,13 +137,16 @@ def _parse_strings(data: bytes) -> tuple[str, ...]:
     return tuple(rich_text(si) for si in markup.parse(data) if si.tag in SI_TAGS)
 
 
-def rich_text(element: ET.Element) -> str:
+def rich_text(element: ET.Element, ns: str | None = None) -> str:
     """The text of a rich string (``CT_Rst``: a shared string's ``si``, a cell's ``is``): its
-    ``t`` and its runs' ``t``, without the phonetic runs (``rPh``), unescaped."""
-    ns = markup.namespace(element)
+    ``t`` and its runs' ``t``, without the phonetic runs (``rPh``), unescaped. ``ns`` is the
+    element's namespace (``{uri}``) when the caller knows it."""
+    if ns is None:
+        ns = markup.namespace(element)
     t, r = ns + "t", ns + "r"
     if len(element) == 1 and element[0].tag == t:
-        return markup.decode_xstring(element[0].text or "")
+        text = element[0].text or ""
+        return markup.decode_xstring(text) if "_x" in text else text
     parts = []
     for child in element:
         if child.tag == t:
@@ -226,6 +229,7 @@ def _read_rows(rows: Iterable[ET.Element], sheet: Sheet, cells: dict[str, Cell],
     """Each cell of each row (§18.3.1.73 ``row``, §18.3.1.4 ``c``) into ``cells``; the cells
     read so far in the file, checked against ``max_cells`` row by row."""
     row_tag = c_tag = v_tag = f_tag = is_tag = None
+    ns = ""
     row_number = 0
     for row in rows:
         if row_tag is None:
@@ -270,7 +274,7 @@ def _read_rows(rows: Iterable[ET.Element], sheet: Sheet, cells: dict[str, Cell],
             elif kind == "s":
                 value = _shared_string(raw, strings, sheet.name, ref, file)
             elif kind == "inlineStr":
-                value = None if inline is None else rich_text(inline)
+                value = None if inline is None else rich_text(inline, ns)
             else:
                 value = _typed(kind, raw)
             formula = None if f is None else _formula_text(f.text or "", f.attrib, ref, anchors, children)
