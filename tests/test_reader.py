@@ -286,3 +286,33 @@ def test_read_book__a_large_sheet_read_row_by_row_equals_one_read_whole(rows):
     assert {k: (c.value, c.formula, c.locked) for k, c in streamed.cells.items()} == \
         {k: (c.value, c.formula, c.locked) for k, c in whole.cells.items()}
     assert len(whole.cells) == sum(len(r) for r in rows)
+
+
+def test_read_book__styles_without_a_locked_attribute_lock_every_cell_and_are_still_checked():
+    # §18.8.33 protection: locked "default true"; no xf says otherwise
+    parts = ooxml.workbook({"S": '<row r="1"><c r="A1"><v>1</v></c><c r="B1" s="1"><v>2</v></c></row>'},
+                           styles='<xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/>')
+    cells = book_of(parts).sheets["S"].cells
+    assert (cells["A1"].locked, cells["B1"].locked) == (True, True)
+    parts["xl/styles.xml"] = parts["xl/styles.xml"].replace(b"</styleSheet>", b"</styleSheet><x>")
+    problem = refusal(parts)
+    assert problem.code == "broken_xml" and "xl/styles.xml" in problem.message
+
+
+def test_read_book__large_shared_strings_read_as_a_stream_equal_one_read_whole():
+    from addin.intake import opc
+
+    strings = [f"<t>s{i}_x000D_</t>" if i % 3 else f'<r><t>r{i}</t></r><rPh sb="0" eb="1"><t>p</t></rPh>'
+               for i in range(50)]
+    rows = "".join(f'<row r="{i + 1}"><c r="A{i + 1}" t="s"><v>{i}</v></c></row>' for i in range(50))
+    parts = ooxml.workbook({"S": rows}, strings=strings)
+    whole = values(parts)
+    limit = markup.STREAM_ABOVE
+    markup.STREAM_ABOVE = 0
+    try:
+        opc.remembered.cache_clear()  # the table was remembered by its bytes
+        streamed = values(parts)
+    finally:
+        markup.STREAM_ABOVE = limit
+    assert streamed == whole
+    assert (whole["A1"], whole["A2"], whole["A4"], len(whole)) == ("r0", "s1\r", "r3", 50)

@@ -191,7 +191,7 @@ class Package:
         self.zip.close()
 
 
-MEMO_BELOW = 1 << 20
+MEMO_BELOW = 128 << 10
 """Parts up to this size (bytes) are remembered by their bytes for the rest of the batch."""
 
 

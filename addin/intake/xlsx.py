@@ -407,8 +407,24 @@ def _check_dimension(ref: str, limits: Limits, file: str, sheet: str) -> None:
                                     f"sheet {sheet} declares an absurd dimension {ref}", file, sheet=sheet))
 
 
-def resolve(book: Book, ref: str) -> tuple[str, list[str]] | None:
-    """A defined name's reference → (sheet, [cells]); None for anything else."""
+def resolve(book: Book, ref: str) -> tuple[str, tuple[str, ...]] | None:
+    """A defined name's reference → (sheet, cells); None for anything else. The text alone
+    decides, so a batch of one template's submissions reads each of its names once
+    (small areas are remembered, a bounded number of them)."""
+    known = _RESOLVED.get(ref)
+    if known is None:
+        known = _resolve_text(ref)
+        if known is None or len(known[1]) <= 64:
+            if len(_RESOLVED) >= 1 << 14:
+                _RESOLVED.clear()
+            _RESOLVED[ref] = known or ()
+    return known or None
+
+
+_RESOLVED: dict[str, tuple] = {}
+
+
+def _resolve_text(ref: str) -> tuple[str, tuple[str, ...]] | None:
     text = ref.lstrip("=")
     if "!" not in text:
         return None
@@ -422,4 +438,4 @@ def resolve(book: Book, ref: str) -> tuple[str, list[str]] | None:
         return None
     if (r2 - r1 + 1) * (c2 - c1 + 1) > 10_000:
         return None
-    return sheet, [f"{column_letters(c)}{r}" for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
+    return sheet, tuple(f"{column_letters(c)}{r}" for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
