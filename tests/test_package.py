@@ -170,3 +170,45 @@ def test_refers_outside__a_string_literal_never_points_outside(text):
 def test_check_names__ours_are_compared_with_the_template_not_here():
     names = {(None, "KH_IN_x"): "[1]Sheet1!A1", (None, "Other"): "[1]Sheet1!A1", ("S", "Local"): "S!A1"}
     assert [p.code for p in check_names(names, "f.xlsx")] == ["external_name"]
+
+
+# --- the verdict follows the relationship, wherever the part is -----------------------------
+
+PART_PATH = st.tuples(st.sampled_from(["xl", "XL", "xl/media", "xl/Embeddings", "custom", "xl/ctrl", "docProps"]),
+                      st.from_regex(r"[A-Za-z][A-Za-z0-9]{0,7}", fullmatch=True),
+                      st.sampled_from(["bin", "BIN", "png", "dat", "xml"])).map(lambda t: f"{t[0]}/{t[1]}.{t[2]}").filter(
+    lambda p: not {p.lower(), p.lower().rpartition(".")[0] + ".xml"} & {"xl/styles.xml", "xl/workbook.xml",
+                                                                          "docprops/app.xml", "docprops/core.xml"})
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
+
+
+def _verdict(*steps) -> list[str]:
+    from addin.intake.package import check_package, open_package
+    from addin.intake.xlsx import read_book
+
+    parts = ooxml.workbook({"S": '<row r="1"><c r="A1"><v>1</v></c></row>'})
+    for step in steps:
+        step(parts)
+    archive, problem = open_package(ooxml.pack(parts), "t.xlsx")
+    assert problem is None, problem
+    return [p.code for p in check_package(archive, read_book(archive, "t.xlsx"), "t.xlsx")]
+
+
+@given(PART_PATH)
+def test_check_package__an_embedded_object_is_refused_wherever_it_is(path):
+    assert _verdict(ooxml.ole_object(path, content_type=None)) == ["embedded_object"]
+
+
+@given(PART_PATH)
+def test_check_package__an_activex_control_is_refused_wherever_it_is(path):
+    assert _verdict(ooxml.activex_control(path.rpartition(".")[0] + ".xml")) == ["activex"]
+
+
+@given(PART_PATH)
+def test_check_package__a_picture_is_accepted_wherever_it_is_and_refused_when_no_relationship_reaches_it(path):
+    assert _verdict(ooxml.ole_object(path, kind="image", content_type=None, data=PNG)) == []
+
+    def orphan(parts):
+        parts[path] = PNG
+
+    assert _verdict(orphan) == ["unreferenced_part"]
