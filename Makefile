@@ -2,7 +2,8 @@
 #   make demo   run the main job on built-in sample data
 #   make test   run the whole test suite (installs LibreOffice Calc with python3-uno, CJK
 #               fonts, poppler-utils, Dovecot's IMAP server and openssl from Debian's
-#               packages first if they are missing)
+#               packages first if they are missing, and fetches the corpus of real
+#               workbooks into .corpus/ once: see `make corpus`)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
