@@ -52,6 +52,7 @@ bench: $(BIN)/.kaohe-installed sysdeps corpus
 	$(BIN)/python bench/template_bench.py
 	$(BIN)/python bench/intake_bench.py
 	KAOHE_CORPUS=$(CORPUS) $(BIN)/python bench/reader_bench.py
+	$(BIN)/python bench/formula_bench.py
 	$(BIN)/python bench/client_intake_bench.py
 	$(BIN)/python bench/recompute_bench.py
 	$(BIN)/python bench/archive_bench.py

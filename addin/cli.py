@@ -11,10 +11,8 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from addin.environment import EXIT_ENVIRONMENT
 from addin.errors import HolidaysError, SchemeError, SettingsError
-
-EXIT_ENVIRONMENT = 3
-"""Exit code of a command stopped by the machine (disk full, read-only, no permission)."""
 
 app = typer.Typer(
     help="kaohe 目标管理考核：方案、计分、排名与评先 [target-management assessment].",
@@ -263,7 +261,7 @@ def intake(
     """
     from addin.intake.master import MasterError
     from addin.intake.receipt import write_receipt
-    from addin.intake.run import ReleaseError, release_held, run_intake
+    from addin.intake.run import SUPERSEDED, ReleaseError, release_held, run_intake
 
     console = Console(quiet=quiet)
     master = _year_master(master, year_dir)
@@ -277,8 +275,12 @@ def intake(
         with _exit_on(MasterError, ReleaseError, SettingsError, folder=master.parent):
             outcome = release_held(master, release, by=by or getpass.getuser(), municipal=schemes.municipal,
                                    audit=schemes.audit, year=year)
-        Console().print(f"已放行报送 {release}：{outcome.envelope.file_name}（{outcome.identity.unit_code} "
-                        f"{outcome.identity.unit_name}），已写入汇总工作簿 [released and applied]", markup=False)
+        where = (f"{outcome.envelope.file_name}（{outcome.identity.unit_code} {outcome.identity.unit_name}）")
+        if outcome.status == SUPERSEDED:
+            Console().print(f"已放行报送 {release}：{where}；该单位此表已有更晚到达的报送，本份未写入汇总工作簿 "
+                            f"[released, but a later arrival is on record: not applied]", markup=False)
+        else:
+            Console().print(f"已放行报送 {release}：{where}，已写入汇总工作簿 [released and applied]", markup=False)
         raise typer.Exit(0)
     if inbox is None or master is None or not master.is_file() or not inbox.is_dir():
         Console().print(f"找不到汇总工作簿或收件文件夹 [master or inbox not found]: {master} {inbox}", markup=False)
@@ -328,6 +330,7 @@ def recompute(
 
     Example: kaohe recompute 考核汇总.xlsx
     """
+    from addin.archive.errors import ArchiveError
     from addin.hosts import FileHost
     from addin.intake.master import MasterError, check_not_open, master_lock
     from addin.macro import recompute as run
@@ -337,7 +340,7 @@ def recompute(
     if master is None or not master.is_file():
         Console().print(f"找不到汇总工作簿 [master not found]: {master}", markup=False)
         raise typer.Exit(2)
-    with _exit_on(MasterError, folder=master.parent):
+    with _exit_on(MasterError, ArchiveError, folder=master.parent):  # last year's values: the archive's check
         check_not_open(master)
         with master_lock(master):
             outcome = run(FileHost(master, progress=lambda text: console.print(text, markup=False)),
@@ -389,7 +392,14 @@ def publish(
     """发布当前结果为新版本（v1、v2…），版本一经发布不再改动，并在结果表上标注版本；同时记录计算所依据的考核方案
     [freeze the master's current results, with their scheme, as the next version].
 
-    Results equal to the last version's make no new version unless --force.
+    Results equal to the last version's make no new version unless --force. Each version is sealed onto the
+    archive's hash chain, and the chain's links are written into the master (sheet 发布记录); every read of the
+    archive checks both and stops (exit 2) when they do not match.
+
+    Exit codes: 0 published (or unchanged, or the stamp of the last version completed); 2 could not run or the
+    archive failed its check; 3 the machine failed: before the version was committed nothing was changed, after it
+    the message says the version is in the archive but the master is not stamped, and running publish again
+    completes the stamp without a new version.
 
     Example: kaohe publish 考核汇总.xlsx --year 2026
     """
@@ -403,10 +413,14 @@ def publish(
             schemes = _schemes(master.parent)
             record = scheme_record(schemes.municipal, schemes.municipal_path)
             try:
-                done = run(master, year, note, scheme=record, force=force)
+                done = run(master, year, note, scheme=record, force=force, by=getpass.getuser())
             except Unchanged as exc:  # nothing to publish: said, not an error
                 Console(soft_wrap=True).print(str(exc), markup=False)
                 raise typer.Exit(0) from None
+    if done.completed:
+        Console().print(f"已补写 {done.year} 年度 v{done.version} 在汇总工作簿上的标记和发布记录，未新建版本 "
+                        f"[completed the stamp of v{done.version}: no new version]", markup=False)
+        return
     Console().print(f"已发布 {done.year} 年度 v{done.version}（{done.rows} 条结果；考核方案 {record.id} {record.version}）"
                     f"[published]", markup=False)
 
@@ -424,25 +438,24 @@ def diff(
     Example: kaohe diff 考核汇总.xlsx v1 v2 --year 2026
     """
     from rich.table import Table as RichTable
+    from rich.text import Text
 
-    from addin.archive.versions import FIELDS, KIND_ZH, ArchiveError, write_diff
+    from addin.archive.versions import FIELDS, KIND_ZH, ArchiveError, scheme_label, version_schemes, write_diff
     from addin.archive.versions import diff as run
-
-    from addin.archive.versions import scheme_label, version_schemes
 
     console = Console()
     va, vb = _version(a), _version(b)
     with _exit_on(ArchiveError):
         changes = run(master, year, va, vb)
-    schemes = version_schemes(master)
+        schemes = version_schemes(master)
     console.print(f"考核方案 [schemes]: v{va} {scheme_label(schemes.get((year, va)))}；"
                   f"v{vb} {scheme_label(schemes.get((year, vb)))}", markup=False)
-    t = RichTable(title=f"{year}年度 v{va} → v{vb}：{len(changes)} 处变化")
+    t = RichTable(title=Text(f"{year}年度 v{va} → v{vb}：{len(changes)} 处变化"))
     for col in ("类别", "编码", "名称", "项目", f"v{va}", f"v{vb}"):
         t.add_column(col)
-    for ch in changes:
-        t.add_row(KIND_ZH[ch.kind], ch.code, ch.name, FIELDS.get(ch.field, ch.field), str(ch.old or ""),
-                  str(ch.new or ""))
+    for ch in changes:  # names and codes come from the clerks: Text, never markup
+        t.add_row(*map(Text, (KIND_ZH[ch.kind], ch.code, ch.name, FIELDS.get(ch.field, ch.field), str(ch.old or ""),
+                              str(ch.new or ""))))
     console.print(t)
     path = write_diff(changes, out or master.with_name(f"{master.stem}_{year}_v{va}_v{vb}_变更.xlsx"), year, va, vb)
     console.print(f"变更表 [diff workbook]: {path}", markup=False)
@@ -458,18 +471,21 @@ def history(
     Example: kaohe history B001 --master 考核汇总.xlsx
     """
     from rich.table import Table as RichTable
+    from rich.text import Text
 
     from addin.archive.history import history as run
-    from addin.archive.versions import KIND_ZH, scheme_label, version_schemes
+    from addin.archive.versions import KIND_ZH, ArchiveError, scheme_label, version_schemes
 
-    entries = run(master, code)
-    schemes = version_schemes(master) if entries else {}
-    t = RichTable(title=f"{code} 历年考核结果")
+    with _exit_on(ArchiveError):
+        entries = run(master, code)
+        schemes = version_schemes(master) if entries else {}
+    t = RichTable(title=Text(f"{code} 历年考核结果"))
     for col in ("年度", "版本", "考核方案", "类别", "名称", "单位/分口", "得分", "名次", "等次", "评先/表彰"):
         t.add_column(col)
-    for e in entries:
-        t.add_row(str(e.year), f"v{e.version}", scheme_label(schemes.get((e.year, e.version))), KIND_ZH[e.kind],
-                  e.name or "", e.unit or "", e.score or "", str(e.rank or ""), e.grade or "", e.award or "")
+    for e in entries:  # names, units and codes come from the clerks: Text, never markup
+        t.add_row(*map(Text, (str(e.year), f"v{e.version}", scheme_label(schemes.get((e.year, e.version))),
+                              KIND_ZH[e.kind], e.name or "", e.unit or "", e.score or "", str(e.rank or ""),
+                              e.grade or "", e.award or "")))
     Console().print(t)
     if not entries:
         raise typer.Exit(1)
@@ -485,9 +501,12 @@ def export(
 
     Example: kaohe export 考核汇总.xlsx --out 考核档案.xlsx --code B001
     """
+    from addin.archive.errors import ArchiveError
     from addin.archive.export import export_archive
 
-    Console().print(f"已导出 [exported]: {export_archive(master, out, code)}", markup=False)
+    with _exit_on(ArchiveError):
+        done = export_archive(master, out, code)
+    Console().print(f"已导出 [exported]: {done}", markup=False)
 
 
 def _version(text: str) -> int:

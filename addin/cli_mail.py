@@ -7,11 +7,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import sqlite3
 from pathlib import Path
 
 import typer
 from rich.console import Console
 
+from addin.environment import EXIT_ENVIRONMENT, environment_failure
+from addin.errors import FileIssuesError
 from addin.mailserver import EXIT_SERVER, EXIT_SETTINGS, MailError
 
 OUTBOX = "发件箱（预览）"
@@ -20,11 +23,16 @@ OUTBOX = "发件箱（预览）"
 
 @contextlib.contextmanager
 def exit_on_mail_error():
+    """A mail failure exits with its own code; a bad settings file with 2 (one message
+    naming the file, the path and the reason)."""
     try:
         yield
     except MailError as exc:
         Console(soft_wrap=True, stderr=True).print(str(exc), markup=False)
         raise typer.Exit(exc.code) from None
+    except FileIssuesError as exc:  # 设置.yaml, a scheme or a holiday file of the office's
+        Console(soft_wrap=True, stderr=True).print(str(exc), markup=False)
+        raise typer.Exit(EXIT_SETTINGS) from None
 
 
 def mail_config(folder: Path):
@@ -117,6 +125,7 @@ def reply_to_senders(result, master: Path, inbox: Path, year: int, dry_run: bool
     from addin.mailserver import close, connect_smtp, require, require_from
     from addin.outbox import send_messages, write_messages
     from addin.replies import compose_replies
+    from addin.settings import load_settings
 
     console = Console(soft_wrap=True)
     try:
@@ -124,7 +133,8 @@ def reply_to_senders(result, master: Path, inbox: Path, year: int, dry_run: bool
         mail_from = require_from(config)
         store = Store(archive_path(master))
         try:
-            replies, problems = compose_replies(result, inbox, store, mail_from=mail_from, year=year)
+            replies, problems = compose_replies(result, inbox, store, mail_from=mail_from, year=year,
+                                                office_addresses=load_settings(master.parent).submission.office)
             for p in problems:
                 console.print(p.message, markup=False)
             if dry_run:
@@ -147,6 +157,17 @@ def reply_to_senders(result, master: Path, inbox: Path, year: int, dry_run: bool
     except MailError as exc:
         Console(soft_wrap=True, stderr=True).print(str(exc), markup=False)
         return exc.code
+    except FileIssuesError as exc:
+        Console(soft_wrap=True, stderr=True).print(str(exc), markup=False)
+        return EXIT_SETTINGS
+    except (OSError, sqlite3.Error) as exc:
+        failure = environment_failure(exc, master.parent)
+        if failure is None:
+            raise
+        Console(soft_wrap=True, stderr=True).print(
+            f"回复未能写入或记录：{failure}（本次接收结果已保存在汇总工作簿和回执中）[replies not written; the intake "
+            f"itself is saved]", markup=False)
+        return EXIT_ENVIRONMENT
     for out, answer in report.refused:
         console.print(f"回复未能发出（{out.source}）：发件服务器拒收 {answer} [refused]", markup=False)
     console.print(f"已回复 {len(report.sent)} 封邮件 [replied to {len(report.sent)} messages]", markup=False)
@@ -178,9 +199,9 @@ def remind(
     where = _folder_of(year_dir)
     deadline = _day(before, "--before")
     master = where / MASTER_FILE
-    schemes = load_schemes(where)
     console = Console(soft_wrap=True)
     with exit_on_mail_error():
+        schemes = load_schemes(where)
         config = mail_config(where)
         mail_from = require_from(config)
         store = open_store(master)

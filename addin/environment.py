@@ -28,6 +28,10 @@ _SQLITE = {
 }
 
 
+EXIT_ENVIRONMENT = 3
+"""The exit code of a command the machine stopped."""
+
+
 class EnvironmentFailure(KaoheError):
     """The machine stopped the command; the message is one line a clerk can act on."""
 

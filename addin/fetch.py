@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from addin.intake.mail import FETCH_TEMP
 from addin.intake.store import Store
 from addin.mailserver import EXIT_SERVER, MailError, quote_mailbox
 
@@ -75,7 +76,7 @@ def save_message(inbox: Path, data: bytes, server_time: dt.datetime | None) -> t
     path = inbox / name
     if path.exists():
         return name, False
-    fd, tmp = tempfile.mkstemp(prefix=".fetch-", suffix=".tmp", dir=inbox)
+    fd, tmp = tempfile.mkstemp(prefix=FETCH_TEMP[0], suffix=FETCH_TEMP[1], dir=inbox)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -142,6 +143,8 @@ def fetch_messages(imap: imaplib.IMAP4, inbox: Path, store: Store, *, account: s
     what was saved before it stays saved and recorded."""
     inbox = Path(inbox)
     inbox.mkdir(parents=True, exist_ok=True)
+    for stale in inbox.glob(f"{FETCH_TEMP[0]}*{FETCH_TEMP[1]}"):  # left by a fetch that was killed
+        stale.unlink(missing_ok=True)
     try:
         typ, data = imap.select(quote_mailbox(folder), readonly=move_to is None)
         _ok(typ, data, f"打开文件夹“{folder}”")

@@ -15,6 +15,16 @@ from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 
+SHOWN = 80
+"""The most characters of a sender's own text (a formula, a cell) a message quotes."""
+
+
+def clip(text: object, limit: int = SHOWN) -> str:
+    """A sender's text as a message quotes it: one line, at most ``limit`` characters
+    (then …), so no file can make a reason, a receipt or a reply large."""
+    shown = " ".join(str(text).split())
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:

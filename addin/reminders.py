@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
-from email import policy
 from email.message import EmailMessage
 
+from addin.headers import SEND_POLICY, verify_headers
 from addin.intake.receipt import kind_label
 from addin.outbox import Outgoing
 from addin.problems import Problem
@@ -43,13 +43,19 @@ def compose_reminders(missing: list[tuple[str, str, str]], roster: Roster, *, de
         body = (f"{names[code]}：\n\n截至{today:%Y年%m月%d日}，{office}尚未收到贵单位{year}年度目标管理考核的以下材料：\n\n"
                 f"{listed}\n\n请于{deadline:%Y年%m月%d日}前，使用{office}下发的模板填写，发送至 {mail_from}。"
                 f"已经发送的，请忽略本通知；如对名单有疑问，请联系{office}。\n\n{office}\n{today:%Y年%m月%d日}\n")
-        msg = EmailMessage(policy=policy.SMTP)
-        msg["From"] = mail_from
-        msg["To"] = ", ".join(addresses)
-        msg["Subject"] = f"催报：{year}年度目标管理考核材料（{deadline:%m月%d日}截止）"
-        msg["Date"] = email.utils.format_datetime(now)
-        msg["Message-ID"] = email.utils.make_msgid("kaohe-remind", domain=domain)
-        msg["Auto-Submitted"] = "auto-generated"
+        set_headers = {"From": mail_from, "To": ", ".join(addresses),
+                       "Subject": f"催报：{year}年度目标管理考核材料（{deadline:%m月%d日}截止）",
+                       "Date": email.utils.format_datetime(now),
+                       "Message-ID": email.utils.make_msgid("kaohe-remind", domain=domain),
+                       "Auto-Submitted": "auto-generated"}
+        msg = EmailMessage(policy=SEND_POLICY)
+        for key, value in set_headers.items():
+            msg[key] = value
         msg.set_content(body, charset="utf-8")
+        wrong = verify_headers(msg, set_headers)
+        if wrong:
+            problems.append(Problem("reminder_headers", f"{code}：催报邮件头未通过核对，未发送 [the reminder's headers "
+                                                        f"did not parse back as set: {wrong[:200]}]", record=code))
+            continue
         out.append(Outgoing(msg, addresses, code, missing=tuple(kinds)))
     return out, problems

@@ -23,8 +23,12 @@ from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from pathlib import Path
 
-from addin.intake.mail import header_text
+from addin.headers import SEND_POLICY, message_id, message_ids, verify_headers
+from addin.headers import header_text as safe_text
+from addin.intake.mail import header_text as mail_header_text
+from addin.intake.mail import raw_header
 from addin.intake.receipt import kind_label, receipt_bytes
+from addin.mailbox import matches, sender_address
 from addin.intake.run import DUPLICATE, HELD, REJECTED, STATUS_ZH, BatchResult, Outcome
 from addin.intake.store import Store
 from addin.outbox import Outgoing
@@ -41,13 +45,10 @@ NEXT_STEP = {
 }
 
 
-def valid_address(text: str | None) -> str | None:
-    """An address we may write to: one plain address, no display tricks, no line breaks."""
-    if not text:
-        return None
-    _, address = email.utils.parseaddr(text)
-    address = address.strip()
-    if not _ADDRESS.match(address) or len(address) > 254:
+def valid_address(address: str | None) -> str | None:
+    """An address we may write to: the sender's one addr-spec (see
+    :func:`addin.mailbox.sender_address`) when it is a plain ASCII address, else None."""
+    if not address or not _ADDRESS.match(address) or len(address) > 254:
         return None
     return address
 
@@ -56,11 +57,6 @@ def _automatic(headers) -> bool:
     auto = (headers.get("Auto-Submitted") or "no").strip().lower()
     precedence = (headers.get("Precedence") or "").strip().lower()
     return auto != "no" or precedence in ("bulk", "junk", "list") or headers.get("List-Id") is not None
-
-
-def _clean(text: str | None, limit: int = 120) -> str:
-    """Header text from a stranger, safe to put in our own header: one line, no controls."""
-    return "".join(ch for ch in (text or "") if ch.isprintable())[:limit]
 
 
 def _line(o: Outcome, record: dict | None) -> str:
@@ -87,8 +83,11 @@ def _line(o: Outcome, record: dict | None) -> str:
 
 
 def compose_replies(result: BatchResult, inbox: Path, store: Store, *, mail_from: str, year: int,
-                    office: str = "市考核办", now: dt.datetime | None = None) -> tuple[list[Outgoing], list[Problem]]:
-    """One reply per received message of this batch not replied to before."""
+                    office: str = "市考核办", office_addresses: tuple[str, ...] = (),
+                    now: dt.datetime | None = None) -> tuple[list[Outgoing], list[Problem]]:
+    """One reply per received message of this batch not replied to before (by its bytes,
+    and by its Message-ID, so the same message saved twice gets one reply). No reply goes
+    to the office itself: ``mail_from`` or any of ``office_addresses`` (its 考核办邮箱)."""
     now = now or dt.datetime.now(dt.UTC)
     by_source: dict[str, list[Outcome]] = {}
     for o in result.outcomes:
@@ -96,6 +95,8 @@ def compose_replies(result: BatchResult, inbox: Path, store: Store, *, mail_from
             by_source.setdefault(o.envelope.source, []).append(o)
     replies: list[Outgoing] = []
     problems: list[Problem] = []
+    seen_hashes: set[str] = set()
+    seen_ids: set[str] = set()
     domain = mail_from.rpartition("@")[2] or "localhost"
     for source, outcomes in by_source.items():
         path = Path(inbox) / source
@@ -104,21 +105,24 @@ def compose_replies(result: BatchResult, inbox: Path, store: Store, *, mail_from
         except OSError:
             continue
         digest = hashlib.sha256(raw).hexdigest()
-        if store.replied(digest):
-            continue
         headers = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
-        recipient = valid_address(header_text(headers.get("From")))
-        if recipient is not None and recipient.lower() == mail_from.lower():
+        their_id = message_id(headers.get("Message-ID"))
+        if digest in seen_hashes or store.replied(digest) or (their_id and (their_id in seen_ids
+                                                                          or store.replied_to(their_id))):
+            continue
+        seen_hashes.add(digest)
+        if their_id:
+            seen_ids.add(their_id)
+        recipient = valid_address(sender_address(headers.get_all("From") or []))
+        if recipient is not None and matches(recipient, (mail_from, *office_addresses)):
             continue  # the office's own message (its register): no reply to itself
         if recipient is None or _automatic(headers) or recipient.split("@")[0].lower() in _AUTOMATIC:
             problems.append(Problem("no_reply", f"{source}：发件地址无效或为自动邮件，未回复 [no reply: the sender is "
                                                 f"not a person's valid address]", severity="warning", file=source))
             continue
         records = {o.file_hash: _record(store, o.file_hash) for o in outcomes if o.status == DUPLICATE}
-        subject = _clean(header_text(headers.get("Subject")))
-        their_id = (headers.get("Message-ID") or "").strip()
-        their_id = their_id if re.fullmatch(r"<[^<>\s]{1,250}>", their_id) else None
-        references = " ".join(r for r in re.findall(r"<[^<>\s]{1,250}>", headers.get("References") or ""))[-900:]
+        subject = safe_text(mail_header_text(raw_header(headers, "Subject")))
+        references = message_ids(headers.get("References"))
         body = ["您好：", "",
                 f"{office}已收到您的邮件“{subject or '（无主题）'}”，共 {len(outcomes)} 个附件，处理结果如下：", ""]
         for n, o in enumerate(outcomes, start=1):
@@ -127,22 +131,28 @@ def compose_replies(result: BatchResult, inbox: Path, store: Store, *, mail_from
         body += ["附件为本次报送的回执（只列出您这封邮件中的文件）。",
                  f"本邮件由考核系统自动发送，请勿直接回复询问；如有疑问请联系{office}。", "", office,
                  now.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y年%m月%d日")]
-        msg = EmailMessage(policy=policy.SMTP)
-        msg["From"] = mail_from
-        msg["To"] = recipient
-        msg["Subject"] = f"回复：{subject}" if subject else f"{year}年度考核材料接收回执"
-        msg["Date"] = email.utils.format_datetime(now)
-        msg["Message-ID"] = email.utils.make_msgid("kaohe-reply", domain=domain)
+        set_headers = {"From": mail_from, "To": recipient,
+                       "Subject": f"回复：{subject}" if subject else f"{year}年度考核材料接收回执",
+                       "Date": email.utils.format_datetime(now),
+                       "Message-ID": email.utils.make_msgid("kaohe-reply", domain=domain)}
         if their_id:
-            msg["In-Reply-To"] = their_id
-            msg["References"] = f"{references} {their_id}".strip()
-        msg["Auto-Submitted"] = "auto-replied"
+            set_headers["In-Reply-To"] = their_id
+            set_headers["References"] = f"{references} {their_id}".strip()
+        set_headers["Auto-Submitted"] = "auto-replied"
+        msg = EmailMessage(policy=SEND_POLICY)
+        for key, value in set_headers.items():
+            msg[key] = value
         msg.set_content("\n".join(body), charset="utf-8")
         receipt = receipt_bytes(BatchResult(outcomes, [], [], 0), year)  # their files only
         unit = next((o.identity.unit_code for o in outcomes if o.identity), "")
         msg.add_attachment(receipt, maintype="application",
                            subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                           filename=f"{year}年度考核材料接收回执{('_' + unit) if unit else ''}.xlsx")
+                           filename=f"{year}年度考核材料接收回执{('_' + safe_text(unit, 40)) if unit else ''}.xlsx")
+        wrong = verify_headers(msg, set_headers)
+        if wrong:
+            problems.append(Problem("reply_headers", f"{source}：回复的邮件头未通过核对，未发送 [the reply's headers did "
+                                                     f"not parse back as set: {wrong[:200]}]", file=source))
+            continue
         replies.append(Outgoing(msg, [recipient], digest, source, their_id,
                                 tuple(o.record_id for o in outcomes if o.record_id is not None)))
     return replies, problems

@@ -104,8 +104,8 @@ def load_settings(folder: Path) -> Settings:
     path = Path(folder) / SETTINGS_FILE
     if not path.is_file():
         return Settings()
-    data = read_yaml(path, SettingsError) or {}
+    data = read_yaml(path, SettingsError, show_values=False) or {}
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
-        raise SettingsError(str(path), validation_issues(exc)) from None
+        raise SettingsError(str(path), validation_issues(exc, show_values=False)) from None

@@ -150,7 +150,8 @@ def mail_and_take_in(saved: dict, master_template: Path, folder: Path, municipal
     seed_secret(folder / "master.xlsx")
     inbox = folder / "inbox"
     for i, ((unit, _kind), path) in enumerate(saved.items()):
-        eml(inbox / f"{i:02d}_{unit}.eml", [(path.name, path.read_bytes())], sender=f"{unit.lower()}@example.gov.cn")
+        local = unit.lower() if unit.isascii() else "group"  # an addr-spec is ASCII here (RFC 2047 §5)
+        eml(inbox / f"{i:02d}_{unit}.eml", [(path.name, path.read_bytes())], sender=f"{local}@example.gov.cn")
     return run_intake(inbox, folder / "master.xlsx", municipal=municipal, audit=audit, year=2026)
 
 

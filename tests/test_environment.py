@@ -158,3 +158,32 @@ def test_intake__killed_at_random_moments_loses_and_duplicates_nothing(work, tem
     # B001: m08, 2 missed, 1.6 = 1.40 → 1 + 6.5 + 1.4 = 8.9; B002: m09, none missed, 1.45 → 2 + 6.5 + 1.45 = 9.95
     assert master_value(work, "部门", "B001", "党风廉政建设") == 8.9
     assert master_value(work, "部门", "B002", "党风廉政建设") == 9.95
+
+
+def test_intake_reply__a_full_disk_for_the_dry_run_previews_is_one_line_not_a_traceback(tmp_path, work, templates):  # noqa: F811
+    """Issue 21 (low): the previews of ``intake --reply --dry-run`` hit a full disk (a
+    tmpfs of 16 KB, filled, mounted where they go): one line, exit 3, no traceback; the
+    intake itself is saved and says so."""
+    from addin.cli_mail import OUTBOX
+
+    outbox = work / OUTBOX
+    outbox.mkdir()
+    done = subprocess.run([*_sudo(), "mount", "-t", "tmpfs", "-o", "size=16k,mode=0777", "tmpfs", str(outbox)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.fail(f"cannot mount a tmpfs ({done.stderr.strip()}): these tests need root, as CI has")
+    try:
+        (outbox / "filler.bin").write_bytes(b"\0" * (shutil.disk_usage(outbox).free - 512))
+        eml(work / "inbox" / "a.eml", [("附表1.xlsx", filled(templates, work).read_bytes())],
+            sender="b001@example.gov.cn")
+        run = subprocess.run([sys.executable, "-m", "addin.cli", "intake", str(work / "inbox"), "--master",
+                              str(work / "master.xlsx"), "--quiet", "--reply", "--dry-run"], cwd=ROOT,
+                             capture_output=True, text=True, timeout=300,
+                             env={**os.environ, "KAOHE_MAIL_FROM": "khb@example.gov.cn"})
+        assert run.returncode == 3, (run.stdout, run.stderr)
+        assert "Traceback" not in run.stdout + run.stderr
+        assert "磁盘空间已满" in run.stderr and "本次接收结果已保存" in run.stderr
+        assert master_value(work, "部门", "B001", "党风廉政建设") == 9.2
+        assert [p.name for p in outbox.iterdir()] == ["filler.bin"]  # no partial preview left
+    finally:
+        subprocess.run([*_sudo(), "umount", "-l", str(outbox)], capture_output=True)

@@ -542,11 +542,33 @@ def test_run_intake__staff_roster_rows_go_to_the_people_table(work, templates, m
         ws[f"{col}{r}"] = value
     ws[f"J{r}"], ws[f"K{r}"], ws[f"O{r}"] = 85, 9, "称职"
     wb.save(work / "inbox" / "staff.xlsx")
-    apply_updates(work / "master.xlsx", [Update("人员", "人员编码", "P1", {"姓名": "张三", "单位编码": "B001"})])
+    apply_updates(work / "master.xlsx", [Update("人员", "人员编码", "P1", {"姓名": "张三", "单位编码": "B001",
+                                                                      "层级": "县级", "主要负责人": "是"})])
     o = run(work, municipal, audit).outcomes[0]
     assert o.status == ACCEPTED, o.reasons
     assert master_value(work, "人员", "P1", "民主测评") == 23.25  # 30 × (20 + 8 + 3) ÷ 40
     assert (master_value(work, "人员", "P1", "业务目标"), master_value(work, "人员", "P1", "单位编码")) == (85, "B001")
+
+
+def test_run_intake__the_open_staff_roster_cannot_rename_or_relevel_people(work, templates, municipal, audit):
+    """Issue 21 finding 4: 姓名, 层级 and 主要负责人 are the office's; the file's are shown, not used."""
+    t = templates[("B001", "staff-roster")]
+    wb = openpyxl.load_workbook(t)
+    ws = wb["考核名册"]
+    r = int(list(wb.defined_names["KH_IN_staff_code"].destinations)[0][1].split(":")[0].replace("$", "")[1:])
+    for col, value in zip("ABCDEFGH", ["P1", "李四", "县级", "是", 20, 10, 5, 5]):
+        ws[f"{col}{r}"] = value
+    ws[f"J{r}"], ws[f"K{r}"], ws[f"O{r}"] = 85, 9, "称职"
+    wb.save(work / "inbox" / "staff.xlsx")
+    apply_updates(work / "master.xlsx", [Update("人员", "人员编码", "P1", {"姓名": "张三", "单位编码": "B001",
+                                                                      "层级": "科级及以下", "主要负责人": "否"})])
+    o = run(work, municipal, audit).outcomes[0]
+    assert o.status == WARNING, o.reasons
+    shown = {(p.code, p.cell, p.value) for p in o.problems}
+    assert shown == {("office_owned", f"B{r}", "李四"), ("office_owned", f"C{r}", "县级"),
+                     ("office_owned", f"D{r}", "是")}
+    assert [master_value(work, "人员", "P1", c) for c in ("姓名", "层级", "主要负责人", "业务目标")] == \
+        ["张三", "科级及以下", "否", 85]
 
 
 def test_run_intake__audit_form_recomputed_and_recorded(work, templates, municipal, audit):
@@ -617,7 +639,7 @@ def test_store__migrations_are_recorded_and_applied_once(tmp_path):
 
     store = Store(tmp_path / "m.sqlite")
     versions = [r[0] for r in store.db.execute("SELECT version FROM schema_migrations ORDER BY version")]
-    assert versions == [1, 2, 3, 4, 5]
+    assert versions == [1, 2, 3, 4, 5, 6]
 
     def m9(db: sqlite3.Connection) -> None:
         db.execute("CREATE TABLE circulars (id INTEGER PRIMARY KEY)")
@@ -627,7 +649,7 @@ def test_store__migrations_are_recorded_and_applied_once(tmp_path):
     store.close()
     reopened = Store(tmp_path / "m.sqlite")  # an old file opens in a new version
     assert [r[0] for r in reopened.db.execute("SELECT version FROM schema_migrations ORDER BY version")] == \
-        [1, 2, 3, 4, 5, 9]
+        [1, 2, 3, 4, 5, 6, 9]
     reopened.close()
 
 

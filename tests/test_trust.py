@@ -268,6 +268,39 @@ def test_run_intake__a_locked_person_code_changed_to_another_units_head_is_refus
     assert master_bytes(work) == before
 
 
+@pytest.mark.parametrize(("cell", "value"), [("C8", "科级及以下"), ("D9", "是"), ("B8", "张三丰")])
+def test_run_intake__a_listed_persons_level_head_or_name_is_locked(work, templates, municipal, audit, cell, value):
+    """Issue 21 finding 4: 层级 (which quota pool) and 主要负责人 (优秀 outside the quota
+    with a 先进集体) are the office's: locked in the listed roster, refused when changed."""
+    path = _roster_with_people(work, templates, PEOPLE)
+    wb = openpyxl.load_workbook(path)
+    assert wb["考核名册"][cell].protection.locked  # as issued: the roster's value, locked
+    _staff_values(wb, {cell: value}).save(work / "inbox" / "relevel.xlsx")
+    before = master_bytes(work)
+    o = run(work, municipal, audit).outcomes[0]
+    assert (o.status, o.problems[0].code, o.problems[0].cell) == (REJECTED, "locked_value_changed", cell)
+    assert master_bytes(work) == before
+
+
+def test_run_intake__the_open_roster_form_built_for_a_unit_with_people_is_forged(work, templates, municipal, audit,
+                                                                                 tmp_path):
+    """Issue 21 finding 4: kaohe's open form (nobody listed) carried the same template id
+    as the listed form, so a unit could build it and type its people's names. The open
+    form is keyed apart: an open form bearing the listed form's id is refused."""
+    path = _roster_with_people(work, templates, PEOPLE)
+    listed_id = openpyxl.load_workbook(path)["_kaohe"]
+    listed_id = next(r[1].value for r in listed_id.iter_rows(min_row=2) if r[0].value == "template_id")
+    open_form = templates[("B001", "staff-roster")]  # built for a roster with nobody in B001
+    parts = _set_meta(_template_parts(open_form), template_id=listed_id)
+    wb = openpyxl.load_workbook(io.BytesIO(_zip(parts)))
+    ws = wb["考核名册"]
+    for col, v in zip("ABCDEFGHJK", ["P1", "张三丰", "科级及以下", "否", 20, 10, 5, 5, 85, 9]):
+        ws[f"{col}8"] = v
+    wb.save(work / "inbox" / "open.xlsx")
+    o = run(work, municipal, audit).outcomes[0]
+    assert (o.status, o.problems[0].code) == (REJECTED, "metadata_forged")
+
+
 def test_run_intake__an_unknown_person_is_refused_and_a_stray_space_is_the_same_person(work, templates, municipal,
                                                                                        audit):
     path = _roster_with_people(work, templates, PEOPLE)

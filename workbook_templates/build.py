@@ -14,7 +14,7 @@ from addin import __version__
 from addin.roster import Roster, RosterUnit
 from addin.scheme.loader import scheme_hash
 from addin.scheme.models import AuditScheme, MunicipalScheme
-from addin.workbook.identity import FORMULA_FORMS, Identity, make_template_id
+from addin.workbook.identity import FORMULA_FORMS, OPEN_STAFF_ROSTER, Identity, make_template_id
 from workbook_templates.form import FormBook
 
 OFFICE = RosterUnit("KHB", "市考核办", "部门")
@@ -41,6 +41,9 @@ class Job:
     fill: Callable[[FormBook], None]
     scheme: MunicipalScheme | AuditScheme
     formulas: str = "addin"
+    keyed_as: str | None = None
+    """The kind its template id is keyed with, when a variant of the kind must not pass for
+    the other (the open staff roster, for a unit with nobody on the roster)."""
 
 
 def safe(text: str) -> str:
@@ -58,7 +61,7 @@ def run_jobs(jobs: Iterable[Job], out_dir: Path, year: int, secret: bytes = b"")
         identity = Identity(
             template_kind=job.kind, scheme_id=job.scheme.id, scheme_version=job.scheme.version, scheme_hash=digest,
             year=year, unit_code=job.unit.code, unit_name=job.unit.name,
-            template_id=make_template_id(job.kind, digest, year, job.unit.code, secret),
+            template_id=make_template_id(job.keyed_as or job.kind, digest, year, job.unit.code, secret),
             generator_version=f"kaohe {__version__}", formulas=job.formulas,
         )
         path = out_dir / safe(job.folder) / f"{year}_{safe(job.unit.code)}_{safe(job.label)}.xlsx"
@@ -110,7 +113,7 @@ def plan_jobs(municipal: MunicipalScheme, audit: AuditScheme, roster: Roster, ye
                 jobs.append(Job("staff-roster", "工作人员考核名册", u, folder,
                                 lambda b, u=u, fm=fm: build_staff_roster(b, municipal, u.name, roster.staff_of(u.code),
                                                                          year, fm),
-                                municipal, fm))
+                                municipal, fm, None if roster.staff_of(u.code) else OPEN_STAFF_ROSTER))
             if "staff-form" in kinds:
                 jobs.append(Job("staff-form", "工作人员年度考核表", u, folder,
                                 lambda b, u=u, fm=fm: build_staff_forms(b, municipal, u.name, roster.staff_of(u.code),

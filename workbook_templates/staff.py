@@ -73,18 +73,21 @@ def build_staff_roster(book: FormBook, scheme: MunicipalScheme, unit_name: str, 
         else:
             sheet.text_input(row, 0, None, what="人员编码", validate=False)
             sheet.text_input(row, 1, None, what="姓名", validate=False)
-        start = {2: person.level if person and person.level in levels else None,
-                 3: ("是" if person.is_head else "否") if person else "否", dem_col + 4: "否", dem_col + 5: "否"}
+        start = {2: None, 3: "否", dem_col + 4: "否", dem_col + 5: "否"}
         for col, spec, what in columns:
-            sheet.input(row, col, start.get(col), spec, what, None, validate=False)
+            if person is not None and col in (2, 3):  # the office's roster decides these: locked
+                ws.write_string(row, col, person.level if col == 2 else ("是" if person.is_head else "否"), f.cell)
+            else:
+                sheet.input(row, col, start.get(col), spec, what, None, validate=False)
         v = [a1(row, 4 + k) for k in range(len(staff.vote_weights))]
         sheet.formula(row, dem_col, *_democratic(staff, v, formulas), None)
         dem = a1(row, dem_col)
         sheet.formula(row, dem_col + 3, *_total(staff, dem, a1(row, dem_col + 1), a1(row, dem_col + 2), formulas,
                                                 [dem]), None)
         row += 1
-    for col, spec, what in columns:  # one validation per column
-        sheet.validate_column(first, row - 1, col, spec, what)
+    for col, spec, what in columns:  # one validation per input column
+        if not (people and col in (2, 3)):
+            sheet.validate_column(first, row - 1, col, spec, what)
     if not people:
         sheet.validate_text(first, row - 1, 0, "人员编码")
         sheet.validate_text(first, row - 1, 1, "姓名")

@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from addin.archive.history import Entry, published
-from addin.archive.versions import ArchiveError
+from addin.archive.errors import ArchiveError
 from addin.engine.calendar import appeal_deadline
 from addin.holidays import year_calendar
 from addin.numbers import fmt, q2, show_rate
@@ -26,7 +26,7 @@ EXCELLENT = "优秀"
 
 
 def _latest(master: Path, year: int) -> tuple[int, list[Entry]]:
-    entries = published(archive_path(master), year=year)
+    entries = published(archive_path(master), year=year, master=master)
     if not entries:
         raise ArchiveError(f"{year}年度尚无已发布的结果，请先运行 kaohe publish [nothing published for {year}]")
     return entries[0].version, entries

@@ -20,7 +20,7 @@ HEADERS = [("类别", 8), ("编码", 12), ("名称", 18), ("单位/分口", 12),
 def export_archive(master: Path, out: Path, code: str | None = None) -> Path:
     import xlsxwriter
 
-    entries = published(archive_path(master))
+    entries = published(archive_path(master), master=master)
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, xlsx_options(in_memory=True))
     head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})

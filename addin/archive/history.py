@@ -1,4 +1,5 @@
-"""One unit or person across the years, and last year's values for the two-year rules."""
+"""One unit or person across the years, and last year's values for the two-year rules.
+Every read checks the archive's chain (and the master's publish record) first."""
 
 from __future__ import annotations
 
@@ -6,14 +7,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from addin.intake.store import Store, archive_path
+from addin.archive.chain import check_code, check_version
+from addin.archive.stamp import checked_archive
+from addin.intake.store import archive_path
 
-_LATEST = """
-SELECT r.year, r.version, r.kind, r.code, r.name, r.unit, r.score, r.rank, r.grade, r.award, r.trace
-FROM results r
-JOIN (SELECT year, MAX(version) AS version FROM versions GROUP BY year) v
-  ON v.year = r.year AND v.version = r.version
-"""
+
+_ORDER = "kind, unit, rank, code"
+"""Within a year: by kind, unit (group), rank and code."""
 
 
 @dataclass(frozen=True)
@@ -33,36 +33,33 @@ class Entry:
     trace: str | None = None
 
 
-def published(archive: Path, *, year: int | None = None, code: str | None = None) -> list[Entry]:
+def published(archive: Path, *, year: int | None = None, code: str | None = None,
+              master: Path | None = None) -> list[Entry]:
     """Results of the latest published version of each year, optionally one year or one code,
-    ordered by year, kind, unit, rank and code."""
-    where, params = [], []
-    if year is not None:
-        where.append("r.year = ?")
-        params.append(year)
-    if code is not None:
-        where.append("r.code = ?")
-        params.append(code)
-    sql = _LATEST + (" WHERE " + " AND ".join(where) if where else "") + \
-        " ORDER BY r.year, r.kind, r.unit, r.rank, r.code"
-    store = Store(archive)
-    try:
-        rows = store.db.execute(sql, params).fetchall()
-    finally:
-        store.close()
-    return [Entry(*r) for r in rows]
+    ordered by year, kind, unit, rank and code. The chain is checked against the publish
+    record of ``master`` (by default the master the archive belongs to, when it is there);
+    every version served is hashed again (as a whole, or one code's bucket of it). Raises
+    :class:`~addin.archive.chain.ChainBroken`."""
+    entries = []
+    with checked_archive(master, Path(archive)) as (db, checked):
+        for link in sorted(checked.latest().values(), key=lambda x: x.year):
+            if year is None or link.year == year:
+                rows = check_version(db, link, _ORDER) if code is None else check_code(db, link, code)
+                entries += [Entry(*r) for r in rows]
+    return entries
 
 
 def history(master: Path, code: str) -> list[Entry]:
     """The latest published version of every year for a unit or person code."""
-    return published(archive_path(master), code=code)
+    return published(archive_path(master), code=code, master=master)
 
 
-def previous_values(archive: Path, year: int) -> tuple[dict[str, Decimal], dict[str, str]]:
-    """Last published composites (units) and grades (people) of ``year``."""
+def previous_values(archive: Path, year: int, master: Path | None = None) -> tuple[dict[str, Decimal], dict[str, str]]:
+    """Last published composites (units) and grades (people) of ``year``, the chain checked
+    (against ``master``'s publish record: by default the master beside the archive)."""
     if not Path(archive).exists():
         return {}, {}
-    entries = published(archive, year=year)
+    entries = published(archive, year=year, master=master)
     scores = {e.code: Decimal(e.score) for e in entries if e.kind in ("department", "district") and e.score is not None}
     grades = {e.code: e.grade for e in entries if e.kind == "person" and e.grade}
     return scores, grades

@@ -1,21 +1,31 @@
-"""Result versions: publish the master's current results as a frozen version, and list
-what changed between two versions (after appeals, v2 against v1)."""
+"""Result versions: publish the master's current results as a frozen version, sealed onto
+the archive's hash chain (:mod:`addin.archive.chain`) and stamped into the master
+(:mod:`addin.archive.stamp`); list the versions and what changed between two of them (after
+appeals, v2 against v1). Every read checks the chain first."""
 
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import hashlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from addin.errors import KaoheError
+from addin.archive.chain import Link, check_archive, check_links, check_version, seal, stage_rows, unrecorded
+from addin.archive.errors import ArchiveError
+from addin.archive.stamp import checked_archive, is_stamped, read_record, stamp_tables
+from addin.environment import EnvironmentFailure, environment_failure
 from addin.hosts import FileHost
 from addin.intake.store import Store, archive_path
-from addin.results import HEADERS, ResultTable
+from addin.results import HEADERS
 from addin.workbook.tables import Table, code_text, find_table
 from addin.workbook.text import xlsx_options
+
+NOTHING_CHANGED = "，本次未作任何更改 [nothing was changed]"
+"""The end of an environment failure's message (addin.environment): not true after a
+version was committed, so a failed stamp says what was done instead."""
 
 RESULT_SHEETS = {
     "department": ("部门排名", "单位编码", "分口", "综合得分", "口内名次", None, "先进集体"),
@@ -23,10 +33,6 @@ RESULT_SHEETS = {
     "person": ("人员等次", "人员编码", "单位编码", "总分", "名额范围内名次", "等次", "拟表彰"),
 }
 FIELDS = {"score": "得分", "rank": "名次", "grade": "等次", "award": "评先/表彰"}
-
-
-class ArchiveError(KaoheError):
-    pass
 
 
 def _table(host: FileHost, sheet: str, required: list[str], optional: list[str] = ()) -> Table | None:
@@ -55,6 +61,9 @@ class Published:
     year: int
     version: int
     rows: int
+    completed: bool = False
+    """No new version: the stamp of this already published version was completed in the
+    master (a publish whose stamp had failed, run again)."""
 
 
 @dataclass(frozen=True)
@@ -82,11 +91,22 @@ class Unchanged(ArchiveError):
     """The results equal the last published version's: no new version is made."""
 
 
+class StampFailed(EnvironmentFailure):
+    """The version is in the archive, but the machine stopped the stamp of the master."""
+
+
 def publish(master: Path, year: int, note: str = "", *, scheme: SchemeRecord | None = None,
-            force: bool = False) -> Published:
+            force: bool = False, by: str | None = None) -> Published:
     """Freeze the master's current results as the next version of ``year``, with the scheme
-    they were computed by. Results equal to the last version's make no new version (an
-    :class:`Unchanged`), unless ``force``."""
+    they were computed by and who published it (``by``, the login name by default), sealed
+    onto the archive's chain (:mod:`addin.archive.chain`); then stamp the master
+    (:mod:`addin.archive.stamp`). Results equal to the last version's make no new version
+    (an :class:`Unchanged`), unless ``force``.
+
+    The version is committed before the master is stamped. When the stamp fails (a full
+    disk), :class:`StampFailed` says exactly that; run again, publish finds the committed
+    version that the master does not record, and — the master's results being that
+    version's — stamps it without making another (``Published.completed``)."""
     host = FileHost(master)
     tables = read_master_results(host)
     if not tables["department"].rows and not tables["person"].rows:
@@ -97,41 +117,76 @@ def publish(master: Path, year: int, note: str = "", *, scheme: SchemeRecord | N
             results.append((kind, code_text(rec[key]), rec.get("单位名称") or rec.get("姓名"),
                             rec.get(unit) if unit else None, _text(rec.get(score)), rec.get(rank),
                             rec.get(grade) if grade else None, rec.get(award), rec.get("说明")))
+    record = read_record(host)
     store = Store(archive_path(master))
     try:
         with store.transaction() as db:
-            last = db.execute("SELECT MAX(version) FROM versions WHERE year = ?", (year,)).fetchone()[0]
-            if last is not None and not force:
-                before = db.execute("SELECT kind, code, name, unit, score, rank, grade, award, trace FROM results "
-                                    "WHERE year = ? AND version = ?", (year, last)).fetchall()
-                same_scheme = scheme is None or db.execute(
-                    "SELECT scheme_hash FROM versions WHERE year = ? AND version = ?", (year, last)
-                ).fetchone()[0] in (None, scheme.hash)
-                if same_scheme and sorted(map(tuple, before), key=repr) == sorted(results, key=repr):
-                    raise Unchanged(f"{year}年度的结果与已发布的 v{last} 完全相同，未新建版本；如确需新建，请加 --force "
-                                    f"[results equal v{last}: no new version made]")
-            version = (last or 0) + 1
-            db.execute("INSERT INTO versions (year, version, published_at, master_hash, note, scheme_id, "
-                       "scheme_version, scheme_hash, scheme_yaml) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       (year, version, dt.datetime.now().isoformat(timespec="seconds"),
-                        hashlib.sha256(host.data).hexdigest(), note, *(
-                            (scheme.id, scheme.version, scheme.hash, scheme.text) if scheme else (None,) * 4)))
-            rows = [(year, version, *r) for r in results]
-            db.executemany("INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-            _record_roster(db, host, year)
+            checked = check_archive(db, record, master.name, allow_pending=True)
+            links = checked.links
+            last = checked.latest().get(year)
+            version = (last.version if last else 0) + 1
+            rows = stage_rows(db, [(year, version, *r) for r in results])
+            made = False
+            if checked.pending:  # committed, not recorded in the master: complete its stamp, if it is this
+                shown = checked.pending[-1]
+                if len(checked.pending) > 1 or not _same(db, shown, rows, scheme):
+                    raise unrecorded(checked.pending[0], master.name)
+            elif last is not None and not force and _same(db, last, rows, scheme):
+                if record is not None and is_stamped(host, [s for s, *_ in RESULT_SHEETS.values()], last):
+                    raise Unchanged(f"{year}年度的结果与已发布的 v{last.version} 完全相同，未新建版本；如确需新建，"
+                                    f"请加 --force [results equal v{last.version}: no new version made]")
+                shown = last  # the master shows it, without its stamp or without the publish record
+            else:
+                seal(db, {"year": year, "version": version, "published_at": _now(),
+                          "published_by": by or getpass.getuser(), "master_hash": hashlib.sha256(host.data).hexdigest(),
+                          "note": note, **_scheme_fields(scheme)}, rows, links[-1] if links else None)
+                _record_roster(db, host, year)
+                links = check_links(db)
+                shown, made = links[-1], True
     finally:
         store.close()
-    stamp_master(host, tables, f"已发布 {year}年度 v{version}（{dt.date.today().isoformat()}）")
-    return Published(year, version, len(rows))
+    try:
+        host.write_tables(stamp_tables({k: (RESULT_SHEETS[k][0], t) for k, t in tables.items()}, links, shown))
+        host.finish()
+    except OSError as exc:
+        failure = _stamp_failed(exc, master, shown)
+        if failure is None:
+            raise
+        raise failure from None
+    return Published(shown.year, shown.version, len(rows), completed=not made)
 
 
-def stamp_master(host: FileHost, tables: dict[str, Table], stamp: str) -> None:
-    """Rewrite the result sheets as they are, with the version stamped beside the header."""
-    for kind, table in tables.items():
-        headers = sorted(table.columns, key=table.columns.get)
-        host.write_tables([ResultTable(RESULT_SHEETS[kind][0], headers, [[rec.get(h) for h in headers]
-                                                                          for _row, rec in table.rows], stamp=stamp)])
-    host.finish()
+def _now() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")
+
+
+def _scheme_fields(scheme: SchemeRecord | None) -> dict[str, str | None]:
+    return {"scheme_id": scheme.id if scheme else None, "scheme_version": scheme.version if scheme else None,
+            "scheme_hash": scheme.hash if scheme else None, "scheme_yaml": scheme.text if scheme else None}
+
+
+def _same(db, link: Link, rows: list[tuple], scheme: SchemeRecord | None) -> bool:
+    """``rows`` (staged) are ``link``'s results (checked against its record), and ``scheme``
+    (when given) is the one it recorded."""
+    if scheme is not None and link.scheme_hash not in (None, scheme.hash):
+        return False
+    return [r[2:] for r in check_version(db, link)] == [r[2:] for r in rows]
+
+
+def _stamp_failed(exc: OSError, master: Path, shown: Link) -> StampFailed | None:
+    """The truth after a stamp the machine stopped: the version is in the archive, the
+    master is as it was, and running publish again completes the stamp."""
+    failure = environment_failure(exc, master.parent)
+    if failure is None:
+        return None
+    reason = str(failure).replace(NOTHING_CHANGED, "").split("；", 1)[-1]  # 无法写入…；<the reason>
+    return StampFailed(
+        f"{shown.year}年度 v{shown.version} 已发布并写入考核档案，但未能在汇总工作簿 {master.name} 上标记（汇总工作簿未改动）："
+        f"{reason}。"
+        f"处理后请再运行一次 kaohe publish {master} --year {shown.year}：将补写标记，不会新建版本；补写之前，读取档案的命令"
+        f"（公示、通知、历年记录等）会因汇总工作簿没有记录 v{shown.version} 而停止 [v{shown.version} of {shown.year} is "
+        f"in the archive but the master was not stamped: run kaohe publish again to complete the stamp (no new version "
+        f"is made)]")
 
 
 def _text(value: Any) -> str | None:
@@ -141,24 +196,20 @@ def _text(value: Any) -> str | None:
 
 
 def versions(master: Path, year: int) -> list[tuple[int, str, str]]:
-    store = Store(archive_path(master))
-    try:
-        return list(store.db.execute("SELECT version, published_at, note FROM versions WHERE year = ? ORDER BY version",
-                                     (year,)))
-    finally:
-        store.close()
+    """The published versions of ``year``: (version, published at, note), the chain checked.
+    A version committed after the master's publish record (its stamp failed) is listed too:
+    it is in the archive, and the next publish completes its stamp; reads of results stop
+    on it until then."""
+    with checked_archive(master, allow_pending=True) as (_db, checked):
+        return [(x.version, x.published_at, x.note) for x in checked.links if x.year == year]
 
 
 def version_schemes(master: Path) -> dict[tuple[int, int], SchemeRecord | None]:
     """The scheme of every published version, by (year, version); None for a version
-    published before versions recorded their scheme."""
-    store = Store(archive_path(master))
-    try:
-        rows = store.db.execute("SELECT year, version, scheme_id, scheme_version, scheme_hash, scheme_yaml "
-                                "FROM versions").fetchall()
-    finally:
-        store.close()
-    return {(y, v): SchemeRecord(i, ver, h, t) if h else None for y, v, i, ver, h, t in rows}
+    published before versions recorded their scheme. The chain checked."""
+    with checked_archive(master) as (_db, checked):
+        return {(x.year, x.version): SchemeRecord(x.scheme_id, x.scheme_version, x.scheme_hash, x.scheme_yaml)
+                if x.scheme_hash else None for x in checked.links}
 
 
 def latest_scheme(master: Path, year: int) -> SchemeRecord:
@@ -180,19 +231,17 @@ class Change:
 
 
 def diff(master: Path, year: int, a: int, b: int) -> list[Change]:
-    """Every changed score, rank, grade and award between two published versions."""
-    store = Store(archive_path(master))
-    try:
-        known = {v for (v,) in store.db.execute("SELECT version FROM versions WHERE year = ?", (year,))}
+    """Every changed score, rank, grade and award between two published versions (both
+    checked against the chain)."""
+    with checked_archive(master) as (db, checked):
+        known = {x.version for x in checked.links if x.year == year}
         for v in (a, b):
             if v not in known:
                 raise ArchiveError(f"{year}年度没有已发布的版本 v{v}（已有：{'、'.join(f'v{k}' for k in sorted(known)) or '无'}）"
                                    f" [no published version v{v} for {year}]")
-        query = "SELECT kind, code, name, score, rank, grade, award FROM results WHERE year = ? AND version = ?"
-        old = {(r[0], r[1]): r for r in store.db.execute(query, (year, a))}
-        new = {(r[0], r[1]): r for r in store.db.execute(query, (year, b))}
-    finally:
-        store.close()
+        # year, version, kind, code, name, unit, score, rank, grade, award, trace → kind, code, name, score…award
+        old, new = ({(r[2], r[3]): (r[2], r[3], r[4], *r[6:10]) for r in check_version(db, checked.find(year, v))}
+                    for v in (a, b))
     changes = []
     for key in sorted(old.keys() | new.keys()):
         o, n = old.get(key), new.get(key)

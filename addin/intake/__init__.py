@@ -10,6 +10,9 @@
 - ``markup``    XML of untrusted parts, parsed with no DTD; ST_Xstring escapes
 - ``refusal``   the Problem that refuses a file and the exception that carries it
 - ``xlsx``      a small, limit-checked reader of .xlsx parts that never expands XML entities
+- ``budget``    what one file may cost to read: formula and name lengths, names, formula
+                text in all, time
+- ``formula``   formulas as tokens, compared by meaning and shifted as shared formulas
 - ``submission``identify a workbook by its metadata, check its structure against the
                 template, read and check its inputs, recompute its results
 - ``store``     the SQLite record of every submission (with recorded migrations)

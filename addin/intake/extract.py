@@ -313,6 +313,21 @@ def extract_register(identity: Identity, reader: Reader, municipal: MunicipalSch
     return out
 
 
+def _office_owned(out: Extracted, file: str, sheet: str, row: dict, person) -> None:
+    """A warning for each office-owned field (姓名, 层级, 主要负责人) the file shows otherwise
+    than the roster: the roster's value is used."""
+    shown = {"name": ("姓名", person.name), "level": ("层级", person.level),
+             "head": ("主要负责人", "是" if person.is_head else "否")}
+    for key, (label, expected) in shown.items():
+        got = row[key][2]
+        if is_blank(got) or roster_key(got) == roster_key(expected):
+            continue
+        out.problems.append(Problem(
+            "office_owned", f"人员 {person.code} 的{label}以考核名册为准（{expected}），文件中的“{str(got)[:40]}”未采用；"
+            f"如名册有误请联系考核办 [{label} comes from the office's roster; the file's value was not used]",
+            severity="warning", file=file, sheet=sheet, cell=row[key][1], value=str(got)[:40], record=person.code))
+
+
 def extract_staff_roster(identity: Identity, reader: Reader, municipal: MunicipalScheme,
                          roster: Roster | None = None) -> Extracted:
     """One master 人员 row per person. Each code is looked up on the roster (the master's
@@ -342,9 +357,9 @@ def extract_staff_roster(identity: Identity, reader: Reader, municipal: Municipa
                                             **where))
                 continue
             if person.unit != identity.unit_code:
-                out.problems.append(Problem("person_other_unit", f"人员 {person.code} {person.name} 属于单位 "
-                                            f"{person.unit}，不是本单位（{identity.unit_code}）的人员 "
-                                            f"[person {person.code} belongs to unit {person.unit}]", **where))
+                out.problems.append(Problem("person_other_unit", f"人员编码 {person.code} 不是本单位（{identity.unit_code}）"
+                                            f"的人员，请核对（名册由考核办维护） [person {person.code} is not on this "
+                                            f"unit's roster]", **where))
                 continue
             if person.code in seen:
                 out.problems.append(Problem("duplicate_person", f"人员编码 {person.code} 重复出现 "
@@ -359,8 +374,13 @@ def extract_staff_roster(identity: Identity, reader: Reader, municipal: Municipa
                 problems.append(problem.located(file=reader.file, sheet=sheet, cell=row[key][1], record=str(code)))
             return value
 
-        level = take(read_choice(row["level"][2], "层级", levels, field="层级"), "level")
-        head = take(read_flag(row["head"][2], "主要负责人", blank=False, field="主要负责人"), "head")
+        if on_roster is not None:  # office-owned: the roster decides, whatever the file says
+            level, head, name = person.level, person.is_head, person.name
+            _office_owned(out, reader.file, sheet, row, person)
+        else:
+            level = take(read_choice(row["level"][2], "层级", levels, field="层级"), "level")
+            head = take(read_flag(row["head"][2], "主要负责人", blank=False, field="主要负责人"), "head")
+            name = row["name"][2]
         votes = [row[f"votes_{k}"][2] for k in range(len(staff.vote_weights))]
         democratic = democratic_from_raw(staff, votes)
         for p in democratic.problems:
@@ -375,7 +395,7 @@ def extract_staff_roster(identity: Identity, reader: Reader, municipal: Municipa
         out.problems += problems
         if problems:
             continue
-        values = {"姓名": row["name"][2], "单位编码": identity.unit_code, "层级": level, "主要负责人": "是" if head else "否",
+        values = {"姓名": name, "单位编码": identity.unit_code, "层级": level, "主要负责人": "是" if head else "否",
                   "民主测评": democratic.value, "业务目标": business, "公共目标": public,
                   "投诉或违纪": "是" if complaint else "否", "情节严重": "是" if serious else "否", "上年等次": previous}
         out.values[str(code)] = values

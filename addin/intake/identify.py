@@ -19,11 +19,11 @@ from pathlib import Path
 from addin.intake.formula import formula_key, same_formula
 from addin.intake.package import open_package
 from addin.intake.xlsx import Book, read_book, resolve, split_cell
-from addin.problems import Problem
+from addin.problems import Problem, clip
 from addin.roster import Roster, RosterPerson, RosterUnit, roster_key
 from addin.scheme.loader import scheme_hash
 from addin.scheme.models import AuditScheme, MunicipalScheme
-from addin.workbook.identity import FORMULA_FORMS, META_SHEET, Identity, make_template_id
+from addin.workbook.identity import FORMULA_FORMS, META_SHEET, OPEN_STAFF_ROSTER, Identity, make_template_id
 from addin.workbook.tables import column_letters
 
 INTAKE_KINDS = ("appendix", "target-book", "scoring-sheet", "register", "staff-roster", "audit-form")
@@ -62,8 +62,11 @@ def read_identity(book: Book, file: str) -> tuple[Identity | None, Problem | Non
 
 
 def check_identity(identity: Identity, file: str, *, municipal: MunicipalScheme, audit: AuditScheme, year: int,
-                   known_units: set[str], secret: bytes, hashes: dict[str, str] | None = None) -> Problem | None:
-    """``hashes``: the schemes' hashes by scheme id, when the caller has them already."""
+                   known_units: set[str], secret: bytes, hashes: dict[str, str] | None = None,
+                   open_form: bool = False) -> Problem | None:
+    """``hashes``: the schemes' hashes by scheme id, when the caller has them already.
+    ``open_form``: the file is a staff roster without listed people (its code column
+    unlocked), whose id is keyed as :data:`OPEN_STAFF_ROSTER`."""
     scheme = audit if identity.template_kind.startswith("audit-form") else municipal
     if identity.template_kind.split(":")[0] not in INTAKE_KINDS:
         return _problem("not_intake_kind", f"“{identity.template_kind}”模板无需报送考核办", "this template is not "
@@ -79,8 +82,8 @@ def check_identity(identity: Identity, file: str, *, municipal: MunicipalScheme,
     if identity.year != year:
         return _problem("wrong_year", f"模板年度为 {identity.year}，本次汇总的是 {year} 年度",
                         f"the template is for {identity.year}, intake is for {year}", file, sheet=META_SHEET)
-    expected = make_template_id(identity.template_kind, identity.scheme_hash, identity.year, identity.unit_code,
-                                secret)
+    keyed_as = OPEN_STAFF_ROSTER if identity.template_kind == "staff-roster" and open_form else identity.template_kind
+    expected = make_template_id(keyed_as, identity.scheme_hash, identity.year, identity.unit_code, secret)
     if not hmac.compare_digest(identity.template_id, expected):
         return _problem("metadata_forged", "模板标识不符：标识页被改动、从其他单位的模板复制，或不是本考核办本年度下发的模板；"
                         "请使用考核办下发给本单位的原模板重新填写",
@@ -133,7 +136,7 @@ def _shape_of(identity: Identity, book: Book, roster: Roster, file: str = "") ->
     else:
         unit = RosterUnit(identity.unit_code, identity.unit_name, unit_type, _group_of(identity))
     if base == "staff-roster":
-        if not _column_locked(book, "KH_IN_staff_code"):
+        if open_staff_roster(book):  # keyed apart (check_identity): issued by the office as such
             return Shape(kind, unit), []
         people, problems = _listed_people(book, identity, roster, file)
         return Shape(kind, unit, people=people), problems
@@ -160,9 +163,8 @@ def _listed_people(book: Book, identity: Identity, roster: Roster,
             problems.append(_problem("unknown_person", f"人员编码“{value}”不在考核名册中；{USE_ORIGINAL}",
                                      f"person {value} is not on the roster", file, **where))
         elif person.unit != identity.unit_code:
-            problems.append(_problem("person_other_unit", f"人员 {code} {person.name} 属于单位 {person.unit}，"
-                                     f"不是本单位（{identity.unit_code}）的人员；{USE_ORIGINAL}",
-                                     f"person {code} belongs to unit {person.unit}", file, **where))
+            problems.append(_problem("person_other_unit", f"人员编码 {code} 不是本单位（{identity.unit_code}）的人员；"
+                                     f"{USE_ORIGINAL}", f"person {code} is not on this unit's roster", file, **where))
         elif code in seen:
             problems.append(_problem("duplicate_person", f"人员编码 {code} 重复出现；{USE_ORIGINAL}",
                                      f"person {code} is listed twice", file, **where))
@@ -236,6 +238,11 @@ def _group_of(identity: Identity) -> str:
     return identity.unit_code[2:] if identity.unit_code.startswith("G-") else ""
 
 
+def open_staff_roster(book: Book) -> bool:
+    """A staff roster without listed people: its code column is for typing."""
+    return not _column_locked(book, "KH_IN_staff_code")
+
+
 def _column_locked(book: Book, name: str) -> bool:
     ref = book.names.get((None, name))
     where = resolve(book, ref) if ref else None
@@ -274,12 +281,13 @@ def check_locked_values(book: Book, reference: Book, identity: Identity, file: s
                     expected = expected.replace(key, value)
             found = None if got is None else got.value
             if not _same_value(expected, found):
-                shown = roster_key(found) or "（空白）"
+                shown = clip(roster_key(found)) or "（空白）"
                 problems.append(_problem(
                     "locked_value_changed",
-                    f"锁定单元格的内容被修改：文件中为“{shown}”，应为“{roster_key(expected) or '（空白）'}”；{USE_ORIGINAL}",
-                    f"a locked cell was changed: found {found!r}, expected {expected!r}", file, sheet=name,
-                    cell=coord, value=found, allowed=str(expected)))
+                    f"锁定单元格的内容被修改：文件中为“{shown}”，应为“{clip(roster_key(expected)) or '（空白）'}”；"
+                    f"{USE_ORIGINAL}", f"a locked cell was changed: found {clip(repr(found))}, expected "
+                    f"{clip(repr(expected))}", file, sheet=name, cell=coord,
+                    value=clip(found) if isinstance(found, str) else found, allowed=clip(expected)))
                 if len(problems) >= 20:
                     return problems
     return problems
@@ -335,8 +343,10 @@ def compare_structure(book: Book, reference: Book, file: str) -> list[Problem]:
             if not same_formula(found, ref_cell.formula):
                 problems.append(_problem(
                     "formula_changed",
-                    f"锁定单元格的公式被修改：文件中为 {found or '（空白，无公式）'}，应为 {ref_cell.formula}；{USE_ORIGINAL}",
-                    f"the formula of a locked cell was changed: found {found or '(none)'}, expected {ref_cell.formula}",
+                    f"锁定单元格的公式被修改：文件中为 {clip(found) if found else '（空白，无公式）'}，"
+                    f"应为 {clip(ref_cell.formula)}；{USE_ORIGINAL}",
+                    f"the formula of a locked cell was changed: found {clip(found) if found else '(none)'}, "
+                    f"expected {clip(ref_cell.formula)}",
                     file, sheet=name, cell=coord, value=found, allowed=ref_cell.formula))
         for coord, cell in sheet.cells.items():
             ref_cell = ref_sheet.cells.get(coord)

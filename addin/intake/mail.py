@@ -11,15 +11,19 @@ import email.utils
 import re
 from dataclasses import dataclass
 from email.errors import HeaderParseError
-from email.header import decode_header, make_header
+from email import policy
 from email.message import Message
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from addin.intake.attachment import system_file
+from addin.mailbox import sender_address
 from addin.problems import Problem
 
 RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)
 MAX_DEPTH = 5
+FETCH_TEMP = (".fetch-", ".tmp")
+"""Prefix and suffix of the file ``kaohe fetch`` writes before renaming it to its
+``<hash>.eml``: never a submission (a fetch killed midway leaves one; the next removes it)."""
 MAX_PARTS = 500
 
 
@@ -39,11 +43,17 @@ class Envelope:
     loose: bool = False
     """A file saved straight into the inbox, not attached to a message."""
     mailer: str | None = None
-    """Who sent the message to the office (the outermost From): a claim, checked by the
-    sender rules."""
+    """Who sent the message to the office: the one address of the outermost From, as the
+    standard parser reads the raw header (:func:`addin.mailbox.sender_address`), or None
+    when it names no single address. A claim, checked by the sender rules."""
     arrived: dt.datetime | None = None
     """When the office's server received it (topmost Received), or None."""
     auth_results: tuple[str, ...] = ()
+    mailer_text: str | None = None
+    """The outermost From decoded for display (never parsed for an address)."""
+    forwarded_auth: tuple[str, ...] = ()
+    """The ``Authentication-Results`` of the forwarded message the file was attached to
+    (empty for a file attached to the outermost message)."""
 
     @property
     def arrival(self) -> dt.datetime | None:
@@ -55,6 +65,9 @@ class Envelope:
     def when(self) -> dt.datetime:
         """Ordering key for resubmissions: arrival."""
         return self.arrival or dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
+_UNFOLD = re.compile(r"\r?\n(?=[ \t])")
 
 
 def fix_text(text: str | None) -> str | None:
@@ -94,16 +107,16 @@ def header_text(raw: object) -> str | None:
     """A header decoded from RFC 2047 words and from raw 8-bit GBK/GB18030 or UTF-8."""
     if raw is None:
         return None
-    text = str(raw)
-    if "=?" in text:
+    text = _UNFOLD.sub("", fix_text(str(raw)))  # RFC 5322 §2.2.3: a line break before white space goes
+    if "=?" in text:  # the standard parser's unstructured reading (raw 8-bit text beside words)
         try:
-            text = str(make_header(decode_header(text)))
-        except (UnicodeDecodeError, LookupError, HeaderParseError):
+            text = str(policy.default.header_factory("X-Text", text))
+        except (UnicodeError, LookupError, HeaderParseError, ValueError):
             pass  # keep the raw words: a wrongly labelled charset is shown, not dropped
-    return fix_text(text) or None
+    return text or None
 
 
-def _raw(msg: Message, name: str) -> str | None:
+def raw_header(msg: Message, name: str) -> str | None:
     """A header as it was on the wire (raw 8-bit bytes kept as surrogates)."""
     for key, value in msg.raw_items():
         if key.lower() == name.lower():
@@ -118,7 +131,7 @@ def _filename(part: Message) -> str | None:
     name = part.get_filename()  # RFC 2231 is collapsed here
     if name is not None and "\ufffd" in name:  # raw 8-bit bytes: read the header as sent
         for header in ("Content-Disposition", "Content-Type"):
-            m = _FILENAME.search(_raw(part, header) or "")
+            m = _FILENAME.search(raw_header(part, header) or "")
             if m:
                 return header_text(m.group(1))
     return header_text(name)
@@ -130,11 +143,14 @@ class Delivery:
     (a forwarded message inside is content, not delivery)."""
 
     mailer: str | None = None
-    """The From of the outermost message: the mailbox that sent it to the office."""
+    """The one address of the outermost message's From (the mailbox that sent it to the
+    office), or None when the From headers do not name exactly one."""
     arrived: dt.datetime | None = None
     """The time in the topmost ``Received:`` header (added by the office's server)."""
     auth_results: tuple[str, ...] = ()
     """``Authentication-Results`` headers, topmost first."""
+    mailer_text: str | None = None
+    """The outermost From as a person reads it (decoded; for display only)."""
 
 
 def _received_time(msg: Message) -> dt.datetime | None:
@@ -149,9 +165,18 @@ def _received_time(msg: Message) -> dt.datetime | None:
         return None
 
 
+def _raw_all(msg: Message, name: str) -> list[str]:
+    return [value for key, value in msg.raw_items() if key.lower() == name.lower()]
+
+
+def _auth_results(msg: Message) -> tuple[str, ...]:
+    return tuple(str(h) for h in (msg.get_all("Authentication-Results") or []))
+
+
 def delivery_of(msg: Message) -> Delivery:
-    return Delivery(header_text(_raw(msg, "From")), _received_time(msg),
-                    tuple(str(h) for h in (msg.get_all("Authentication-Results") or [])))
+    froms = _raw_all(msg, "From")
+    return Delivery(sender_address(froms), _received_time(msg), _auth_results(msg),
+                    header_text(froms[0]) if froms else None)
 
 
 @dataclass
@@ -194,8 +219,8 @@ def _from_message(msg: Message, source: str, delivery: Delivery, budget: _Budget
                   depth: int = 0) -> tuple[list[Envelope], list[Problem]]:
     envelopes: list[Envelope] = []
     problems: list[Problem] = []
-    sender = header_text(_raw(msg, "From"))
-    subject = header_text(_raw(msg, "Subject"))
+    sender = header_text(raw_header(msg, "From"))
+    subject = header_text(raw_header(msg, "Subject"))
     date = _date(msg)
 
     def nested(inner: Message) -> None:
@@ -225,7 +250,8 @@ def _from_message(msg: Message, source: str, delivery: Delivery, budget: _Budget
             continue
         envelopes.append(Envelope(name, data, source, sender, subject, date, content_type=part.get_content_type(),
                                   mailer=delivery.mailer, arrived=delivery.arrived,
-                                  auth_results=delivery.auth_results))
+                                  auth_results=delivery.auth_results, mailer_text=delivery.mailer_text,
+                                  forwarded_auth=_auth_results(msg) if depth else ()))
     if budget.exceeded and depth == 0:
         problems.append(Problem("too_many_parts", f"邮件部件超过{MAX_PARTS}个，其余已跳过 "
                                                   f"[more than {MAX_PARTS} parts: the rest were skipped]", file=source))
@@ -236,7 +262,7 @@ def read_eml(path: Path) -> tuple[list[Envelope], list[Problem]]:
     msg = email.message_from_bytes(path.read_bytes())  # compat32: raw 8-bit names survive
     envelopes, problems = _from_message(msg, path.name, delivery_of(msg), _Budget())
     if not envelopes and not problems:
-        subject = header_text(_raw(msg, "Subject")) or ""
+        subject = header_text(raw_header(msg, "Subject")) or ""
         problems.append(Problem("no_attachment", f"邮件“{subject}”没有附件 [the message has no attachment]",
                                 file=path.name))
     return envelopes, problems
@@ -252,10 +278,15 @@ def read_msg(path: Path) -> tuple[list[Envelope], list[Problem]]:
     try:
         header = getattr(msg, "header", None)
         received = getattr(msg, "receivedTime", None)
-        delivery = Delivery(msg.sender, _utc(received) if isinstance(received, dt.datetime) else
+        if isinstance(header, Message) and header.get("From") is not None:
+            froms = _raw_all(header, "From")  # the transport headers Outlook kept, as received
+        else:
+            froms = [msg.sender] if msg.sender else []
+        delivery = Delivery(sender_address(froms),
+                            _utc(received) if isinstance(received, dt.datetime) else
                             (_received_time(header) if isinstance(header, Message) else None),
-                            tuple(str(h) for h in (header.get_all("Authentication-Results") or []))
-                            if isinstance(header, Message) else ())
+                            _auth_results(header) if isinstance(header, Message) else (),
+                            header_text(froms[0]) if froms else None)
         return _from_outlook(msg, path.name, delivery, _Budget(), 0)
     except Exception as exc:  # a damaged stream found while reading attachments: this file fails alone
         return [], [_broken_msg(path, exc)]
@@ -292,7 +323,8 @@ def _from_outlook(msg, source: str, delivery: Delivery, budget: _Budget,
         name = att.longFilename or att.shortFilename or "（未命名附件）"
         envelopes.append(Envelope(name, bytes(data or b""), source, msg.sender, msg.subject, _utc(date),
                                   content_type=getattr(att, "mimetype", None), mailer=delivery.mailer,
-                                  arrived=delivery.arrived, auth_results=delivery.auth_results))
+                                  arrived=delivery.arrived, auth_results=delivery.auth_results,
+                                  mailer_text=delivery.mailer_text))
     if not envelopes and not problems and depth == 0:
         problems.append(Problem("no_attachment", f"邮件“{msg.subject}”没有附件 [the message has no attachment]",
                                 file=source))
@@ -306,6 +338,8 @@ def collect(inbox: Path) -> tuple[list[Envelope], list[Problem]]:
     for path in sorted(inbox.rglob("*")):
         if path.is_symlink() or not path.is_file():
             continue
+        if path.name.startswith(FETCH_TEMP[0]) and path.name.endswith(FETCH_TEMP[1]):
+            continue  # a message still being (or never fully) fetched
         rel = str(path.relative_to(inbox))
         suffix = path.suffix.lower()
         stamp = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)

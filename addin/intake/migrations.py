@@ -7,7 +7,16 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+from addin.archive.chain import seal_existing
+
 Migration = Callable[[sqlite3.Connection], None]
+
+FROZEN_UPDATES = """CREATE TRIGGER results_frozen_update BEFORE UPDATE ON results
+BEGIN SELECT RAISE(ABORT, 'published results are never altered'); END;
+CREATE TRIGGER versions_frozen_update BEFORE UPDATE ON versions
+BEGIN SELECT RAISE(ABORT, 'published versions are never altered'); END"""
+"""The triggers that refuse to change a published version (a migration that must fill a new
+column drops them and makes them again)."""
 
 ARCHIVE_SQL = """
 CREATE TABLE versions (
@@ -34,12 +43,9 @@ CREATE TABLE results (
     FOREIGN KEY (year, version) REFERENCES versions(year, version)
 );
 CREATE INDEX results_code ON results(code, year);
-CREATE TRIGGER results_frozen_update BEFORE UPDATE ON results
-BEGIN SELECT RAISE(ABORT, 'published results are never altered'); END;
+{FROZEN_UPDATES};
 CREATE TRIGGER results_frozen_delete BEFORE DELETE ON results
 BEGIN SELECT RAISE(ABORT, 'published results are never altered'); END;
-CREATE TRIGGER versions_frozen_update BEFORE UPDATE ON versions
-BEGIN SELECT RAISE(ABORT, 'published versions are never altered'); END;
 CREATE TRIGGER versions_frozen_delete BEFORE DELETE ON versions
 BEGIN SELECT RAISE(ABORT, 'published versions are never altered'); END;
 CREATE TABLE units (
@@ -123,7 +129,7 @@ def _m1_submissions(db: sqlite3.Connection) -> None:
 
 def _m2_archive(db: sqlite3.Connection) -> None:
     """The archive's tables. Published results are read-only (triggers)."""
-    run_script(db, ARCHIVE_SQL)
+    run_script(db, ARCHIVE_SQL.replace("{FROZEN_UPDATES}", FROZEN_UPDATES))
 
 
 _SUBMISSION_COLUMNS = ("id, file_hash, file_name, source, sender, subject, message_date, file_time, received_at, "
@@ -220,10 +226,30 @@ def _m5_mail(db: sqlite3.Connection) -> None:
     )
 
 
+def _m6_chain(db: sqlite3.Connection) -> None:
+    """Published versions hash-chained (:mod:`addin.archive.chain`): each version's place on
+    the chain, who published it, how many results it has, their bucket digests and their
+    digest, the record hash of the version before it and its own; each result's row hash
+    and bucket. The versions already published are sealed
+    in the order they were published (their publisher unknown)."""
+    for column, kind in (("seq", "INTEGER"), ("published_by", "TEXT"), ("rows", "INTEGER"), ("results_digest", "TEXT"),
+                         ("buckets", "BLOB"), ("prev_hash", "TEXT"), ("record_hash", "TEXT")):
+        db.execute(f"ALTER TABLE versions ADD COLUMN {column} {kind}")
+    db.execute("ALTER TABLE results ADD COLUMN row_hash BLOB")
+    db.execute("ALTER TABLE results ADD COLUMN bucket INTEGER")
+    db.execute("DROP TRIGGER IF EXISTS results_frozen_update")
+    db.execute("DROP TRIGGER IF EXISTS versions_frozen_update")
+    seal_existing(db)
+    run_script(db, FROZEN_UPDATES + ";\n")
+    db.execute("CREATE UNIQUE INDEX versions_seq ON versions(seq)")
+    db.execute("CREATE INDEX results_bucket ON results(year, version, bucket, kind, code)")
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "submissions and their values", _m1_submissions),
     (2, "archive: versions, results, units, people, publications, appeals", _m2_archive),
     (3, "held submissions, arrival times, releases, the office secret", _m3_trust),
     (4, "the scheme each published version was computed by", _m4_version_schemes),
     (5, "the mail loop: fetched messages, replies, reminders", _m5_mail),
+    (6, "the hash chain of published versions", _m6_chain),
 ]

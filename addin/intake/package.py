@@ -37,6 +37,21 @@ class Limits:
     max_rows: int = 100_000
     max_cols: int = 500
     max_cells: int = 500_000
+    max_formula_length: int = 8_192
+    """Characters of one formula (a cell's or a defined name's), Excel's own limit
+    (see :mod:`addin.intake.budget`)."""
+    max_formula_total: int = 8_000_000
+    """Characters of all the formulas of a file, shared formulas expanded: a staff roster
+    holds about 880 a person with native formulas (about 9,000 people fit) and 64 with
+    the add-in's (more than ``max_rows``)."""
+    max_name_length: int = 255
+    """Characters of a defined name, Excel's own limit."""
+    max_names: int = 50_000
+    """Defined names in a file (a scoring sheet of 120 units defines about 4,000)."""
+    max_name_total: int = 1_000_000
+    """Characters of all the defined names' texts (that scoring sheet: about 57,000)."""
+    max_seconds: float = 30.0
+    """Time to read one file; a template of the province's scale takes well under a second."""
 
 
 DEFAULT_LIMITS = Limits()

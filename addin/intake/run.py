@@ -19,12 +19,14 @@ from typing import Any
 from addin.environment import is_environment_failure
 from addin.errors import KaoheError
 from addin.intake import extract as X
+from addin.intake.budget import Budget
 from addin.intake.attachment import OTHER, SKIPPED, WORKBOOK, classify_attachment
 from addin.intake.identify import (
     References,
     check_identity,
     check_locked_values,
     compare_structure,
+    open_staff_roster,
     read_identity,
     shape_of,
 )
@@ -35,7 +37,7 @@ from addin.intake.sender import check_sender
 from addin.intake.store import Store, archive_path
 from addin.intake.xlsx import UnsafeWorkbook, read_book
 from addin.workbook.atomic import restore_backup
-from addin.problems import Problem
+from addin.problems import Problem, clip
 from addin.roster import Roster
 from addin.scheme.models import AuditScheme, MunicipalScheme
 from addin.settings import Settings, load_settings
@@ -46,10 +48,14 @@ HELD = "held"
 STATUS_ZH = {ACCEPTED: "接收", WARNING: "接收（有提示）", REJECTED: "退回", DUPLICATE: "重复（已收到相同文件）",
              SUPERSEDED: "已被更新的报送替代", HELD: "暂缓（待核实）", SKIPPED: "跳过（非报送文件）",
              OTHER: "非报表附件"}
+TAKEN = (ACCEPTED, WARNING, SUPERSEDED)
+"""Outcomes whose bytes make the same bytes again a duplicate."""
 UNRECORDED = (DUPLICATE, SKIPPED, OTHER)
 """Outcomes not written to the submissions record (a duplicate is recorded already; the
 others are no submission)."""
 DATE_SKEW = dt.timedelta(days=30)
+REASON_CHARS = 300
+MAX_REASONS = 30
 FUTURE_SLACK = dt.timedelta(minutes=10)
 
 
@@ -70,7 +76,12 @@ class Outcome:
 
     @property
     def reasons(self) -> list[str]:
-        return [p.message + (f"（{p.sheet}!{p.cell}）" if p.cell else "") for p in self.problems]
+        """Each problem as one bounded line with its cell (a file's own text inside a
+        message is quoted at most :data:`REASON_CHARS` long, whatever the file holds)."""
+        return [clip(p.message, REASON_CHARS) + (f"（{clip(p.sheet, 40)}!{p.cell}）" if p.cell else "")
+                for p in self.problems[:MAX_REASONS]] + (
+            [f"另有 {len(self.problems) - MAX_REASONS} 项问题未列出，请先按上述原因修改 "
+             f"[{len(self.problems) - MAX_REASONS} more problems not listed]"] if len(self.problems) > MAX_REASONS else [])
 
 
 @dataclass
@@ -120,11 +131,12 @@ def sort_envelope(env: Envelope, digest: str) -> Outcome | None:
                    problems=[Problem(verdict.code, verdict.reason, severity="warning", file=env.file_name)])
 
 
-def check_envelope(env: Envelope, ctx: Context) -> Outcome:
-    """Check one workbook; any failure inside is this file's rejection, never the batch's."""
+def check_envelope(env: Envelope, ctx: Context, *, vouched: bool = False) -> Outcome:
+    """Check one workbook; any failure inside is this file's rejection, never the batch's.
+    ``vouched``: the office has checked the sender (a release), so the sender is not."""
     digest = hashlib.sha256(env.data).hexdigest()
     try:
-        return _check(env, digest, ctx)
+        return _check(env, digest, ctx, vouched)
     except Exception as exc:  # this file's failure, reported as its rejection (see the module docstring)
         if is_environment_failure(exc):
             raise  # a full disk or a read-only folder is the environment's failure, not this file's
@@ -133,19 +145,23 @@ def check_envelope(env: Envelope, ctx: Context) -> Outcome:
                           f"{type(exc).__name__}: {str(exc)[:200]}]", file=env.file_name)])
 
 
-def _check(env: Envelope, digest: str, ctx: Context) -> Outcome:
+def _check(env: Envelope, digest: str, ctx: Context, vouched: bool) -> Outcome:
+    """In order of trust: the bytes, the keyed identity, then the sender, and only then
+    the content. A file from a sender not on record for its unit is held before its
+    content is read for reasons, so a stranger learns nothing of the roster from a reply."""
     out = Outcome(env, digest)
     name = env.file_name
     problem = name_problem(name, env.source)
     if problem:
         out.problems.append(problem)
         return out
+    budget = Budget(name)  # one deadline for the whole file, from here
     archive, problem = open_package(env.data, name)
     if problem:
         out.problems.append(problem)
         return out
     try:
-        book = read_book(archive, name)
+        book = read_book(archive, name, budget=budget)
     except UnsafeWorkbook as exc:
         out.problems.append(exc.problem)
         return out
@@ -154,15 +170,25 @@ def _check(env: Envelope, digest: str, ctx: Context) -> Outcome:
     if hygiene or p2:
         out.problems += [*hygiene, *([p2] if p2 else [])]
         return out
-    out.identity = identity
     known = ctx.units | {f"G-{g}" for g in ctx.groups} | {"KHB"}
     if identity.template_kind.startswith("audit-form"):
         known |= {identity.unit_code}  # audit units are not on the master's roster
     problem = check_identity(identity, name, municipal=ctx.municipal, audit=ctx.audit, year=ctx.year,
-                             known_units=known, secret=ctx.secret, hashes=ctx.references.hashes)
+                             known_units=known, secret=ctx.secret, hashes=ctx.references.hashes,
+                             open_form=identity.template_kind == "staff-roster" and open_staff_roster(book))
     if problem:
         out.problems.append(problem)
         return out
+    identity = _named_by_roster(identity, ctx)
+    out.identity = identity
+    if not vouched:
+        verdict = check_sender(env, identity, settings=ctx.settings.submission, scheme=ctx.municipal,
+                               unit_mailboxes=ctx.mailboxes())
+        out.unchecked_sender = verdict.unchecked
+        if verdict.hold:
+            out.problems += verdict.hold
+            out.status = HELD  # its content is checked in full when the office releases it
+            return out
     shape, roster_problems = shape_of(identity, book, ctx.roster, name)
     if roster_problems:
         out.problems += roster_problems
@@ -186,13 +212,22 @@ def _check(env: Envelope, digest: str, ctx: Context) -> Outcome:
         out.status = REJECTED
         return out
     out.problems += _date_warnings(env)
-    verdict = check_sender(env, identity, settings=ctx.settings.submission, scheme=ctx.municipal,
-                           unit_mailboxes=ctx.mailboxes())
-    out.problems += verdict.hold
-    out.unchecked_sender = verdict.unchecked
-    out.status = HELD if verdict.hold else (WARNING if out.problems else ACCEPTED)
+    out.status = WARNING if out.problems else ACCEPTED
     out.late = _late(identity, env, ctx.municipal)
     return out
+
+
+def _named_by_roster(identity: Identity, ctx: Context) -> Identity:
+    """The unit's name as the office's roster has it: the metadata's ``unit_name`` is
+    outside the keyed template id, so a file can say anything there."""
+    names = {u.code: u.name for u in ctx.roster.units}
+    if identity.unit_code in names:
+        return dataclasses.replace(identity, unit_name=names[identity.unit_code])
+    if identity.unit_code.startswith("G-"):
+        return dataclasses.replace(identity, unit_name=f"{identity.unit_code[2:]}分口考核组")
+    if identity.unit_code == "KHB":
+        return dataclasses.replace(identity, unit_name="市考核办")
+    return identity
 
 
 def _extract(identity: Identity, reader: X.Reader, ctx: Context) -> X.Extracted:
@@ -266,35 +301,67 @@ def make_context(master: Path, *, municipal: MunicipalScheme, audit: AuditScheme
                    load_settings(master.parent))
 
 
+def check_batch(envelopes: list[Envelope], ctx: Context, store: Store,
+                progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
+    """Every file's outcome, in inbox order: sorted out, a duplicate of bytes already
+    taken, or checked in full (see :func:`check_envelope`). Reads the record, writes nothing."""
+    outcomes: list[Outcome] = []
+    taken: set[str] = set()  # the hashes of this batch's outcomes in TAKEN (a set: a batch may be large)
+    held: set[str] = set()  # … and of those HELD
+    for i, env in enumerate(envelopes, start=1):
+        digest = hashlib.sha256(env.data).hexdigest()
+        sorted_out = sort_envelope(env, digest)
+        if sorted_out is not None:
+            outcomes.append(sorted_out)
+        elif store.received_hash(digest) or digest in taken:
+            outcomes.append(Outcome(env, digest, status=DUPLICATE))
+        else:
+            # a held copy does not make the same bytes a duplicate: the unit's own
+            # re-send from its registered address is checked and may be accepted
+            checked = check_envelope(env, ctx)
+            held_before = checked.status == HELD and (store.held_hash(digest) or digest in held)
+            outcomes.append(Outcome(env, digest, status=DUPLICATE) if held_before else checked)
+        status = outcomes[-1].status
+        if status in TAKEN:
+            taken.add(digest)
+        elif status == HELD:
+            held.add(digest)
+        if progress:
+            progress(i, len(envelopes))
+    return outcomes
+
+
+def _taken_meanwhile(outcomes: list[Outcome], store: Store) -> list[Outcome]:
+    """Under the lock: a file another run took while this one was checking is now a
+    duplicate (its bytes are on record)."""
+    return [Outcome(o.envelope, o.file_hash, status=DUPLICATE)
+            if o.status in (ACCEPTED, WARNING, HELD) and store.received_hash(o.file_hash) else o for o in outcomes]
+
+
 def run_intake(inbox: Path, master: Path, *, municipal: MunicipalScheme, audit: AuditScheme, year: int,
                progress: Callable[[int, int], None] | None = None) -> BatchResult:
+    """Check every file of the inbox, then, holding the master's lock only for that,
+    record them all and write the winners into the master. The checking (the costly
+    part, bounded per file) runs before the lock, so a slow or hostile file never keeps
+    another command from the master."""
     master = Path(master)
     check_not_open(master)
-    with master_lock(master):
-        remove_stale_temps(master)
-        envelopes, inbox_problems = collect(Path(inbox))
-        store = open_store(master)
-        try:
-            # a message fetched over IMAP arrived when the office's server says (INTERNALDATE)
-            times = store.server_times()
-            envelopes = [dataclasses.replace(env, arrived=times[env.source]) if env.source in times else env
-                         for env in envelopes]
-            ctx = make_context(master, municipal=municipal, audit=audit, year=year, store=store)
-            outcomes: list[Outcome] = []
-            taken: set[str] = set()  # the hashes of this batch's outcomes that were not rejected
-            for i, env in enumerate(envelopes, start=1):
-                digest = hashlib.sha256(env.data).hexdigest()
-                sorted_out = sort_envelope(env, digest)
-                if sorted_out is not None:
-                    outcomes.append(sorted_out)
-                elif store.received_hash(digest) or digest in taken:
-                    outcomes.append(Outcome(env, digest, status=DUPLICATE))
-                else:
-                    outcomes.append(check_envelope(env, ctx))
-                if outcomes[-1].status != REJECTED:
-                    taken.add(digest)
-                if progress:
-                    progress(i, len(envelopes))
+    envelopes, inbox_problems = collect(Path(inbox))
+    store = open_store(master)
+    try:
+        # a message fetched over IMAP arrived when the office's server says (INTERNALDATE)
+        times = store.server_times()
+        envelopes = [dataclasses.replace(env, arrived=times[env.source]) if env.source in times else env
+                     for env in envelopes]
+        ctx = make_context(master, municipal=municipal, audit=audit, year=year, store=store)
+        outcomes = check_batch(envelopes, ctx, store, progress)
+        with master_lock(master):
+            remove_stale_temps(master)
+            if read_roster(master) != ctx.roster:  # the office changed its roster meanwhile: check again
+                ctx = make_context(master, municipal=municipal, audit=audit, year=year, store=store)
+                outcomes = check_batch(envelopes, ctx, store)
+            else:
+                outcomes = _taken_meanwhile(outcomes, store)
             winners = _pick_current(outcomes, store, year)
             written = 0
             try:  # the record and the master change together, or neither does
@@ -306,20 +373,22 @@ def run_intake(inbox: Path, master: Path, *, municipal: MunicipalScheme, audit: 
                         if o.status in UNRECORDED:
                             continue
                         o.record_id = store.record(_row(o), o.values, make_current=id(o) in current)
+                        if o.status in (ACCEPTED, WARNING, SUPERSEDED):
+                            store.settle_held(o.file_hash, o.record_id)
             except BaseException:
                 if written:
                     restore_backup(master)
                 raise
-        finally:
-            store.close()
-        unchecked = sorted({o.unchecked_sender for o in outcomes if o.unchecked_sender and o.status != REJECTED})
-        notices = []
-        if unchecked:
-            notices.append(Problem(
-                "sender_unchecked", f"以下报送方未登记报送邮箱，本批未核对发件人：{'、'.join(unchecked)[:600]}；"
-                f"请在汇总工作簿“报送邮箱”列或 设置.yaml 中登记 [no address on record for these senders: not checked]",
-                severity="warning"))
-        return BatchResult(outcomes, inbox_problems, missing_templates(master, ctx, outcomes), written, notices)
+    finally:
+        store.close()
+    unchecked = sorted({o.unchecked_sender for o in outcomes if o.unchecked_sender and o.status != REJECTED})
+    notices = []
+    if unchecked:
+        notices.append(Problem(
+            "sender_unchecked", f"以下报送方未登记报送邮箱，本批未核对发件人：{'、'.join(unchecked)[:600]}；"
+            f"请在汇总工作簿“报送邮箱”列或 设置.yaml 中登记 [no address on record for these senders: not checked]",
+            severity="warning"))
+    return BatchResult(outcomes, inbox_problems, missing_templates(master, ctx, outcomes), written, notices)
 
 
 def open_store(master: Path) -> Store:
@@ -463,6 +532,10 @@ def release_held(master: Path, sid: int, *, by: str, municipal: MunicipalScheme,
     """Apply a held submission after the office has checked it (by phone): the file is
     checked again in full, except for its sender, and applied like any submission. The
     release is recorded with who and when."""
+    by = " ".join(str(by or "").split())
+    if not by or not all(ch.isprintable() for ch in by) or len(by) > 40:
+        raise ReleaseError("放行人（--by）应为核实人的姓名，不能为空白，不超过40字，如 --by 张科长 "
+                           "[--by must name the person who checked the sender]")
     master = Path(master)
     check_not_open(master)
     with master_lock(master):
@@ -483,10 +556,7 @@ def release_held(master: Path, sid: int, *, by: str, municipal: MunicipalScheme,
                            mailer=row["mailer"],
                            arrived=dt.datetime.fromisoformat(row["arrived_at"]) if row["arrived_at"] else None)
             ctx = make_context(master, municipal=municipal, audit=audit, year=year, store=store)
-            outcome = check_envelope(env, ctx)
-            if outcome.status == HELD:  # the office vouched for the sender
-                outcome.problems = [p for p in outcome.problems if not p.code.startswith("sender_")]
-                outcome.status = WARNING if outcome.problems else ACCEPTED
+            outcome = check_envelope(env, ctx, vouched=True)  # the office vouched for the sender
             outcome.problems.append(Problem("released", f"已由 {by} 核实放行 [released by {by}]", severity="warning",
                                             file=env.file_name))
             if outcome.status not in (ACCEPTED, WARNING):

@@ -17,8 +17,6 @@ put there by the office and are not checked.
 
 from __future__ import annotations
 
-import email.utils
-import re
 from dataclasses import dataclass
 
 from addin.intake.mail import Envelope
@@ -29,7 +27,10 @@ from addin.settings import SubmissionSettings
 from addin.workbook.identity import Identity
 
 OFFICE_ONLY_KINDS = ("register",)
-_FAIL = re.compile(r"\b(spf|dkim|dmarc)\s*=\s*fail\b", re.IGNORECASE)
+_FAIL_RESULTS = ("fail", "permerror")
+"""Results that hold a message (RFC 8601 §2.7: ``fail``; ``permerror`` is a record the
+sender's domain cannot get right, which a forger can cause as easily)."""
+_METHODS = ("spf", "dkim", "dmarc")
 
 
 @dataclass(frozen=True)
@@ -41,21 +42,98 @@ class SenderVerdict:
 
 def _hold(code: str, zh: str, en: str, env: Envelope) -> Problem:
     return Problem(code, f"暂缓，待核实：{zh}；请电话核实后由考核办放行（kaohe intake --release） [held: {en}]",
-                   severity="warning", file=env.file_name, value=env.mailer)
+                   severity="warning", file=env.file_name, value=env.mailer or _shown(env.mailer_text))
+
+
+def _shown(text: str | None, limit: int = 120) -> str:
+    """A stranger's header text, one line and bounded, for the office's eyes."""
+    return "".join(ch if ch.isprintable() else " " for ch in (text or ""))[:limit]
+
+
+def _uncomment(text: str) -> str:
+    """``text`` without RFC 5322 comments (nested parentheses, outside quoted strings),
+    each replaced by a space; one pass."""
+    out, depth, quoted, escaped = [], 0, False, False
+    for ch in text:
+        if escaped:
+            escaped = False
+            if depth == 0:
+                out.append(ch)
+            continue
+        if ch == "\\":
+            escaped = True
+            if depth == 0:
+                out.append(ch)
+            continue
+        if quoted:
+            out.append(ch)
+            quoted = ch != '"'
+        elif ch == "(":
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+            if not depth:
+                out.append(" ")
+        elif depth == 0:
+            out.append(ch)
+            quoted = ch == '"'
+    return "".join(out)
+
+
+def _split_outside_quotes(text: str, sep: str) -> list[str]:
+    parts, current, quoted, escaped = [], [], False, False
+    for ch in text:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == '"':
+            quoted = not quoted
+        elif ch == sep and not quoted:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(ch)
+    parts.append("".join(current))
+    return parts
+
+
+def parse_auth_results(header: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """(authserv-id, ((method, result), …)) of one ``Authentication-Results`` value
+    (RFC 8601 §2.2): comments anywhere are removed, the authserv-id is the first token
+    or quoted string, an optional version number follows it, then each ``;``-separated
+    resinfo begins ``method[/version] = result``. Method and result are lower-cased; a
+    resinfo that does not parse is left out (it cannot hold a message, and cannot
+    release one either)."""
+    parts = _split_outside_quotes(_uncomment(str(header)), ";")
+    head = parts[0].split()
+    authserv = head[0].strip('"').lower() if head else ""
+    results = []
+    for resinfo in parts[1:]:
+        method, eq, rest = resinfo.partition("=")
+        words = rest.split()
+        if not eq or not words:
+            continue
+        results.append((method.strip().split("/")[0].strip().lower(), words[0].strip().lower()))
+    return authserv, tuple(results)
+
+
+def _failed(headers: tuple[str, ...], servers: tuple[str, ...]) -> str | None:
+    if servers:
+        wanted = {s.lower() for s in servers}
+        parsed = [parse_auth_results(h) for h in headers]
+        results = [r for authserv, rs in parsed if authserv in wanted for r in rs]
+    else:
+        results = [r for h in headers[:1] for r in parse_auth_results(h)[1]]
+    failed = sorted({m for m, result in results if m in _METHODS and result in _FAIL_RESULTS})
+    return "、".join(failed) or None
 
 
 def failed_authentication(env: Envelope, servers: tuple[str, ...]) -> str | None:
     """The failing mechanisms stamped by the office's own server: the headers whose
     authserv-id is one of ``servers``, or, with none configured, the topmost header
     (added last, by the receiving server; a sender can only add headers below it)."""
-    headers = env.auth_results
-    if servers:
-        wanted = {s.lower() for s in servers}
-        headers = tuple(h for h in headers if h.split(";", 1)[0].strip().lower() in wanted)
-    else:
-        headers = headers[:1]
-    failed = sorted({m.group(1).lower() for h in headers for m in _FAIL.finditer(h)})
-    return "、".join(failed) or None
+    return _failed(env.auth_results, servers)
 
 
 def check_sender(env: Envelope, identity: Identity, *, settings: SubmissionSettings, scheme: MunicipalScheme,
@@ -63,17 +141,23 @@ def check_sender(env: Envelope, identity: Identity, *, settings: SubmissionSetti
     """Hold or warn, as the module's docstring says."""
     if env.loose:
         return SenderVerdict()
-    addresses = [a for _, a in email.utils.getaddresses([env.mailer or ""]) if "@" in a]
-    if len(addresses) != 1:
-        return SenderVerdict(hold=(_hold("sender_unclear", f"发件人地址无法识别（{env.mailer or '空'}）",
-                                         "the From address cannot be read", env),))
-    address = addresses[0]
+    address = env.mailer
+    if address is None:
+        return SenderVerdict(hold=(_hold("sender_unclear", f"发件人（From）不是唯一一个可识别的邮箱地址"
+                                         f"（{_shown(env.mailer_text) or '空'}）",
+                                         "the From header does not name exactly one address", env),))
     failed = failed_authentication(env, settings.auth_servers)
     if failed:
         return SenderVerdict(hold=(_hold("sender_unauthenticated", f"本单位邮件服务器判定发件人认证失败（{failed}=fail）",
                                          f"the office's mail server marked the message {failed}=fail", env),))
     office = settings.office
     if office and matches(address, office):
+        forwarded = _failed(env.forwarded_auth, settings.auth_servers)
+        if forwarded:
+            return SenderVerdict(hold=(_hold(
+                "sender_forwarded_unauthenticated",
+                f"考核办转发的邮件，原邮件曾被本单位邮件服务器判定认证失败（{forwarded}=fail），附件来源未经证实",
+                f"the office forwarded a message its own mail server had marked {forwarded}=fail", env),))
         return SenderVerdict()
     base = identity.template_kind.split(":")[0]
     if base in OFFICE_ONLY_KINDS:

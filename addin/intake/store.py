@@ -9,7 +9,9 @@ issue adds its tables the same way. Writes are transactions.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
+import os
 import secrets
 import sqlite3
 from collections.abc import Iterable
@@ -19,11 +21,36 @@ from typing import Any
 
 from addin.intake.migrations import MIGRATIONS, Migration
 
+PRIVATE = 0o600
+"""The mode of the archive and its -wal/-shm/-journal files: it holds the office secret."""
+SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 def archive_path(master: Path) -> Path:
     """The SQLite archive kept beside a master workbook: ``考核汇总.xlsx`` → ``考核汇总.kaohe.sqlite``."""
     return Path(master).with_suffix(".kaohe.sqlite")
+
+
+def master_of(archive: Path) -> Path:
+    """The master an archive belongs to: ``考核汇总.kaohe.sqlite`` → ``考核汇总.xlsx``."""
+    archive = Path(archive)
+    return archive.with_name(archive.name.removesuffix(".kaohe.sqlite") + ".xlsx")
+
+
+def write_private(target: Path, data: bytes) -> None:
+    """Write a file of the archive's (a kept submission) owner-only (0600, whatever the
+    umask) and atomically: a temp file beside it, flushed, renamed over it."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+    try:
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE), "wb") as fh:
+            if os.name != "nt":
+                os.fchmod(fh.fileno(), PRIVATE)
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def office_secret(master: Path, first: bytes | None = None) -> bytes:
@@ -48,9 +75,47 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=default, sort_keys=True)
 
 
+def make_private(path: Path) -> None:
+    """Make the archive file owner-only (0600) before SQLite opens it, whatever the umask:
+    a new file is created 0600 (and set so, in case the umask took bits away); an existing
+    one of ours that others may read is narrowed to 0600, with any -wal/-shm/-journal
+    beside it. SQLite creates its -wal, -shm and -journal files with the mode of the
+    database file, so they are 0600 too. On Windows, and where the file system keeps no
+    Unix modes (FAT, a network share) or is read-only, the file is left as it is."""
+    if os.name == "nt":
+        return
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE)
+    except FileExistsError:
+        for name in (str(path), *(str(path) + s for s in SIDE_FILES)):
+            _narrow(Path(name))
+        return
+    try:
+        os.fchmod(fd, PRIVATE)
+    finally:
+        os.close(fd)
+
+
+def _narrow(path: Path) -> None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return
+    if st.st_mode & 0o077 and st.st_uid == os.geteuid():
+        try:
+            os.chmod(path, PRIVATE)
+        except OSError as exc:  # no Unix modes (FAT, a share) or read-only: left as it is
+            if exc.errno not in _UNNARROWABLE:
+                raise
+
+
+_UNNARROWABLE = (errno.EPERM, errno.EACCES, errno.EROFS, errno.ENOTSUP)
+
+
 class Store:
     def __init__(self, path: Path):
         self.path = Path(path)
+        make_private(self.path)
         self.db = sqlite3.connect(self.path, isolation_level=None)
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA journal_mode = WAL")
@@ -90,11 +155,26 @@ class Store:
         return _Transaction(self.db)
 
     def received_hash(self, file_hash: str) -> bool:
-        """Already received: the same bytes were accepted (or superseded since) or are held.
-        A rejected file sent again unchanged is processed again: the office may have fixed
-        its side (the roster, the year) in between."""
+        """Already received: the same bytes were accepted (or superseded since). A held
+        file sent again is checked again (its own unit's re-send may be taken), and so is
+        a rejected file sent again unchanged: the office may have fixed its side (the
+        roster, the year) in between."""
         return self.db.execute("SELECT 1 FROM submissions WHERE file_hash = ? AND status IN "
-                               "('accepted', 'warning', 'superseded', 'held')", (file_hash,)).fetchone() is not None
+                               "('accepted', 'warning', 'superseded')", (file_hash,)).fetchone() is not None
+
+    def held_hash(self, file_hash: str) -> bool:
+        """These bytes are on record as held (暂缓), waiting for the office's check."""
+        return self.db.execute("SELECT 1 FROM submissions WHERE file_hash = ? AND status = 'held'",
+                               (file_hash,)).fetchone() is not None
+
+    def settle_held(self, file_hash: str, by_id: int) -> None:
+        """The same bytes came from a sender on record and were taken (submission
+        ``by_id``): the held copies of them need no release any more (inside the caller's
+        transaction)."""
+        self.db.execute("UPDATE submissions SET status = 'superseded', released_by = ?, released_at = ? "
+                        "WHERE file_hash = ? AND status = 'held' AND id != ?",
+                        (f"（同一文件已由登记邮箱报送，报送编号 {by_id}）", dt.datetime.now().isoformat(timespec="seconds"),
+                         file_hash, by_id))
 
     def secret(self, first: bytes | None = None) -> bytes:
         """The office secret that keys template ids, made on first use: 32 random bytes
@@ -196,6 +276,11 @@ class Store:
 
     def replied(self, message_hash: str) -> bool:
         return self.db.execute("SELECT 1 FROM replies WHERE message_hash = ?", (message_hash,)).fetchone() is not None
+
+    def replied_to(self, message_id: str) -> bool:
+        """A reply to the message with this Message-ID was sent (the same message saved
+        twice, or fetched into two files, is answered once)."""
+        return self.db.execute("SELECT 1 FROM replies WHERE in_reply_to = ?", (message_id,)).fetchone() is not None
 
     def record_reply(self, message_hash: str, source: str, recipient: str, reply_id: str, in_reply_to: str | None,
                      submissions: list[int]) -> None:

@@ -22,12 +22,13 @@ import functools
 import re
 import zipfile
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from addin.intake import markup
-from addin.intake.formula import FormulaSyntaxError, shift_formula
+from addin.intake.budget import Budget, OverBudget
+from addin.intake.formula import FormulaSyntaxError, make_shifter
 from addin.intake.opc import Package, rels_name, xml_refusal
 from addin.intake.package import DEFAULT_LIMITS, Limits
 from addin.intake.refusal import UnsafeWorkbook, refuse
@@ -79,11 +80,22 @@ def split_cell(ref: str) -> tuple[int, int]:
     return int(m.group(2)), column_number(m.group(1))
 
 
-def read_book(archive: zipfile.ZipFile | Package, file: str, limits: Limits = DEFAULT_LIMITS) -> Book:
-    """Parse the workbook's sheets, names, shared strings and cell protection."""
-    pkg = Package.of(archive, file)
+def read_book(archive: zipfile.ZipFile | Package, file: str, limits: Limits = DEFAULT_LIMITS,
+              budget: Budget | None = None) -> Book:
+    """Parse the workbook's sheets, names, shared strings and cell protection, within the
+    file's ``budget`` (a fresh one when None): any excess raises :class:`UnsafeWorkbook`
+    with where it is and the limit."""
+    try:
+        return _read_book(Package.of(archive, file), file, limits, budget or Budget(file, limits))
+    except OverBudget as exc:
+        raise UnsafeWorkbook(exc.problem) from None
+
+
+def _read_book(pkg: Package, file: str, limits: Limits, budget: Budget) -> Book:
     wb_path = pkg.main_part() or "xl/workbook.xml"
     sheets, names = pkg.memo(_parse_workbook, wb_path)
+    for dn_name, _local, text in names:
+        budget.check_name(dn_name, text)
     rels = {r.id: r for r in pkg.relationships(wb_path)}
     if not rels:
         pkg.read(rels_name(wb_path))  # a workbook without relationships is not one
@@ -97,7 +109,7 @@ def read_book(archive: zipfile.ZipFile | Package, file: str, limits: Limits = DE
         if rel is None or rel.kind != "worksheet" or rel.name is None:
             continue  # chart sheets and the like hold no input
         sheet = Sheet(sheet_name, sheet_state, rel.part or rel.name)
-        total_cells += _read_sheet(pkg, sheet, strings, locked_by_style, limits, file, total_cells)
+        total_cells += _read_sheet(pkg, sheet, strings, locked_by_style, limits, file, total_cells, budget)
         book_sheets[sheet_name] = sheet
     order = [s[0] for s in sheets]
     scoped = {}
@@ -173,9 +185,10 @@ def _parse_styles(data: bytes) -> tuple[bool, ...]:
 
 
 def _read_sheet(pkg: Package, sheet: Sheet, strings: tuple[str, ...], locked_by_style: dict[str, bool],
-                limits: Limits, file: str, seen: int) -> int:
+                limits: Limits, file: str, seen: int, budget: Budget) -> int:
     """Read one worksheet's cells. Shared formulas are expanded (ECMA-376 Part 1,
-    §18.3.1.40): each child gets the anchor's formula shifted by its offset."""
+    §18.3.1.40): each child gets the anchor's formula shifted by its offset, from the
+    anchor's tokens read once per group."""
     cells = sheet.cells
     anchors: dict[str, tuple[str, str]] = {}  # shared index → (anchor cell, formula text)
     children: list[tuple[str, str]] = []  # (cell, shared index)
@@ -185,13 +198,17 @@ def _read_sheet(pkg: Package, sheet: Sheet, strings: tuple[str, ...], locked_by_
             rows = _streamed_rows(data, sheet, limits, file)
         else:
             rows = _tree_rows(markup.parse(data), sheet, limits, file)
-        count = _read_rows(rows, sheet, cells, strings, locked_by_style, anchors, children, seen, limits, file)
+        count = _read_rows(rows, sheet, cells, strings, locked_by_style, anchors, children, seen, limits, file,
+                           budget)
     except markup.MarkupError as exc:
         raise xml_refusal(exc, sheet.path, file) from None
+    shifters: dict[str, Callable[[int, int], str] | None] = {}
     for coord, index in children:
+        budget.tick(sheet.name, coord)
         cell = cells.get(coord)
         if cell is not None:
-            cell.formula = _shared_child(coord, anchors.get(index))
+            cell.formula = _shared_child(coord, anchors.get(index), shifters, index)
+            budget.charge(len(cell.formula), sheet.name, coord)
     return count - seen
 
 
@@ -225,7 +242,7 @@ def _streamed_rows(data: bytes, sheet: Sheet, limits: Limits, file: str) -> Iter
 
 def _read_rows(rows: Iterable[ET.Element], sheet: Sheet, cells: dict[str, Cell], strings: tuple[str, ...],
                locked_by_style: dict[str, bool], anchors: dict, children: list, count: int, limits: Limits,
-               file: str) -> int:
+               file: str, budget: Budget) -> int:
     """Each cell of each row (§18.3.1.73 ``row``, §18.3.1.4 ``c``) into ``cells``; the cells
     read so far in the file, checked against ``max_cells`` row by row."""
     row_tag = c_tag = v_tag = f_tag = is_tag = None
@@ -256,6 +273,7 @@ def _read_rows(rows: Iterable[ET.Element], sheet: Sheet, cells: dict[str, Cell],
                                             "twice (readers disagree on which counts)", file, sheet=sheet.name,
                                             cell=ref))
             count += 1
+            budget.tick(sheet.name, ref)
             kind = attrib.get("t", "n")
             raw = inline = f = None
             for child in c:
@@ -277,7 +295,11 @@ def _read_rows(rows: Iterable[ET.Element], sheet: Sheet, cells: dict[str, Cell],
                 value = None if inline is None else rich_text(inline, ns)
             else:
                 value = _typed(kind, raw)
-            formula = None if f is None else _formula_text(f.text or "", f.attrib, ref, anchors, children)
+            if f is None:
+                formula = None
+            else:
+                budget.check_formula(f.text or "", sheet.name, ref)
+                formula = _formula_text(f.text or "", f.attrib, ref, anchors, children)
             cells[ref] = Cell(value, formula, locked_by_style.get(attrib.get("s", "0"), True))
         if count > limits.max_cells:
             raise UnsafeWorkbook(refuse("too_many_cells", "工作表单元格数量异常，已拒收",
@@ -380,14 +402,24 @@ SHARED_PENDING = "=#SHARED"
 (so it equals no template formula)."""
 
 
-def _shared_child(coord: str, anchor: tuple[str, str] | None) -> str:
+def _shared_child(coord: str, anchor: tuple[str, str] | None, shifters: dict, index: str) -> str:
+    """A child's formula; ``shifters`` keeps each group's anchor read once (None for an
+    anchor that is no formula we can read: its children keep its text)."""
     if anchor is None:
         return SHARED_PENDING
-    (row, col), (row0, col0) = split_cell(coord), split_cell(anchor[0])
+    if index not in shifters:
+        try:
+            shifters[index] = make_shifter(anchor[1])
+        except FormulaSyntaxError:
+            shifters[index] = None
+    shifter = shifters[index]
     try:
-        return shift_formula(anchor[1], row - row0, col - col0)
-    except FormulaSyntaxError:
+        (row, col), (row0, col0) = split_cell(coord), split_cell(anchor[0])
+    except ValueError:
+        return SHARED_PENDING  # a cell whose address cannot be read: no offset to move by
+    if shifter is None:
         return "=" + anchor[1] + f"  (shared from {anchor[0]})"
+    return shifter(row - row0, col - col0)
 
 
 def _check_dimension(ref: str, limits: Limits, file: str, sheet: str) -> None:

@@ -75,33 +75,37 @@ def format_loc(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def _reason(err: dict[str, Any]) -> str:
+def _reason(err: dict[str, Any], show_values: bool = True) -> str:
     msg = err["msg"]
     zh = _ERROR_ZH.get(err["type"])
     if err["type"] == "value_error":
         # Our own validators already write "中文 [English]".
         return msg.removeprefix("Value error, ")
     got = err.get("input")
-    shown = "" if isinstance(got, (dict, list)) or got is None else f"（当前值 {got!r}）"
+    shown = "" if isinstance(got, (dict, list)) or got is None or not show_values else f"（当前值 {got!r}）"
     return f"{zh or '无效'}{shown} [{msg}]"
 
 
-def validation_issues(exc: ValidationError) -> list[tuple[str, str]]:
-    """pydantic's errors as ``(path, reason)`` pairs, the reason in Chinese and English."""
-    return [(format_loc(e["loc"]), _reason(e)) for e in exc.errors()]
+def validation_issues(exc: ValidationError, *, show_values: bool = True) -> list[tuple[str, str]]:
+    """pydantic's errors as ``(path, reason)`` pairs, the reason in Chinese and English;
+    ``show_values=False`` never quotes what the file holds (a settings file, where a
+    password typed under the wrong key must not be printed back)."""
+    return [(format_loc(e["loc"]), _reason(e, show_values)) for e in exc.errors()]
 
 
-def read_yaml(path: Path, error: type[Exception] = SchemeError) -> Any:
-    """A YAML file with exact decimals; ``error(file, issues)`` when it cannot be read."""
+def read_yaml(path: Path, error: type[Exception] = SchemeError, *, show_values: bool = True) -> Any:
+    """A YAML file with exact decimals; ``error(file, issues)`` when it cannot be read
+    (``show_values=False``: a syntax error names its line, column and kind, never the
+    text around it)."""
     try:
-        return _read_yaml(path)
+        return _read_yaml(path, show_values)
     except SchemeError as exc:
         if error is SchemeError:
             raise
         raise error(exc.file, exc.issues) from exc
 
 
-def _read_yaml(path: Path) -> Any:
+def _read_yaml(path: Path, show_values: bool = True) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -111,7 +115,8 @@ def _read_yaml(path: Path) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列 " if mark else ""
-        raise SchemeError(str(path), [("", f"{where}YAML 语法错误 [YAML syntax error: {exc}]")]) from exc
+        what = exc if show_values else (getattr(exc, "problem", None) or type(exc).__name__)
+        raise SchemeError(str(path), [("", f"{where}YAML 语法错误 [YAML syntax error: {what}]")]) from exc
 
 
 def parse_scheme(data: Any, file: str = "<scheme>") -> MunicipalScheme | AuditScheme:

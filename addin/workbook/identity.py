@@ -59,6 +59,11 @@ class Identity:
         return [f.name for f in fields(cls)]
 
 
+OPEN_STAFF_ROSTER = "staff-roster:open"
+"""The key of the staff roster issued to a unit with nobody on the roster (codes and
+names typed by the unit): keyed apart from the listed form, so neither passes for the other."""
+
+
 def make_template_id(kind: str, scheme_hash: str, year: int, unit_code: str, secret: bytes) -> str:
     """An HMAC-SHA256 over (kind, unit, year, scheme hash) keyed with the office secret:
     only the office can make the id of another unit's or another kind's template, so
