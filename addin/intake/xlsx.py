@@ -245,13 +245,14 @@ def _read_rows(rows: Iterable[ET.Element], sheet: Sheet, cells: dict[str, Cell],
                file: str, budget: Budget) -> int:
     """Each cell of each row (§18.3.1.73 ``row``, §18.3.1.4 ``c``) into ``cells``; the cells
     read so far in the file, checked against ``max_cells`` row by row."""
-    row_tag = c_tag = v_tag = f_tag = is_tag = None
+    row_tag = c_tag = v_tag = f_tag = is_tag = t_tag = None
     ns = ""
     row_number = 0
     for row in rows:
         if row_tag is None:
             ns = markup.namespace(row)
             row_tag, c_tag, v_tag, f_tag, is_tag = ns + "row", ns + "c", ns + "v", ns + "f", ns + "is"
+            t_tag = ns + "t"
         if row.tag != row_tag:
             continue
         r = row.get("r")
@@ -292,7 +293,14 @@ def _read_rows(rows: Iterable[ET.Element], sheet: Sheet, cells: dict[str, Cell],
             elif kind == "s":
                 value = _shared_string(raw, strings, sheet.name, ref, file)
             elif kind == "inlineStr":
-                value = None if inline is None else rich_text(inline, ns)
+                if inline is None:
+                    value = None
+                elif len(inline) == 1 and inline[0].tag == t_tag:  # one plain run, as most writers save it
+                    value = inline[0].text or ""
+                    if "_x" in value:
+                        value = markup.decode_xstring(value)
+                else:
+                    value = rich_text(inline, ns)
             else:
                 value = _typed(kind, raw)
             if f is None:
