@@ -288,15 +288,22 @@ def test_read_book__a_large_sheet_read_row_by_row_equals_one_read_whole(rows):
     assert len(whole.cells) == sum(len(r) for r in rows)
 
 
-def test_read_book__styles_without_a_locked_attribute_lock_every_cell_and_are_still_checked():
+def test_read_book__styles_without_a_locked_attribute_lock_every_cell():
     # §18.8.33 protection: locked "default true"; no xf says otherwise
     parts = ooxml.workbook({"S": '<row r="1"><c r="A1"><v>1</v></c><c r="B1" s="1"><v>2</v></c></row>'},
                            styles='<xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/>')
     cells = book_of(parts).sheets["S"].cells
     assert (cells["A1"].locked, cells["B1"].locked) == (True, True)
+
+
+def test_read_book__styles_with_a_locked_attribute_are_read_as_xml():
+    parts = ooxml.workbook({"S": '<row r="1"><c r="A1" s="1"><v>1</v></c></row>'},
+                           styles='<xf numFmtId="0"/><xf numFmtId="0"><protection locked="0"/></xf>')
     parts["xl/styles.xml"] = parts["xl/styles.xml"].replace(b"</styleSheet>", b"</styleSheet><x>")
     problem = refusal(parts)
     assert problem.code == "broken_xml" and "xl/styles.xml" in problem.message
+    parts["xl/styles.xml"] = parts["xl/styles.xml"].replace(b"<?xml", b'<?xml version="1.0"?><!DOCTYPE s>', 1)
+    assert refusal(parts).code == "unsafe_xml"
 
 
 def test_read_book__large_shared_strings_read_as_a_stream_equal_one_read_whole():

@@ -171,9 +171,8 @@ def rich_text(element: ET.Element, ns: str | None = None) -> str:
 def _parse_styles(data: bytes) -> tuple[bool, ...]:
     """Per cell format (``cellXfs``, §18.8.10): is a cell of that format locked (the default).
     A UTF-8 part in which no ``locked`` attribute is written (an attribute's name is never
-    escaped) locks every cell: it is only checked to be XML, not built as a tree."""
+    escaped) locks every cell, and nothing else is read from it (as from the theme)."""
     if b"locked" not in data and not markup.is_utf16(data):
-        markup.check(data)
         return ()
     root = markup.parse(data)
     ns = markup.namespace(root)
