@@ -67,18 +67,6 @@ def parse(data: bytes) -> ET.Element:
         raise MarkupError(False, str(exc)) from None
 
 
-def check(data: bytes) -> None:
-    """Check a part is XML with no DTD, without building anything (expat alone, in C);
-    raises :class:`MarkupError`."""
-    text = _checked(data)
-    parser = expat.ParserCreate()
-    parser.StartDoctypeDeclHandler = _no_doctype
-    try:
-        parser.Parse(text, True)
-    except expat.ExpatError as exc:
-        raise MarkupError(False, str(exc)) from None
-
-
 def start_tags(data: bytes) -> list[tuple[str, dict[str, str]]]:
     """(local name, attributes) of every element of a small part, in document order, read
     by expat with one call per element and no tree (for relationship and content-type
