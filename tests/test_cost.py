@@ -107,12 +107,16 @@ def test_read_book__each_shared_anchor_is_tokenized_once_for_all_its_children(mo
     assert (cells["B501"].formula, cells["C501"].formula) == ("=A501*2", "=SUM($A$1:A501)")
 
 
-def test_read_book__a_shared_child_whose_address_cannot_be_read_keeps_no_formula():
-    # "ZZZZ1" has four column letters (at most three: XFD): no offset from the anchor to move by
+def test_read_book__a_shared_child_whose_address_cannot_be_read_is_refused_there():
+    # "ZZZZ1" has four column letters (at most three: XFD): no cell of any sheet, and no
+    # offset from the anchor to move by; the file is refused at it (issue 21: the reader
+    # refuses a cell reference it cannot read rather than keep it under that text)
     data = minimal_book('<row r="1"><c r="B1"><f t="shared" ref="B1:B2" si="0">A1</f></c>'
                         '<c r="ZZZZ1"><f t="shared" si="0"/></c></row>')
-    cells = read_book(open_package(data, "t.xlsx")[0], "t.xlsx").sheets["表"].cells
-    assert (cells["B1"].formula, cells["ZZZZ1"].formula) == ("=A1", "=#SHARED")
+    with pytest.raises(UnsafeWorkbook) as exc:
+        read_book(open_package(data, "t.xlsx")[0], "t.xlsx")
+    assert (exc.value.problem.code, exc.value.problem.sheet) == ("bad_cell_ref", "表")
+    assert "ZZZZ1" in exc.value.problem.message
 
 
 def test_same_formula__reads_a_found_formula_only_as_far_as_it_agrees(monkeypatch):

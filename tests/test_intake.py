@@ -20,6 +20,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+import ooxml
+
 from addin.intake.run import ACCEPTED, DUPLICATE, REJECTED, SUPERSEDED, WARNING, run_intake
 from addin.intake.extract import Update
 from addin.intake.master import apply_updates
@@ -208,12 +210,10 @@ def test_run_intake__every_hostile_file_refused_with_its_reason(work, templates,
 
 
 def test_run_intake__add_in_link_is_allowed(work, templates, municipal, audit):
-    parts = _template_parts(filled(templates, work))
-    parts["xl/externalLinks/externalLink1.xml"] = b"<externalLink/>"
-    parts["xl/externalLinks/_rels/externalLink1.xml.rels"] = (
-        b'<Relationships><Relationship Id="rId1" Target="file:///C:/Users/k/AppData/Roaming/Microsoft/Excel/XLSTART/'
-        b'kaohe.xlam"/></Relationships>')
-    (work / "inbox" / "with_addin.xlsx").write_bytes(_zip(parts))
+    # as Excel records the add-in's functions: a link reached from the workbook, whose path is the add-in
+    data = ooxml.rewrite(filled(templates, work).read_bytes(), ooxml.external_link(
+        "file:///C:/Users/k/AppData/Roaming/Microsoft/Excel/XLSTART/kaohe.xlam"))
+    (work / "inbox" / "with_addin.xlsx").write_bytes(data)
     assert run(work, municipal, audit).outcomes[0].status == ACCEPTED
 
 

@@ -305,20 +305,26 @@ def check_batch(envelopes: list[Envelope], ctx: Context, store: Store,
     """Every file's outcome, in inbox order: sorted out, a duplicate of bytes already
     taken, or checked in full (see :func:`check_envelope`). Reads the record, writes nothing."""
     outcomes: list[Outcome] = []
+    taken: set[str] = set()  # the hashes of this batch's outcomes in TAKEN (a set: a batch may be large)
+    held: set[str] = set()  # … and of those HELD
     for i, env in enumerate(envelopes, start=1):
         digest = hashlib.sha256(env.data).hexdigest()
         sorted_out = sort_envelope(env, digest)
         if sorted_out is not None:
             outcomes.append(sorted_out)
-        elif store.received_hash(digest) or any(o.file_hash == digest and o.status in TAKEN for o in outcomes):
+        elif store.received_hash(digest) or digest in taken:
             outcomes.append(Outcome(env, digest, status=DUPLICATE))
         else:
             # a held copy does not make the same bytes a duplicate: the unit's own
             # re-send from its registered address is checked and may be accepted
             checked = check_envelope(env, ctx)
-            held_before = checked.status == HELD and (store.held_hash(digest) or any(
-                o.file_hash == digest and o.status == HELD for o in outcomes))
+            held_before = checked.status == HELD and (store.held_hash(digest) or digest in held)
             outcomes.append(Outcome(env, digest, status=DUPLICATE) if held_before else checked)
+        status = outcomes[-1].status
+        if status in TAKEN:
+            taken.add(digest)
+        elif status == HELD:
+            held.add(digest)
         if progress:
             progress(i, len(envelopes))
     return outcomes
@@ -360,11 +366,12 @@ def run_intake(inbox: Path, master: Path, *, municipal: MunicipalScheme, audit: 
             try:  # the record and the master change together, or neither does
                 with store.transaction():
                     written = _apply(master, winners)
-                    _save_submissions(master, [o for o in outcomes if o in winners or o.status == HELD])
+                    current = {id(o) for o in winners}  # by identity: == compares whole outcomes, files included
+                    _save_submissions(master, [o for o in outcomes if id(o) in current or o.status == HELD])
                     for o in outcomes:
                         if o.status in UNRECORDED:
                             continue
-                        o.record_id = store.record(_row(o), o.values, make_current=o in winners)
+                        o.record_id = store.record(_row(o), o.values, make_current=id(o) in current)
                         if o.status in (ACCEPTED, WARNING, SUPERSEDED):
                             store.settle_held(o.file_hash, o.record_id)
             except BaseException:
