@@ -97,7 +97,9 @@ def test_run_intake__accepts_recomputes_and_consolidates(work, templates, munici
     assert row == ("B001", "appendix:附表1:departments", 2026, "accepted", 1, "纪委 <jw@example.gov.cn>")
     assert values["附表1.1.1.missed_meetings"] == "1.0" and values["附表1.total"] == '"9.20"'
     assert (work / "master.bak.xlsx").exists()
-    assert len(list((work / "master_submissions").glob("*.xlsx"))) == 1
+    store = Store(work / "master.kaohe.sqlite")
+    assert store.db.execute("SELECT COUNT(*) FROM evidence").fetchone() == (1,)  # the file, kept in the archive
+    store.close()
     assert not result.rejected
 
 
@@ -204,8 +206,7 @@ def test_run_intake__every_hostile_file_refused_with_its_reason(work, templates,
     assert master_value(work, "部门", "B001", "党风廉政建设") == 9.2
     after = sorted(p.relative_to(work) for p in work.rglob("*"))
     added = {str(p) for p in set(after) - set(before)}
-    assert added <= {"master.bak.xlsx", "master.kaohe.sqlite", "master.kaohe.sqlite-wal", "master.kaohe.sqlite-shm",
-                     "master_submissions", f"master_submissions/{by_name(result, 'good.xlsx').file_hash}.xlsx"}
+    assert added <= {"master.bak.xlsx", "master.kaohe.sqlite", "master.kaohe.sqlite-wal", "master.kaohe.sqlite-shm"}
     assert not any(p.suffix == ".py" for p in work.rglob("*"))
 
 
@@ -639,7 +640,7 @@ def test_store__migrations_are_recorded_and_applied_once(tmp_path):
 
     store = Store(tmp_path / "m.sqlite")
     versions = [r[0] for r in store.db.execute("SELECT version FROM schema_migrations ORDER BY version")]
-    assert versions == [1, 2, 3, 4, 5, 6]
+    assert versions == [1, 2, 3, 4, 5, 6, 7]
 
     def m9(db: sqlite3.Connection) -> None:
         db.execute("CREATE TABLE circulars (id INTEGER PRIMARY KEY)")
@@ -649,7 +650,7 @@ def test_store__migrations_are_recorded_and_applied_once(tmp_path):
     store.close()
     reopened = Store(tmp_path / "m.sqlite")  # an old file opens in a new version
     assert [r[0] for r in reopened.db.execute("SELECT version FROM schema_migrations ORDER BY version")] == \
-        [1, 2, 3, 4, 5, 6, 9]
+        [1, 2, 3, 4, 5, 6, 7, 9]
     reopened.close()
 
 

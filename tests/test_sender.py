@@ -536,20 +536,28 @@ def test_collect__a_fetch_killed_midway_leaves_nothing_intake_lists(work, templa
     assert [o.envelope.source for o in result.outcomes] == ["a.eml"] and result.inbox_problems == []
 
 
-def test_run_intake__kept_submissions_are_owner_only(work, templates, municipal, audit):
-    """Issue 21 finding 7: the archive is 0600; the files it keeps as evidence are too
-    (whatever the umask), in a folder only the office's account may list."""
+def test_run_intake__kept_files_are_in_the_archive_and_survive_a_cleaned_inbox(work, templates, municipal, audit):
+    """Issue 21 finding 7 and issue 26 item 0: the files intake keeps are in the archive
+    (owner-only, 0600), written in the batch's own transaction; a held file is released
+    from there after the inbox was cleaned out."""
     import os
     import stat
 
-    old = os.umask(0o022)
+    mailboxes(work, B001="b001@example.gov.cn")
+    f = filled(templates, work)
+    eml(work / "inbox" / "a.eml", [("a.xlsx", f.read_bytes())], sender="x@other.example")
+    held = run(work, municipal, audit).outcomes[0]
+    assert held.status == HELD
+    for p in (work / "inbox").iterdir():
+        p.unlink()
+    assert not (work / "master_submissions").exists()  # nothing kept outside the archive
+    assert stat.S_IMODE(os.stat(work / "master.kaohe.sqlite").st_mode) == 0o600
+    store = Store(work / "master.kaohe.sqlite")
     try:
-        mailboxes(work, B001="b001@example.gov.cn")
-        eml(work / "inbox" / "a.eml", [("a.xlsx", filled(templates, work).read_bytes())], sender="x@other.example")
-        assert run(work, municipal, audit).outcomes[0].status == HELD
+        assert store.evidence(hashlib.sha256(f.read_bytes()).hexdigest()) == f.read_bytes()
     finally:
-        os.umask(old)
-    folder = work / "master_submissions"
-    kept = list(folder.iterdir())
-    assert len(kept) == 1 and stat.S_IMODE(kept[0].stat().st_mode) == 0o600
-    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+        store.close()
+    out = runner.invoke(app, ["intake", "--release", str(held.record_id), "--by", "张科长", "--master",
+                              str(work / "master.xlsx")])
+    assert out.exit_code == 0, out.output
+    assert master_value(work, "部门", "B001", "党风廉政建设") == 9.2

@@ -155,13 +155,14 @@ def apply_groups(master: Path, groups: Sequence[Sequence[Update | Replace]]) -> 
     failures: list[tuple[int, Exception]] = []
     while True:
         wb = openpyxl.load_workbook(master)
+        seen = _Seen()
         written = 0
         failed = {i for i, _ in failures}
         for i, group in enumerate(groups):
             if i in failed:
                 continue
             try:
-                written += _apply(wb, group)
+                written += _apply(wb, group, seen)
             except Exception as exc:  # a group that cannot be applied fails alone (see above)
                 failures.append((i, exc))
                 break
@@ -172,28 +173,60 @@ def apply_groups(master: Path, groups: Sequence[Sequence[Update | Replace]]) -> 
         # a group failed half-way: start again from the file without it
 
 
-def _apply(wb, updates: Sequence[Update | Replace]) -> int:
+class _Seen:
+    """What one pass over a loaded master has read already: each sheet's header rows, and
+    each key column's rows (one pass a sheet and batch, not one per update: a 100,000-row
+    人员 table and a batch of 1,000 submissions)."""
+
+    def __init__(self):
+        self.headers: dict[str, list[dict[str, int]]] = {}
+        self.rows: dict[tuple[str, int, int], dict[str, int]] = {}
+
+    def header(self, ws, wanted: Sequence[str]) -> tuple[int, dict[str, int]] | None:
+        if ws.title not in self.headers:
+            self.headers[ws.title] = [{str(c.value).strip(): c.column for c in row if c.value is not None}
+                                      for row in ws.iter_rows(min_row=1, max_row=HEADER_ROWS)]
+        for r, cols in enumerate(self.headers[ws.title], start=1):
+            if all(w in cols for w in wanted):
+                return r, cols
+        return None
+
+    def index(self, ws, header_row: int, col: int) -> dict[str, int]:
+        key = (ws.title, header_row, col)
+        if key not in self.rows:
+            self.rows[key] = _row_index(ws, header_row, col)
+        return self.rows[key]
+
+    def forget_rows(self, sheet: str) -> None:
+        self.rows = {k: v for k, v in self.rows.items() if k[0] != sheet}
+
+
+def _apply(wb, updates: Sequence[Update | Replace], seen: _Seen | None = None) -> int:
+    seen = seen or _Seen()
     written = 0
     for update in updates:
         if isinstance(update, Replace):
             written += _replace(wb, update)
+            seen.forget_rows(update.sheet)  # its rows moved
             continue
         sheets = UNIT_SHEETS if update.sheet == ANY_UNIT_SHEET else (update.sheet,)
         for name in sheets:
             if name not in wb.sheetnames:
                 continue
             ws = wb[name]
-            found = _header(ws, [update.key_header, *update.values])
+            found = seen.header(ws, [update.key_header, *update.values])
             if found is None:
                 raise MasterError(f"汇总工作簿的“{name}”表缺少表头：{'、'.join([update.key_header, *update.values])} "
                                   f"[missing headers in sheet {name}]")
             header_row, cols = found
-            row = _find_row(ws, header_row, cols[update.key_header], update.key)
+            index = seen.index(ws, header_row, cols[update.key_header])
+            row = index.get(update.key)
             if row is None:
                 if update.sheet == ANY_UNIT_SHEET:
                     continue
                 row = ws.max_row + 1
                 set_cell(ws, row, cols[update.key_header], update.key)
+                index[update.key] = row
             for header, value in update.values.items():
                 set_cell(ws, row, cols[header], _cell_value(value))
                 written += 1
@@ -201,12 +234,14 @@ def _apply(wb, updates: Sequence[Update | Replace]) -> int:
     return written
 
 
-def _find_row(ws, header_row: int, col: int, key: str) -> int | None:
-    for r in range(header_row + 1, ws.max_row + 1):
-        value = ws.cell(r, col).value
-        if value is not None and str(value).strip() == key:
-            return r
-    return None
+def _row_index(ws, header_row: int, col: int) -> dict[str, int]:
+    """Each key of a column (stripped) → its first row below the header."""
+    index: dict[str, int] = {}
+    for r, (value,) in enumerate(ws.iter_rows(min_row=header_row + 1, min_col=col, max_col=col, values_only=True),
+                                 start=header_row + 1):
+        if value is not None:
+            index.setdefault(str(value).strip(), r)
+    return index
 
 
 def _replace(wb, update: Replace) -> int:

@@ -33,7 +33,7 @@ from addin.intake.mail import Envelope, collect, name_problem
 from addin.intake.master import apply_groups, check_not_open, master_lock, read_roster, remove_stale_temps
 from addin.intake.package import check_package, open_package
 from addin.intake.sender import check_sender
-from addin.intake.store import Store, archive_path, write_private
+from addin.intake.store import Store, archive_path
 from addin.intake.xlsx import UnsafeWorkbook, read_book
 from addin.workbook.atomic import restore_backup
 from addin.problems import Problem, clip
@@ -367,7 +367,9 @@ def run_intake(inbox: Path, master: Path, *, municipal: MunicipalScheme, audit: 
                 with store.transaction():
                     written = _apply(master, winners)
                     current = {id(o) for o in winners}  # by identity: == compares whole outcomes, files included
-                    _save_submissions(master, [o for o in outcomes if id(o) in current or o.status == HELD])
+                    for o in outcomes:  # the evidence, as durable as the record (one commit)
+                        if o.status not in UNRECORDED:
+                            store.keep_evidence(o.file_hash, o.envelope.data)
                     for o in outcomes:
                         if o.status in UNRECORDED:
                             continue
@@ -484,19 +486,25 @@ def _pick_current(outcomes: list[Outcome], store: Store, year: int) -> list[Outc
 
 
 def submissions_folder(master: Path) -> Path:
+    """Where intake kept files before the archive kept them (read for older records)."""
     return master.parent / f"{master.stem}_submissions"
 
 
-def _save_submissions(master: Path, kept: list[Outcome]) -> None:
-    """Keep each accepted or held file, named by its hash (never by the sender's name)."""
-    if not kept:
-        return
-    folder = submissions_folder(master)
-    folder.mkdir(mode=0o700, exist_ok=True)  # the office's evidence: owner-only, like the archive
-    for o in kept:
-        target = folder / f"{o.file_hash}.xlsx"
-        if not target.exists():
-            write_private(target, o.envelope.data)
+def kept_file(store: Store, master: Path, file_hash: str) -> bytes:
+    """A submitted file's bytes from the archive's evidence (or, for a record made before
+    the archive kept files, the submissions folder), checked against its hash."""
+    data = store.evidence(file_hash)
+    if data is not None:
+        return data
+    path = submissions_folder(master) / f"{file_hash}.xlsx"
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ReleaseError(f"档案中没有保存该报送的文件（{file_hash[:12]}…），也不在 {path.parent.name} 中 "
+                           f"[the submitted file is not kept]") from None
+    if hashlib.sha256(data).hexdigest() != file_hash:
+        raise ReleaseError(f"暂存的文件已损坏或被改动：{path.name} [the kept file does not match its hash]")
+    return data
 
 
 def _row(o: Outcome) -> dict[str, Any]:
@@ -537,10 +545,7 @@ def release_held(master: Path, sid: int, *, by: str, municipal: MunicipalScheme,
                 state = "不存在" if row is None else f"状态为“{STATUS_ZH.get(row['status'], row['status'])}”"
                 raise ReleaseError(f"报送记录 {sid} {state}，只能放行“暂缓（待核实）”的报送 "
                                    f"[submission {sid} is not held]")
-            path = submissions_folder(master) / f"{row['file_hash']}.xlsx"
-            data = path.read_bytes()
-            if hashlib.sha256(data).hexdigest() != row["file_hash"]:
-                raise ReleaseError(f"暂存的文件已损坏或被改动：{path.name} [the kept file does not match its hash]")
+            data = kept_file(store, master, row["file_hash"])
             env = Envelope(row["file_name"], data, row["source"], row["sender"], row["subject"],
                            dt.datetime.fromisoformat(row["message_date"]) if row["message_date"] else None,
                            dt.datetime.fromisoformat(row["file_time"]) if row["file_time"] else None,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import hashlib
 import json
 import os
 import secrets
@@ -17,9 +18,16 @@ import sqlite3
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
+import zlib
 from typing import Any
 
+from addin.errors import KaoheError
 from addin.intake.migrations import MIGRATIONS, Migration
+
+
+class EvidenceError(KaoheError):
+    """A kept file no longer matches its hash."""
+
 
 PRIVATE = 0o600
 """The mode of the archive and its -wal/-shm/-journal files: it holds the office secret."""
@@ -161,6 +169,25 @@ class Store:
         roster, the year) in between."""
         return self.db.execute("SELECT 1 FROM submissions WHERE file_hash = ? AND status IN "
                                "('accepted', 'warning', 'superseded')", (file_hash,)).fetchone() is not None
+
+    def keep_evidence(self, file_hash: str, data: bytes) -> None:
+        """Keep a file's bytes under their SHA-256 (inside the caller's transaction; the
+        same bytes are kept once)."""
+        if hashlib.sha256(data).hexdigest() != file_hash:
+            raise ValueError(f"evidence {file_hash[:12]}… does not hash to its name")
+        self.db.execute("INSERT OR IGNORE INTO evidence VALUES (?, ?, 'stored', ?, ?)",
+                        (file_hash, len(data), data, dt.datetime.now().isoformat(timespec="seconds")))
+
+    def evidence(self, file_hash: str) -> bytes | None:
+        """The kept bytes of a file, checked against their hash; None when not kept here."""
+        row = self.db.execute("SELECT codec, data FROM evidence WHERE hash = ?", (file_hash,)).fetchone()
+        if row is None:
+            return None
+        data = zlib.decompress(row[1]) if row[0] == "zlib" else bytes(row[1])
+        if hashlib.sha256(data).hexdigest() != file_hash:
+            raise EvidenceError(f"考核档案中保存的文件 {file_hash[:12]}… 已损坏或被改动 [the kept file does not match its "
+                               f"hash]")
+        return data
 
     def held_hash(self, file_hash: str) -> bool:
         """These bytes are on record as held (暂缓), waiting for the office's check."""
