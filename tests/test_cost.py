@@ -344,3 +344,26 @@ def test_run_intake__a_name_over_a_table_column_is_not_a_link_out(work, template
     assert (linked.status, [p.code for p in linked.problems]) == (REJECTED, ["external_name"])
     assert "“Total”" in linked.reasons[0]
 
+
+
+def test_run_intake__a_strangers_costly_file_is_held_before_its_content_is_read(work, templates, municipal, audit,
+                                                                                monkeypatch):
+    """Issue 21 finding 3: the costly parts ran before the identity and the sender were
+    known. Now only the metadata sheet is read before the sender check: the red team's
+    shared fill from a stranger is held, its formulas never tokenized (counted)."""
+    from addin.intake.run import HELD
+    from test_trust import mailboxes
+
+    import addin.intake.xlsx as xlsx
+
+    calls = []
+    monkeypatch.setattr(xlsx, "make_shifter", lambda *a, **k: calls.append(1) or make_shifter(*a, **k))
+    mailboxes(work, B001="b001@example.gov.cn")
+    base = ooxml.rewrite(filled(templates, work).read_bytes(), *costly.EXCEL_UNSHARED)
+    hostile = costly.shared_fill(base, costly.chain(2731), children=9000)
+    from fill import eml
+
+    eml(work / "inbox" / "s.eml", [("shared.xlsx", hostile)], sender="evil@attacker.example")
+    o = run(work, municipal, audit).outcomes[0]
+    assert (o.status, [p.code for p in o.problems]) == (HELD, ["sender_mismatch"])
+    assert calls == []  # no shared formula was expanded for a file nobody vouched for

@@ -64,10 +64,11 @@ def read_identity(book: Book, file: str) -> tuple[Identity | None, Problem | Non
 
 def check_identity(identity: Identity, file: str, *, municipal: MunicipalScheme, audit: AuditScheme, year: int,
                    known_units: set[str], secret: bytes, hashes: dict[str, str] | None = None,
-                   open_form: bool = False) -> Problem | None:
+                   open_form: bool | None = False) -> Problem | None:
     """``hashes``: the schemes' hashes by scheme id, when the caller has them already.
     ``open_form``: the file is a staff roster without listed people (its code column
-    unlocked), whose id is keyed as :data:`OPEN_STAFF_ROSTER`."""
+    unlocked), whose id is keyed as :data:`OPEN_STAFF_ROSTER`; None: not known yet (only
+    the metadata was read), either form's id will do until the content says which."""
     scheme = audit if identity.template_kind.startswith("audit-form") else municipal
     if identity.template_kind.split(":")[0] not in INTAKE_KINDS:
         return _problem("not_intake_kind", f"“{identity.template_kind}”模板无需报送考核办", "this template is not "
@@ -83,9 +84,12 @@ def check_identity(identity: Identity, file: str, *, municipal: MunicipalScheme,
     if identity.year != year:
         return _problem("wrong_year", f"模板年度为 {identity.year}，本次汇总的是 {year} 年度",
                         f"the template is for {identity.year}, intake is for {year}", file, sheet=META_SHEET)
-    keyed_as = OPEN_STAFF_ROSTER if identity.template_kind == "staff-roster" and open_form else identity.template_kind
-    expected = make_template_id(keyed_as, identity.scheme_hash, identity.year, identity.unit_code, secret)
-    if not hmac.compare_digest(identity.template_id, expected):
+    if identity.template_kind == "staff-roster" and open_form is not False:
+        keyed = [OPEN_STAFF_ROSTER] if open_form else [OPEN_STAFF_ROSTER, identity.template_kind]
+    else:
+        keyed = [identity.template_kind]
+    expected = [make_template_id(k, identity.scheme_hash, identity.year, identity.unit_code, secret) for k in keyed]
+    if not any(hmac.compare_digest(identity.template_id, e) for e in expected):
         return _problem("metadata_forged", "模板标识不符：标识页被改动、从其他单位的模板复制，或不是本考核办本年度下发的模板；"
                         "请使用考核办下发给本单位的原模板重新填写",
                         "the template id does not match (metadata edited, copied from another template, or not "

@@ -40,7 +40,7 @@ from addin.problems import Problem, clip
 from addin.roster import Roster
 from addin.scheme.models import AuditScheme, MunicipalScheme
 from addin.settings import Settings, load_settings
-from addin.workbook.identity import Identity
+from addin.workbook.identity import META_SHEET, Identity
 
 ACCEPTED, WARNING, REJECTED, DUPLICATE, SUPERSEDED = "accepted", "warning", "rejected", "duplicate", "superseded"
 HELD = "held"
@@ -159,22 +159,20 @@ def _check(env: Envelope, digest: str, ctx: Context, vouched: bool) -> Outcome:
     if problem:
         out.problems.append(problem)
         return out
-    try:
-        book = read_book(archive, name, budget=budget)
+    try:  # whose file is it: the metadata sheet alone, before the content costs anything
+        identity, p2 = read_identity(read_book(archive, name, budget=budget, only=frozenset({META_SHEET})), name)
     except UnsafeWorkbook as exc:
         out.problems.append(exc.problem)
         return out
-    hygiene = check_package(archive, book, name)
-    identity, p2 = read_identity(book, name)
-    if hygiene or p2:
-        out.problems += [*hygiene, *([p2] if p2 else [])]
+    if p2:
+        out.problems.append(p2)
         return out
     known = ctx.units | {f"G-{g}" for g in ctx.groups} | {"KHB"}
     if identity.template_kind.startswith("audit-form"):
         known |= {identity.unit_code}  # audit units are not on the master's roster
     problem = check_identity(identity, name, municipal=ctx.municipal, audit=ctx.audit, year=ctx.year,
                              known_units=known, secret=ctx.secret, hashes=ctx.references.hashes,
-                             open_form=identity.template_kind == "staff-roster" and open_staff_roster(book))
+                             open_form=None)  # which staff-roster form: known once the content is read
     if problem:
         out.problems.append(problem)
         return out
@@ -187,6 +185,22 @@ def _check(env: Envelope, digest: str, ctx: Context, vouched: bool) -> Outcome:
         if verdict.hold:
             out.problems += verdict.hold
             out.status = HELD  # its content is checked in full when the office releases it
+            return out
+    try:
+        book = read_book(archive, name, budget=budget)
+    except UnsafeWorkbook as exc:
+        out.problems.append(exc.problem)
+        return out
+    hygiene = check_package(archive, book, name)
+    if hygiene:
+        out.problems += hygiene
+        return out
+    if identity.template_kind == "staff-roster":  # the form the content shows must be the one keyed
+        problem = check_identity(identity, name, municipal=ctx.municipal, audit=ctx.audit, year=ctx.year,
+                                 known_units=known, secret=ctx.secret, hashes=ctx.references.hashes,
+                                 open_form=open_staff_roster(book))
+        if problem:
+            out.problems.append(problem)
             return out
     shape, roster_problems = shape_of(identity, book, ctx.roster, name)
     if roster_problems:

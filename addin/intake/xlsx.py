@@ -81,17 +81,18 @@ def split_cell(ref: str) -> tuple[int, int]:
 
 
 def read_book(archive: zipfile.ZipFile | Package, file: str, limits: Limits = DEFAULT_LIMITS,
-              budget: Budget | None = None) -> Book:
+              budget: Budget | None = None, only: frozenset[str] | None = None) -> Book:
     """Parse the workbook's sheets, names, shared strings and cell protection, within the
     file's ``budget`` (a fresh one when None): any excess raises :class:`UnsafeWorkbook`
-    with where it is and the limit."""
+    with where it is and the limit. ``only``: read just the sheets of these names (the
+    metadata sheet, to know whose file it is before its content costs anything)."""
     try:
-        return _read_book(Package.of(archive, file), file, limits, budget or Budget(file, limits))
+        return _read_book(Package.of(archive, file), file, limits, budget or Budget(file, limits), only)
     except OverBudget as exc:
         raise UnsafeWorkbook(exc.problem) from None
 
 
-def _read_book(pkg: Package, file: str, limits: Limits, budget: Budget) -> Book:
+def _read_book(pkg: Package, file: str, limits: Limits, budget: Budget, only: frozenset[str] | None = None) -> Book:
     wb_path = pkg.main_part() or "xl/workbook.xml"
     sheets, names = pkg.memo(_parse_workbook, wb_path)
     for dn_name, _local, text in names:
@@ -108,6 +109,8 @@ def _read_book(pkg: Package, file: str, limits: Limits, budget: Budget) -> Book:
         rel = rels.get(rid)
         if rel is None or rel.kind != "worksheet" or rel.name is None:
             continue  # chart sheets and the like hold no input
+        if only is not None and sheet_name not in only:
+            continue
         sheet = Sheet(sheet_name, sheet_state, rel.part or rel.name)
         total_cells += _read_sheet(pkg, sheet, strings, locked_by_style, limits, file, total_cells, budget)
         book_sheets[sheet_name] = sheet
