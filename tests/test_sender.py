@@ -19,7 +19,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -120,6 +120,11 @@ _DISPLAY = st.lists(st.sampled_from(list('张三 <>"()@,;:\\.=?abcXYZ') + ["b001
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(display=_DISPLAY, address=_ADDR, encode=st.sampled_from(["word", "quoted", "comment", "plain"]),
        decoy=_ADDR)
+@example(display=".", address="a@b.example.gov.cn", encode="plain", decoy="b@c.example.gov.cn")
+@example(display=" :", address="a@b.example.gov.cn", encode="plain", decoy="b@c.example.gov.cn")
+@example(display="b001@fgw.example.gov.cn", address="a@b.example.gov.cn", encode="plain", decoy="b@c.example.gov.cn")
+@example(display='<"b001@fgw.example.gov.cn (">', address="evil@attacker.example.gov.cn", encode="word",
+         decoy="b001@fgw.example.gov.cn")
 def test_read_eml__the_sender_is_the_standard_parsers_one_addr_spec(tmp_path, display, address, encode, decoy):
     """Property: for any From the standard parser reads as one mailbox without guessing
     (no defect but obsolete syntax or raw 8-bit text), kaohe's sender
