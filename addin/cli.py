@@ -25,7 +25,7 @@ app = typer.Typer(
 def _year_master(master: Path | None, year_dir: Path | None) -> Path | None:
     """The master given, else the year folder's (``--year-dir``, or the current folder when
     it is one)."""
-    from addin.yearfolder import MASTER_FILE, is_year_folder
+    from addin.office.folder import MASTER_FILE, is_year_folder
 
     if master is not None:
         return master
@@ -36,7 +36,7 @@ def _year_master(master: Path | None, year_dir: Path | None) -> Path | None:
 def _schemes(folder: Path | None):
     """The year folder's schemes (or the shipped default, said once); a bad scheme exits 2
     with the file, the path and the reason."""
-    from addin.yearfolder import load_schemes
+    from addin.office.folder import load_schemes
 
     with _exit_on(SchemeError):
         schemes = load_schemes(folder)
@@ -125,8 +125,8 @@ def init(
     Example: kaohe init 2026考核 --year 2026 --scheme 我市2026方案.yaml --roster 单位.csv --staff 人员.csv
     """
     from addin.errors import KaoheError
-    from addin.roster import RosterError, read_roster
-    from addin.yearfolder import init_year
+    from addin.office.roster import RosterError, read_roster
+    from addin.newyear import init_year
 
     with _exit_on(SchemeError, RosterError, KaoheError, folder=folder.parent if folder.parent.exists() else None):
         if roster is not None:
@@ -178,8 +178,8 @@ def template(
     Example: kaohe template out/ --kind appendix --unit B001 --year 2026 --formulas native
     """
     from addin.demo import city_books, sample_city
-    from addin.roster import RosterError, read_roster
-    from addin.yearfolder import MASTER_FILE, STAFF_FILE, UNITS_FILE, is_year_folder
+    from addin.office.roster import RosterError, read_roster
+    from addin.office.folder import MASTER_FILE, STAFF_FILE, UNITS_FILE, is_year_folder
     from workbook_templates.build import KIND_IDS, build_templates
 
     console = Console()
@@ -646,7 +646,7 @@ def deadline(
     Example: kaohe deadline 2026-09-24
     """
     from addin.engine.calendar import appeal_deadline
-    from addin.holidays import year_calendar
+    from addin.office.holidays import year_calendar
 
     day = _date(notified)
     with _exit_on(SchemeError, HolidaysError):

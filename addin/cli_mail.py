@@ -1,6 +1,6 @@
 """The mail commands of ``kaohe`` (registered by :mod:`addin.cli`): ``fetch``, ``remind`` and
 the replies of ``intake --reply``. Thin adapters: settings and arguments in, one library
-call, failures out as one line and an exit code (see :mod:`addin.mailserver`)."""
+call, failures out as one line and an exit code (see :mod:`addin.mail.servers`)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from rich.console import Console
 
 from addin.environment import EXIT_ENVIRONMENT, environment_failure
 from addin.errors import FileIssuesError
-from addin.mailserver import EXIT_SERVER, EXIT_SETTINGS, MailError
+from addin.mail.servers import EXIT_SERVER, EXIT_SETTINGS, MailError
 
 OUTBOX = "发件箱（预览）"
 """Where a dry run writes the messages it would send (inside the year folder)."""
@@ -36,14 +36,14 @@ def exit_on_mail_error():
 
 
 def mail_config(folder: Path):
-    from addin.mailserver import resolve_mail
-    from addin.settings import load_settings
+    from addin.mail.servers import resolve_mail
+    from addin.office.settings import load_settings
 
     return resolve_mail(load_settings(folder).mail, os.environ)
 
 
 def _folder_of(year_dir: Path | None) -> Path:
-    from addin.yearfolder import is_year_folder
+    from addin.office.folder import is_year_folder
 
     folder = year_dir or Path(".")
     if not is_year_folder(folder):
@@ -87,11 +87,11 @@ def fetch(
 
     Example: KAOHE_IMAP_PASSWORD=… kaohe fetch --since 2027-01-01
     """
-    from addin.fetch import fetch_messages
+    from addin.mail.fetch import fetch_messages
     from addin.intake.store import Store, archive_path
-    from addin.mailserver import check_connections, close, connect_imap, require
-    from addin.yearfolder import INBOX as INBOX_DIR
-    from addin.yearfolder import MASTER_FILE
+    from addin.mail.servers import check_connections, close, connect_imap, require
+    from addin.office.folder import INBOX as INBOX_DIR
+    from addin.office.folder import MASTER_FILE
 
     where = _folder_of(year_dir)
     with exit_on_mail_error():
@@ -122,10 +122,10 @@ def fetch(
 def reply_to_senders(result, master: Path, inbox: Path, year: int, dry_run: bool) -> int:
     """``intake --reply``: one reply per received message; the exit code of the replies."""
     from addin.intake.store import Store, archive_path
-    from addin.mailserver import close, connect_smtp, require, require_from
-    from addin.outbox import send_messages, write_messages
-    from addin.replies import compose_replies
-    from addin.settings import load_settings
+    from addin.mail.servers import close, connect_smtp, require, require_from
+    from addin.mail.outbox import send_messages, write_messages
+    from addin.mail.replies import compose_replies
+    from addin.office.settings import load_settings
 
     console = Console(soft_wrap=True)
     try:
@@ -191,10 +191,10 @@ def remind(
     Example: kaohe remind --before 2027-01-15 --send
     """
     from addin.intake.run import make_context, missing_templates, open_store
-    from addin.mailserver import close, connect_smtp, require, require_from
-    from addin.outbox import send_messages, write_messages
-    from addin.reminders import compose_reminders
-    from addin.yearfolder import MASTER_FILE, load_schemes
+    from addin.mail.servers import close, connect_smtp, require, require_from
+    from addin.mail.outbox import send_messages, write_messages
+    from addin.mail.reminders import compose_reminders
+    from addin.office.folder import MASTER_FILE, load_schemes
 
     where = _folder_of(year_dir)
     deadline = _day(before, "--before")

@@ -73,7 +73,7 @@ def sender_of(unit: str) -> str:
 
 def write_demo_settings(folder: Path) -> Path:
     """The sample office's 设置.yaml: its own address and the sector groups'."""
-    from addin.settings import SETTINGS_FILE
+    from addin.office.settings import SETTINGS_FILE
 
     lines = ["# 样例考核办的设置（kaohe demo 生成）", "报送:", f"  考核办邮箱: [{OFFICE_MAILBOX}]", "  分口邮箱:"]
     lines += [f"    {g}: [{group_mailbox(g)}]" for g in GROUPS]
@@ -161,7 +161,7 @@ def sample_city(seed: int):
     """About 60 departments in 8 groups, 7 districts, 12 audit units and 3,000 staff. The
     districts and the county audit bureaus fill native templates (填报方式 通用公式: no
     add-in on their PCs); the rest use the add-in."""
-    from addin.roster import Roster, RosterPerson, RosterUnit
+    from addin.office.roster import Roster, RosterPerson, RosterUnit
 
     rng = random.Random(seed)
     units = []
@@ -205,7 +205,7 @@ def write_roster_csv(roster, folder: Path) -> None:
     that Excel opens the Chinese correctly)."""
     import csv
 
-    from addin.yearfolder import STAFF_FILE, UNITS_FILE
+    from addin.office.folder import STAFF_FILE, UNITS_FILE
 
     with open(folder / UNITS_FILE, "w", newline="", encoding="utf-8-sig") as fh:
         w = csv.writer(fh)

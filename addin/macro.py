@@ -202,7 +202,7 @@ def recompute(host: Host, scheme: MunicipalScheme, today: dt.date | None = None)
 
 
 def _recompute(host: Host, scheme: MunicipalScheme, today: dt.date | None) -> Recomputed:
-    from addin.holidays import year_calendar
+    from addin.office.holidays import year_calendar
 
     host.status("目标考核：读取输入表…")
     tables, problems = _tables(host, scheme)

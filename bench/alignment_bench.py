@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import openpyxl  # noqa: E402
 
-from addin.roster import Roster, RosterPerson, RosterUnit  # noqa: E402
+from addin.office.roster import Roster, RosterPerson, RosterUnit  # noqa: E402
 from addin.scheme import load_municipal  # noqa: E402
 from addin.scheme.loader import builtin_path  # noqa: E402
 from addin.workbook.alignment import align_master  # noqa: E402

@@ -27,7 +27,7 @@ from test_cost import ADVERSARIAL, growth  # noqa: E402
 from addin.intake import formula  # noqa: E402
 from addin.intake.package import DEFAULT_LIMITS  # noqa: E402
 from addin.intake.run import run_intake  # noqa: E402
-from addin.roster import Roster, RosterUnit  # noqa: E402
+from addin.office.roster import Roster, RosterUnit  # noqa: E402
 from addin.scheme import load_audit, load_municipal  # noqa: E402
 from workbook_templates.build import build_templates  # noqa: E402
 

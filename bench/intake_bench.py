@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from fill import TEST_SECRET, fill, seed_secret  # noqa: E402
 
 from addin.intake.run import run_intake  # noqa: E402
-from addin.roster import Roster, RosterUnit  # noqa: E402
+from addin.office.roster import Roster, RosterUnit  # noqa: E402
 from addin.scheme import load_audit, load_municipal  # noqa: E402
 from workbook_templates.build import build_templates  # noqa: E402
 

@@ -71,7 +71,7 @@ def intake_time() -> None:
     from fill import TEST_SECRET, fill
     from intake_bench import VALUES, timed_intake
 
-    from addin.roster import Roster, RosterUnit
+    from addin.office.roster import Roster, RosterUnit
 
     municipal, audit = load_municipal(), load_audit()
     roster = Roster([RosterUnit(f"B{i:03d}", f"部门{i}", "部门", f"第{i % 20 + 1}口") for i in range(100)])

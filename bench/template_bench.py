@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from addin.roster import Roster, RosterUnit  # noqa: E402
+from addin.office.roster import Roster, RosterUnit  # noqa: E402
 from addin.scheme import load_audit, load_municipal  # noqa: E402
 from workbook_templates.build import build_templates  # noqa: E402
 

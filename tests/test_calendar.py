@@ -6,7 +6,7 @@ import pytest
 
 from addin.engine.calendar import appeal_deadline, calendar_of, reply_due
 from addin.errors import HolidaysError
-from addin.holidays import load_holiday_file
+from addin.office.holidays import load_holiday_file
 from addin.scheme.holidays import HolidayYear
 from addin.scheme.loader import FILES
 

@@ -23,7 +23,7 @@ import pytest
 
 import ooxml
 from addin.intake.run import ACCEPTED, run_intake
-from addin.roster import Roster, RosterPerson, RosterUnit
+from addin.office.roster import Roster, RosterPerson, RosterUnit
 from fill import TEST_SECRET, eml, fill, seed_secret
 from workbook_templates.build import build_templates
 

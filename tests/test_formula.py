@@ -16,7 +16,7 @@ from addin.intake.formula import same_formula, shift_formula, tokenize
 from addin.intake.identify import References, compare_structure, read_identity, shape_of
 from addin.intake.package import open_package
 from addin.intake.xlsx import read_book
-from addin.roster import Roster, RosterPerson, RosterUnit
+from addin.office.roster import Roster, RosterPerson, RosterUnit
 from workbook_templates.build import build_templates
 
 

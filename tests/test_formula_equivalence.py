@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import old_formula
 import ooxml
 from addin.intake import formula
-from addin.roster import Roster, RosterPerson, RosterUnit
+from addin.office.roster import Roster, RosterPerson, RosterUnit
 from workbook_templates.build import build_templates
 
 ROSTER = Roster([RosterUnit("B001", "市发展改革委", "部门", "综合口"), RosterUnit("Q01", "市中区", "区市"),

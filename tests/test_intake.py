@@ -26,7 +26,7 @@ from addin.intake.run import ACCEPTED, DUPLICATE, REJECTED, SUPERSEDED, WARNING,
 from addin.intake.extract import Update
 from addin.intake.master import apply_updates
 from addin.intake.store import Store
-from addin.roster import Roster, RosterUnit
+from addin.office.roster import Roster, RosterUnit
 from fill import APPENDIX1_FULL, TEST_SECRET, eml, fill, seed_secret
 from workbook_templates.build import build_templates
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from addin.cli import app
 from addin.hosts import FileHost
 from addin.macro import recompute
-from addin.roster import Roster, RosterPerson, RosterUnit
+from addin.office.roster import Roster, RosterPerson, RosterUnit
 from workbook_templates.build import build_templates
 
 FULL = {"党的建设": 10, "党风廉政建设": 10, "精神文明建设": 5, "招商引资": 5}  # 30

@@ -19,9 +19,9 @@ from typer.testing import CliRunner
 
 import mailservers as M
 from addin.cli import app
-from addin.fetch import fetch_messages, imap_date, parse_internaldate
+from addin.mail.fetch import fetch_messages, imap_date, parse_internaldate
 from addin.intake.store import Store
-from addin.mailserver import (
+from addin.mail.servers import (
     EXIT_AUTH,
     EXIT_CONNECT,
     EXIT_SERVER,
@@ -32,7 +32,7 @@ from addin.mailserver import (
     imap_utf7,
     resolve_mail,
 )
-from addin.settings import MailSettings, Settings
+from addin.office.settings import MailSettings, Settings
 
 runner = CliRunner()
 
@@ -109,7 +109,7 @@ def test_resolve_mail__plain_text_only_on_loopback():
 
 def test_load_settings__a_password_in_the_file_is_refused(tmp_path):
     from addin.errors import SettingsError
-    from addin.settings import load_settings
+    from addin.office.settings import load_settings
 
     (tmp_path / "设置.yaml").write_text("邮箱:\n  收件服务器: imap.khb.gov.cn\n  收件密码: hunter2\n", encoding="utf-8")
     with pytest.raises(SettingsError) as info:
@@ -202,7 +202,7 @@ def test_fetch_messages__move_to_moves_only_when_asked(dovecot, tmp_path):
 
 
 def M_quote(name: str) -> str:
-    from addin.mailserver import quote_mailbox
+    from addin.mail.servers import quote_mailbox
 
     return quote_mailbox(name)
 
@@ -251,7 +251,7 @@ def demo_year(tmp_path_factory, municipal, audit):
     made a year folder; the messages are kept aside to be delivered to the mailbox."""
     from addin.demo import prepare_demo_year
     from addin.scheme.loader import builtin_path
-    from addin.yearfolder import AUDIT_SCHEME_FILE, SCHEME_FILE
+    from addin.office.folder import AUDIT_SCHEME_FILE, SCHEME_FILE
 
     folder = tmp_path_factory.mktemp("demo") / "2026"
     paths, roster, _audit_units, outbox = prepare_demo_year(folder, municipal, audit, say=lambda *_: None)

@@ -23,7 +23,7 @@ from addin.intake.formula import tokenize
 from addin.intake.package import open_package
 from addin.intake.run import ACCEPTED, WARNING, run_intake
 from addin.intake.xlsx import read_book
-from addin.roster import Roster, RosterError, RosterUnit, read_roster
+from addin.office.roster import Roster, RosterError, RosterUnit, read_roster
 from fill import TEST_SECRET, eml, seed_secret
 from office import libreoffice
 from test_clients import BOOKS, EXPECTED_MASTER, ROSTER, TYPED, assert_master, mail_and_take_in

@@ -1,6 +1,6 @@
 import pytest
 
-from addin.roster import RosterError, read_roster
+from addin.office.roster import RosterError, read_roster
 
 
 def test_read_roster__units_and_staff_from_csv(tmp_path):

@@ -25,14 +25,14 @@ from typer.testing import CliRunner
 
 import mailservers as M
 from addin.cli import app
-from addin.headers import message_id, verify_headers
+from addin.mail.headers import message_id, verify_headers
 from addin.intake.mail import read_eml
 from addin.intake.run import ACCEPTED, DUPLICATE, HELD, SUPERSEDED, WARNING, BatchResult, Outcome
 from addin.intake.sender import parse_auth_results
 from addin.intake.store import Store
-from addin.mailbox import sender_address
-from addin.replies import compose_replies
-from addin.settings import SETTINGS_FILE
+from addin.mail.addresses import sender_address
+from addin.mail.replies import compose_replies
+from addin.office.settings import SETTINGS_FILE
 from fill import APPENDIX1_FULL, eml
 from test_intake import by_name, filled, master_value, run, templates, work  # noqa: F401
 from test_trust import mailboxes, settings as write_settings
@@ -522,7 +522,7 @@ def test_mail_commands__a_bad_settings_file_is_one_message_and_exit_2(tmp_path, 
     import shutil
 
     from addin.scheme.loader import builtin_path
-    from addin.yearfolder import MASTER_FILE, SCHEME_FILE
+    from addin.office.folder import MASTER_FILE, SCHEME_FILE
 
     folder = tmp_path / "2026考核"
     folder.mkdir()

@@ -12,7 +12,7 @@ import pytest
 from openpyxl.cell.cell import MergedCell
 import yaml
 
-from addin.roster import Roster, RosterPerson, RosterUnit
+from addin.office.roster import Roster, RosterPerson, RosterUnit
 from addin.scheme.loader import _DecimalLoader, builtin_path, parse_scheme, scheme_hash
 from addin.workbook.identity import META_SHEET, Identity
 from workbook_templates.build import KIND_IDS, build_templates

@@ -8,7 +8,6 @@ import datetime as dt
 import hashlib
 import io
 import re
-import shutil
 import zipfile
 from email.message import EmailMessage
 
@@ -17,9 +16,9 @@ import pytest
 
 from addin.intake.extract import Update
 from addin.intake.master import apply_updates
-from addin.intake.run import ACCEPTED, HELD, REJECTED, SUPERSEDED, WARNING, release_held
+from addin.intake.run import ACCEPTED, HELD, REJECTED, SUPERSEDED, WARNING
 from addin.intake.store import Store
-from addin.settings import SETTINGS_FILE
+from addin.office.settings import SETTINGS_FILE
 from fill import APPENDIX1_FULL, eml
 from test_intake import _template_parts, _zip, by_name, filled, master_value, run, templates, work  # noqa: F401
 
@@ -228,7 +227,7 @@ def test_run_intake__a_forged_group_sheet_cannot_change_the_unit_list(work, temp
 
 def _roster_with_people(work, templates, people):
     """A staff-roster template built for B001 with these people, and the master listing them."""
-    from addin.roster import Roster, RosterPerson, RosterUnit
+    from addin.office.roster import Roster, RosterPerson, RosterUnit
     from fill import TEST_SECRET
     from workbook_templates.build import build_templates
 
@@ -356,7 +355,7 @@ def test_run_intake__a_date_far_from_the_arrival_is_a_warning(work, templates, m
 
 
 def test_run_intake__a_rejected_file_sent_again_is_processed_again(work, templates, municipal, audit, tmp_path):
-    from addin.roster import Roster, RosterUnit
+    from addin.office.roster import Roster, RosterUnit
     from fill import TEST_SECRET
     from workbook_templates.build import build_templates
 

@@ -625,7 +625,7 @@ def deep_folder(tmp_path_factory):
 @given(depth=st.integers(min_value=0, max_value=7), name=st.sampled_from(["考核汇总.xlsx", "附表1.xlsx", "a b.xlsm"]))
 @settings(max_examples=40, deadline=None)
 def test_workbook_year_folder__found_from_the_folder_itself_up_to_four_levels_above(deep_folder, depth, name):
-    from addin.workbook_folder import MAX_LEVELS_UP, workbook_year_folder
+    from addin.office.folder import MAX_LEVELS_UP, workbook_year_folder
 
     workbook = deep_folder.joinpath(*[f"d{i}" for i in range(1, depth + 1)], name)
     expected = deep_folder if depth <= MAX_LEVELS_UP else None
@@ -637,7 +637,7 @@ def test_workbook_year_folder__found_from_the_folder_itself_up_to_four_levels_ab
 
 
 def test_workbook_year_folder__the_nearest_wins_and_bare_names_are_not_paths(tmp_path, monkeypatch):
-    from addin.workbook_folder import workbook_year_folder
+    from addin.office.folder import workbook_year_folder
 
     outer = tmp_path / "考核"
     inner = outer / "2027考核"

@@ -3,7 +3,7 @@
 xlwings hands a UDF the calling range through a parameter named ``caller`` (hidden from
 Excel: the generated VBA passes ``Nothing`` in its place and ``xlwings.udfs.call_udf``
 puts the range there). ``caller.sheet.book.fullname`` is the workbook's path, and
-:func:`addin.workbook_folder.workbook_year_folder` finds its year folder. With no caller
+:func:`addin.office.folder.workbook_year_folder` finds its year folder. With no caller
 (a direct Python call; xlwings Server's ``Caller``, which carries a book name but no
 path), a workbook not yet saved, or one outside any year folder, the shipped schemes and
 holidays apply, as ``kaohe`` does in a folder without ``考核方案.yaml``.
@@ -25,10 +25,10 @@ from typing import Any
 import xlwings
 
 from addin.errors import KaoheError
-from addin.holidays import HOLIDAYS_FILE, year_calendar
+from addin.office.holidays import HOLIDAYS_FILE, year_calendar
 from addin.scheme import load_audit, load_municipal
-from addin.workbook_folder import workbook_year_folder
-from addin.yearfolder import AUDIT_SCHEME_FILE, SCHEME_FILE, load_schemes
+from addin.office.folder import workbook_year_folder
+from addin.office.folder import AUDIT_SCHEME_FILE, SCHEME_FILE, load_schemes
 
 RULE_FILES = (SCHEME_FILE, AUDIT_SCHEME_FILE, HOLIDAYS_FILE)
 """The files a folder's rules are read from."""

@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from addin import __version__
-from addin.roster import Roster, RosterUnit
+from addin.office.roster import Roster, RosterUnit
 from addin.scheme.loader import scheme_hash
 from addin.scheme.models import AuditScheme, MunicipalScheme
 from addin.workbook.identity import FORMULA_FORMS, OPEN_STAFF_ROSTER, Identity, make_template_id

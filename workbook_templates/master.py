@@ -4,7 +4,7 @@ result sheets it writes, with the headers the ribbon issue fixes (issue 6)."""
 from __future__ import annotations
 
 from addin.results import HEADERS
-from addin.roster import Roster
+from addin.office.roster import Roster
 from addin.scheme.columns import (MAILBOXES, SOURCES_HEADERS, SOURCES_SHEET, STAFF_OPTIONAL, STAFF_REQUIRED,
                                   bonus_columns, column_sources, unit_columns)
 from addin.scheme.models import MunicipalScheme

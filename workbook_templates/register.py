@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from addin.numbers import fmt
-from addin.roster import Roster
+from addin.office.roster import Roster
 from addin.scheme.models import MunicipalScheme
 from addin.workbook.identity import input_name, output_name
 from workbook_templates.form import FormBook, a1, ref

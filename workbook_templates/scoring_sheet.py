@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from addin.numbers import fmt
-from addin.roster import RosterUnit
+from addin.office.roster import RosterUnit
 from addin.scheme.models import MunicipalScheme
 from addin.workbook.identity import input_name, output_name
 from workbook_templates.form import PENDING, FormBook, a1

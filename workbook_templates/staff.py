@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from addin import native_formula as N
 from addin.numbers import fmt
-from addin.roster import RosterPerson
+from addin.office.roster import RosterPerson
 from addin.scheme.items import InputSpec
 from addin.scheme.models import MunicipalScheme
 from addin.workbook.identity import input_name, output_name

@@ -16,7 +16,7 @@ from pathlib import Path
 from addin.archive.history import Entry, published
 from addin.archive.errors import ArchiveError
 from addin.engine.calendar import appeal_deadline
-from addin.holidays import year_calendar
+from addin.office.holidays import year_calendar
 from addin.numbers import fmt, q2, show_rate
 from addin.intake.store import Store, archive_path
 from addin.scheme.models import MunicipalScheme

@@ -16,7 +16,7 @@ from addin.engine.units import BookItem, score_business_book
 from addin.intake.xlsx import Book, resolve
 from addin.native_formula import AT_OFFICE, DROPPED, UNFILLED
 from addin.problems import Problem
-from addin.roster import Roster, roster_key
+from addin.office.roster import Roster, roster_key
 from addin.scheme.columns import bonus_columns
 from addin.scheme.models import AuditScheme, MunicipalScheme
 from addin.workbook.identity import Identity, input_name, output_name

@@ -21,7 +21,7 @@ from addin.intake.formula import formula_key, same_formula
 from addin.intake.package import open_package
 from addin.intake.xlsx import Book, read_book, resolve, split_cell
 from addin.problems import Problem, clip
-from addin.roster import Roster, RosterPerson, RosterUnit, roster_key
+from addin.office.roster import Roster, RosterPerson, RosterUnit, roster_key
 from addin.scheme.loader import scheme_hash
 from addin.scheme.models import AuditScheme, MunicipalScheme
 from addin.workbook.identity import FORMULA_FORMS, META_SHEET, OPEN_STAFF_ROSTER, Identity, make_template_id

@@ -16,7 +16,7 @@ from email.message import Message
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from addin.intake.attachment import system_file
-from addin.mailbox import sender_address
+from addin.mail.addresses import sender_address
 from addin.problems import Problem
 
 RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)
@@ -44,7 +44,7 @@ class Envelope:
     """A file saved straight into the inbox, not attached to a message."""
     mailer: str | None = None
     """Who sent the message to the office: the one address of the outermost From, as the
-    standard parser reads the raw header (:func:`addin.mailbox.sender_address`), or None
+    standard parser reads the raw header (:func:`addin.mail.addresses.sender_address`), or None
     when it names no single address. A claim, checked by the sender rules."""
     arrived: dt.datetime | None = None
     """When the office's server received it (topmost Received), or None."""

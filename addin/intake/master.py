@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from addin.errors import KaoheError
-from addin.roster import Roster, RosterPerson, RosterUnit
+from addin.office.roster import Roster, RosterPerson, RosterUnit
 from addin.workbook.tables import Table
 from addin.intake.extract import ANY_UNIT_SHEET, Replace, Update
 from addin.workbook.text import set_cell
@@ -98,7 +98,7 @@ def read_roster(master: Path) -> Roster:
     every submission is checked against, never the submitted file's own lists."""
     import openpyxl
 
-    from addin.mailbox import split_addresses
+    from addin.mail.addresses import split_addresses
 
     wb = openpyxl.load_workbook(master, read_only=True)
     units: list[RosterUnit] = []

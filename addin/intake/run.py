@@ -37,9 +37,9 @@ from addin.intake.store import Store, archive_path
 from addin.intake.xlsx import UnsafeWorkbook, read_book
 from addin.workbook.atomic import restore_backup
 from addin.problems import Problem, clip
-from addin.roster import Roster
+from addin.office.roster import Roster
 from addin.scheme.models import AuditScheme, MunicipalScheme
-from addin.settings import Settings, load_settings
+from addin.office.settings import Settings, load_settings
 from addin.workbook.identity import META_SHEET, Identity
 
 ACCEPTED, WARNING, REJECTED, DUPLICATE, SUPERSEDED = "accepted", "warning", "rejected", "duplicate", "superseded"

@@ -20,10 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from addin.intake.mail import Envelope
-from addin.mailbox import matches
+from addin.mail.addresses import matches
 from addin.problems import Problem
 from addin.scheme.models import MunicipalScheme
-from addin.settings import SubmissionSettings
+from addin.office.settings import SubmissionSettings
 from addin.workbook.identity import Identity
 
 OFFICE_ONLY_KINDS = ("register",)

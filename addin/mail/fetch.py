@@ -25,7 +25,7 @@ from pathlib import Path
 
 from addin.intake.mail import FETCH_TEMP
 from addin.intake.store import Store
-from addin.mailserver import EXIT_SERVER, MailError, quote_mailbox
+from addin.mail.servers import EXIT_SERVER, MailError, quote_mailbox
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _INTERNALDATE = re.compile(rb'INTERNALDATE "\s*(\d{1,2})-([A-Za-z]{3})-(\d{4}) (\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d)"')

@@ -1,6 +1,6 @@
 """催报: a message to each unit that has not yet sent an expected template, listing what is
 missing and the deadline, to the unit's 报送邮箱 (addresses only: a domain cannot be
-written to). Composing is pure; :mod:`addin.outbox` sends or writes them."""
+written to). Composing is pure; :mod:`addin.mail.outbox` sends or writes them."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import datetime as dt
 import email.utils
 from email.message import EmailMessage
 
-from addin.headers import SEND_POLICY, verify_headers
+from addin.mail.headers import SEND_POLICY, verify_headers
 from addin.intake.receipt import kind_label
-from addin.outbox import Outgoing
+from addin.mail.outbox import Outgoing
 from addin.problems import Problem
-from addin.replies import valid_address
-from addin.roster import Roster
+from addin.mail.replies import valid_address
+from addin.office.roster import Roster
 
 
 def compose_reminders(missing: list[tuple[str, str, str]], roster: Roster, *, deadline: dt.date, mail_from: str,

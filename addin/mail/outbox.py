@@ -11,7 +11,7 @@ from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
-from addin.mailserver import EXIT_SERVER, MailError
+from addin.mail.servers import EXIT_SERVER, MailError
 from addin.workbook.atomic import write_atomically
 
 

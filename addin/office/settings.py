@@ -28,7 +28,7 @@ with the file, the path and the reason, like a scheme.
       报送截止: 2027-01-15                      # the deadline reminders name
 
 Passwords never go in this file: they come from the environment (``KAOHE_IMAP_PASSWORD``,
-``KAOHE_SMTP_PASSWORD``) or the OS keyring (see :mod:`addin.mailserver`).
+``KAOHE_SMTP_PASSWORD``) or the OS keyring (see :mod:`addin.mail.servers`).
 
 A unit's own addresses are the 报送邮箱 column of the master's 部门 and 区市 tables (from
 the roster). An entry with an ``@`` is one address; one without (or starting with ``@``)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from addin.errors import KaoheError
-from addin.mailbox import split_addresses
+from addin.mail.addresses import split_addresses
 
 UNIT_TYPES = {"部门": "departments", "区市": "districts", "科室": "audit", "县市区局": "audit"}
 

@@ -16,7 +16,7 @@ anywhere, as offices already do) uses the shipped default, and says so once.
 
 from __future__ import annotations
 
-import shutil
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,44 +65,37 @@ def load_schemes(folder: Path | None) -> YearSchemes:
                        default=not (own is not None and own.is_file()))
 
 
-def init_year(folder: Path, year: int, *, scheme: Path | None = None, audit_scheme: Path | None = None,
-              roster=None, units_csv: Path | None = None, staff_csv: Path | None = None, books=None) -> Path:
-    """Create a year folder: the schemes (checked first), the rosters, the archive with its
-    office secret, the master built from that scheme and roster, the settings, the inbox."""
-    from addin.intake.store import office_secret
-    from addin.settings import SETTINGS_FILE
-    from workbook_templates.build import build_templates
-
-    folder = Path(folder)
-    municipal = load_municipal(scheme or builtin_path("municipal"))  # check-scheme before anything is written
-    audit = load_audit(audit_scheme or builtin_path("audit"))
-    folder.mkdir(parents=True, exist_ok=True)
-    if is_year_folder(folder):
-        from addin.errors import KaoheError
-
-        raise KaoheError(f"{folder} 已经是年度文件夹（已有 {SCHEME_FILE}），未做任何更改 [already a year folder]")
-    shutil.copyfile(scheme or builtin_path("municipal"), folder / SCHEME_FILE)
-    shutil.copyfile(audit_scheme or builtin_path("audit"), folder / AUDIT_SCHEME_FILE)
-    if units_csv is not None:
-        shutil.copyfile(units_csv, folder / UNITS_FILE)
-    if staff_csv is not None:
-        shutil.copyfile(staff_csv, folder / STAFF_FILE)
-    (folder / INBOX).mkdir(exist_ok=True)
-    settings = folder / SETTINGS_FILE
-    if not settings.exists():
-        settings.write_text(SETTINGS_TEMPLATE, encoding="utf-8")
-    master = folder / MASTER_FILE
-    secret = office_secret(master)
-    built = build_templates(folder / TEMPLATES, municipal=municipal, audit=audit, roster=roster, year=year,
-                            kinds=["master"], secret=secret, books=books)
-    shutil.copyfile(built[0].path, master)
-    return master
+MAX_LEVELS_UP = 4
+"""How far above the workbook's own folder the search goes."""
 
 
-SETTINGS_TEMPLATE = """# 年度文件夹的设置（kaohe init 生成）。各单位的报送邮箱写在 考核汇总.xlsx 的“报送邮箱”列。
-报送:
-  考核办邮箱: []          # 如 [khb@example.gov.cn]：考核办自己的邮箱或域名
-  评分单位邮箱: {}        # 如 市纪委(监察局): [jw@example.gov.cn]
-  分口邮箱: {}            # 如 综合口: [zhk@example.gov.cn]
-  认证服务器: []          # 本单位邮件服务器的 authserv-id
-"""
+def workbook_year_folder(fullname: str | os.PathLike[str] | None, *, levels_up: int = MAX_LEVELS_UP) -> Path | None:
+    """The year folder of the workbook saved at ``fullname`` (Excel's ``Workbook.FullName``).
+
+    The workbook's own folder if it holds the file ``考核方案.yaml`` (what
+    :func:`addin.office.folder.is_year_folder` asks), else the nearest of the
+    ``levels_up`` folders above it that does: the master at the folder's root and a
+    template under ``模板/<unit folder>/`` both find the year folder; of two nested year
+    folders the inner one wins.
+
+    None, so that the shipped default applies, when there is no local path to go by: no
+    name at all, a workbook not yet saved (Excel then gives a bare name such as ``Book1``,
+    which must not be read against the current folder), a web address (a OneDrive or
+    SharePoint file xlwings could not map to a local folder), or a workbook outside any
+    year folder. Nothing is cached: a folder made a year folder (``kaohe init``) counts on
+    the next call.
+    """
+    if fullname is None:
+        return None
+    text = os.fspath(fullname)
+    if not text or "://" in text or not os.path.isabs(text):
+        return None
+    folder = os.path.dirname(text)  # plain strings: this runs once per formula cell
+    for _ in range(levels_up + 1):
+        if os.path.isfile(os.path.join(folder, SCHEME_FILE)):
+            return Path(folder)
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+    return None

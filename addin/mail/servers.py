@@ -1,7 +1,7 @@
 """The office's mail servers: settings resolved with the environment, connections, and
 failures a clerk can act on.
 
-Each setting of the year folder's ``邮箱`` section (:class:`addin.settings.MailSettings`)
+Each setting of the year folder's ``邮箱`` section (:class:`addin.office.settings.MailSettings`)
 may be given, and overridden, by an environment variable: ``KAOHE_IMAP_HOST``,
 ``KAOHE_IMAP_PORT``, ``KAOHE_IMAP_SECURITY``, ``KAOHE_IMAP_USER``, ``KAOHE_IMAP_FOLDER``,
 ``KAOHE_SMTP_HOST``, ``KAOHE_SMTP_PORT``, ``KAOHE_SMTP_SECURITY``, ``KAOHE_SMTP_USER``,
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from addin.errors import KaoheError
-from addin.settings import MailSettings
+from addin.office.settings import MailSettings
 
 EXIT_SETTINGS, EXIT_AUTH, EXIT_CONNECT, EXIT_SERVER = 2, 4, 5, 6
 DEFAULT_PORTS = {("imap", "ssl"): 993, ("imap", "starttls"): 143, ("imap", "none"): 143,

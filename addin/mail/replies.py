@@ -9,7 +9,7 @@ Precedence bulk/junk/list, a mailer daemon) or to the office itself (RFC 3834).
 
 Composing is pure: :func:`compose_replies` reads the batch's outcomes, the messages'
 headers and the archive's record (so a rerun, where every file is a duplicate, composes
-the same reply as the first run); :mod:`addin.outbox` sends or writes them.
+the same reply as the first run); :mod:`addin.mail.outbox` sends or writes them.
 """
 
 from __future__ import annotations
@@ -23,15 +23,15 @@ from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from pathlib import Path
 
-from addin.headers import SEND_POLICY, message_id, message_ids, verify_headers
-from addin.headers import header_text as safe_text
+from addin.mail.headers import SEND_POLICY, message_id, message_ids, verify_headers
+from addin.mail.headers import header_text as safe_text
 from addin.intake.mail import header_text as mail_header_text
 from addin.intake.mail import raw_header
 from addin.intake.receipt import kind_label, receipt_bytes
-from addin.mailbox import matches, sender_address
+from addin.mail.addresses import matches, sender_address
 from addin.intake.run import DUPLICATE, HELD, REJECTED, STATUS_ZH, BatchResult, Outcome
 from addin.intake.store import Store
-from addin.outbox import Outgoing
+from addin.mail.outbox import Outgoing
 from addin.problems import Problem
 
 _ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
@@ -47,7 +47,7 @@ NEXT_STEP = {
 
 def valid_address(address: str | None) -> str | None:
     """An address we may write to: the sender's one addr-spec (see
-    :func:`addin.mailbox.sender_address`) when it is a plain ASCII address, else None."""
+    :func:`addin.mail.addresses.sender_address`) when it is a plain ASCII address, else None."""
     if not address or not _ADDRESS.match(address) or len(address) > 254:
         return None
     return address
