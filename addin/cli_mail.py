@@ -43,14 +43,16 @@ def mail_config(folder: Path):
 
 
 def _folder_of(year_dir: Path | None) -> Path:
-    from addin.office.folder import is_year_folder
+    """The year folder of a mail command (the office's archive having taken in any year
+    folder's own): exits 2 with one line when there is none."""
+    from addin.cli_common import where
 
-    folder = year_dir or Path(".")
-    if not is_year_folder(folder):
-        Console().print(f"{folder.resolve()} 不是年度文件夹：请在年度文件夹中运行，或用 --year-dir 指定 "
+    found = where(None, year_dir, need_year=False)
+    if found.folder is None:
+        Console().print(f"{(year_dir or Path('.')).resolve()} 不是年度文件夹：请在年度文件夹中运行，或用 --year-dir 指定 "
                         f"[not a year folder]", markup=False)
         raise typer.Exit(EXIT_SETTINGS)
-    return folder
+    return found.folder
 
 
 def _day(text: str | None, option: str) -> dt.date | None:
@@ -179,7 +181,7 @@ def remind(
     send: bool = typer.Option(False, "--send", help="通过发件服务器发送；不加此项只写入 发件箱（预览） 文件夹 "
                               "[send over SMTP; without it, write .eml files only]"),
     year_dir: Path = typer.Option(None, "--year-dir", help="年度文件夹（省略为当前文件夹）[the year folder]"),
-    year: int = typer.Option(2026, help="考核年度 [assessment year]"),
+    year: int = typer.Option(None, help="考核年度：年度文件夹的年度，给出时须一致 [the folder's year]"),
 ) -> None:
     """给尚未报送的单位写催报邮件，列出未报送的材料和截止日期 [remind units that have not sent].
 
@@ -196,7 +198,13 @@ def remind(
     from addin.mail.reminders import compose_reminders
     from addin.office.folder import MASTER_FILE, load_schemes
 
-    where = _folder_of(year_dir)
+    from addin.cli_common import where as locate
+
+    at = locate(None, year_dir, year)
+    if at.folder is None:
+        Console().print("请在年度文件夹中运行，或用 --year-dir 指定 [not a year folder]", markup=False)
+        raise typer.Exit(EXIT_SETTINGS)
+    where, year = at.folder, at.year
     deadline = _day(before, "--before")
     master = where / MASTER_FILE
     console = Console(soft_wrap=True)

@@ -240,16 +240,21 @@ def _staff_values(people, scheme, rng: random.Random) -> dict[str, list[Any]]:
     return {input_name("staff", k): v for k, v in columns.items()}
 
 
-def prepare_demo_year(folder: Path, municipal, audit, *, year: int = 2026, seed: int = 2026, say=print):
-    """Steps 1–2 of the demo: the sample city's templates, filled and mailed into the inbox
-    (one message per file, each with its Message-ID), the master and its archive beside
-    it; returns (paths, roster, audit units, the files mailed per unit)."""
+def prepare_demo_year(office: Path, municipal, audit, *, year: int = 2026, seed: int = 2026, say=print):
+    """Steps 1–2 of the demo, as an office runs them: the office folder ``office`` (rebuilt)
+    with its settings, a year folder ``<year>考核`` in it (the shipped schemes, the rosters,
+    the master, the inbox), the sample city's templates, filled and mailed into the inbox
+    (one message per file, each with its Message-ID); the office archive keys the
+    templates. Returns (paths, roster, audit units, the files mailed per unit)."""
     from addin.intake.store import office_secret
+    from addin.office.folder import AUDIT_SCHEME_FILE, SCHEME_FILE
+    from addin.scheme.loader import builtin_path
     from workbook_templates.build import build_templates
 
-    folder = Path(folder)
-    if folder.exists():
-        shutil.rmtree(folder)
+    office = Path(office)
+    if office.exists():
+        shutil.rmtree(office)
+    folder = office / f"{year}考核"
     paths = DemoPaths(folder, folder / "模板", folder / "收件箱", folder / "考核汇总.xlsx", folder / "考核汇总_回执.xlsx",
                       folder / f"考核汇总_{year}_通报.xlsx")
     roster = sample_city(seed)
@@ -258,8 +263,11 @@ def prepare_demo_year(folder: Path, municipal, audit, *, year: int = 2026, seed:
     twins = TWINS
     say(f"1/6 生成模板（{len(roster.units)} 个单位，{len(roster.people)} 名工作人员）…")
     folder.mkdir(parents=True)
-    write_demo_settings(folder)
-    secret = office_secret(paths.master)  # the archive beside the master keys every template
+    write_demo_settings(office)
+    shutil.copyfile(builtin_path("municipal"), folder / SCHEME_FILE)
+    shutil.copyfile(builtin_path("audit"), folder / AUDIT_SCHEME_FILE)
+    write_roster_csv(roster, folder)
+    secret = office_secret(paths.master, year=year)  # the office archive keys every template
     built = build_templates(paths.templates, municipal=municipal, audit=audit, roster=roster, year=year, books=books,
                             secret=secret)
     by_key = {(b.identity.unit_code, b.identity.template_kind): b.path for b in built}

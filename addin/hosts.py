@@ -26,6 +26,8 @@ class FileHost:
 
         self.path = Path(path)
         self.name = self.path.name
+        self.folder = self.path.parent
+        """The folder the master is in (a year folder's holidays and scheme are there)."""
         self.archive = archive_path(self.path)
         self.data = self.path.read_bytes()
         self.book = CalamineWorkbook.from_filelike(io.BytesIO(self.data))
@@ -65,7 +67,8 @@ class XlwingsHost:
     def __init__(self, book):
         self.book = book
         self.name = book.name
-        self.archive = archive_path(Path(book.fullname)) if book.fullname else None
+        self.folder = Path(book.fullname).parent if book.fullname and Path(book.fullname).is_absolute() else None
+        self.archive = archive_path(Path(book.fullname)) if self.folder is not None else None
 
     def sheet_values(self, sheet: str) -> list[list[Any]] | None:
         if sheet not in [s.name for s in self.book.sheets]:

@@ -163,18 +163,48 @@ def master_year(host: Host) -> int | None:
 
 
 def with_last_year(host: Host, departments, districts, people):
-    """Blank 上年 columns take last year's published values from the archive."""
+    """Blank 上年 columns take last year's published values from the archive (the office's,
+    for a master in a year folder); returns them with, per code filled, where its value
+    came from (``考核档案 2026年度 v2``), for the 说明."""
     archive = getattr(host, "archive", None)
     year = master_year(host)
     if archive is None or year is None or not archive.exists():
-        return departments, districts, people
+        return departments, districts, people, {}
     from addin.archive.history import previous_values
 
-    scores, grades = previous_values(archive, year - 1)
-    fill = [u if u.previous is not None or u.code not in scores else replace(u, previous=scores[u.code])
-            for u in departments + districts]
-    previous = [grades.get(code) if given is None else given for code, given in zip(people.code, people.previous_grade)]
-    return fill[:len(departments)], fill[len(departments):], replace(people, previous_grade=previous)
+    scores, grades, source = previous_values(archive, year - 1, getattr(host, "path", None))
+    sources: dict[str, str] = {}
+    fill = []
+    for u in departments + districts:
+        if u.previous is None and u.code in scores:
+            fill.append(replace(u, previous=scores[u.code]))
+            sources[u.code] = f"上年综合得分 {scores[u.code]:.2f} 取自{source}"
+        else:
+            fill.append(u)
+    previous = []
+    for code, given in zip(people.code, people.previous_grade):
+        if given is None and grades.get(code):
+            previous.append(grades[code])
+            sources[code] = f"上年等次“{grades[code]}”取自{source}"
+        else:
+            previous.append(given)
+    return fill[:len(departments)], fill[len(departments):], replace(people, previous_grade=previous), sources
+
+
+def with_sources(tables: list[ResultTable], sources: dict[str, str]) -> list[ResultTable]:
+    """Each result row whose last-year value came from the archive says so in its 说明."""
+    if not sources:
+        return tables
+    out = []
+    for t in tables:
+        if "说明" not in t.headers or t.headers[0] not in ("单位编码", "人员编码", "编码"):
+            out.append(t)
+            continue
+        at = t.headers.index("说明")
+        rows = [[*r[:at], "；".join(x for x in (r[at], sources.get(str(r[0]))) if x), *r[at + 1:]]
+                if str(r[0]) in sources else r for r in t.rows]
+        out.append(replace(t, rows=rows))
+    return out
 
 
 APPEAL_HEADERS = ["编码", "书面通知日期", "申诉日期"]
@@ -214,10 +244,10 @@ def _recompute(host: Host, scheme: MunicipalScheme, today: dt.date | None) -> Re
         return Recomputed(False, problems, None, f"输入表有误，未计算（{len(problems)} 个问题，见“问题”表）")
     departments, districts, people = read_inputs(tables, scheme)
     unknown = unknown_units(tables, host.name)
-    departments, districts, people = with_last_year(host, departments, districts, people)
+    departments, districts, people, sources = with_last_year(host, departments, districts, people)
     host.status("目标考核：计算中…")
     result = assess_year(scheme, departments, districts, people)
-    folder = host.archive.parent if host.archive is not None else None
+    folder = getattr(host, "folder", None)
     statuses, appeal_alerts, appeal_issues = check_appeals(appeals, scheme.appeals, today or dt.date.today(),
                                                            year_calendar(scheme, folder))
     problems = unknown + locate(result.problems, tables, host.name) + _locate_appeals(appeal_issues,
@@ -228,7 +258,8 @@ def _recompute(host: Host, scheme: MunicipalScheme, today: dt.date | None) -> Re
         host.write_tables([problem_table(problems)])
         host.finish()
         return Recomputed(False, problems, result, f"发现 {len(errors)} 处输入错误，结果未写入，请按“问题”表修改后重算")
-    host.write_tables([*result_tables(result, appeal_alerts), appeal_table(statuses), problem_table(problems)])
+    host.write_tables([*with_sources(result_tables(result, appeal_alerts), sources), appeal_table(statuses),
+                       problem_table(problems)])
     host.finish()
     return Recomputed(True, problems, result, "计算完成：" + summary(result))
 
@@ -242,16 +273,23 @@ def _locate_appeals(problems: list[Problem], table: Table | None, file: str) -> 
             for p in problems]
 
 
+def ribbon_scheme(fullname: str | None) -> MunicipalScheme:
+    """The scheme the button computes a workbook with: its year folder's (the master in it,
+    or a copy in a folder below), else the shipped default."""
+    from addin.office.folder import load_schemes, workbook_year_folder
+
+    return load_schemes(workbook_year_folder(fullname)).municipal
+
+
 def main() -> None:
     """The ribbon button 重新计算排名: recompute the calling workbook in Excel."""
     import xlwings as xw
 
     from addin.hosts import XlwingsHost
-    from addin.scheme import load_municipal
 
     book = xw.Book.caller()
     try:
-        message = recompute(XlwingsHost(book), load_municipal()).message
+        message = recompute(XlwingsHost(book), ribbon_scheme(book.fullname)).message
     except KaoheError as exc:  # a bad office file, a broken archive: the clerk reads why, in Chinese
         message = str(exc)
     book.app.status_bar = False

@@ -110,15 +110,15 @@ def forge_insert(master: Path, year: int, version: int, changes: dict[str, dict[
 
 # --- sealing -------------------------------------------------------------------------------------------
 
-def test_publish__seals_every_version_onto_one_chain_and_records_it_in_the_master(computed):  # noqa: F811
-    publish(computed, 2025, by="张科长")
-    publish(computed, 2026, by="张科长", note="公示版")
+def test_publish__seals_every_version_onto_its_years_chain_and_records_it_in_the_master(computed):  # noqa: F811
+    publish(computed, 2026, by="张科长")
+    publish(computed, 2026, by="张科长", note="公示版", force=True)
     publish(computed, 2026, by="李主任", note="复核后", force=True)
     db = raw(computed)
     db.row_factory = sqlite3.Row
-    links = [dict(r) for r in db.execute("SELECT * FROM versions ORDER BY seq")]
+    links = [dict(r) for r in db.execute("SELECT * FROM versions ORDER BY year, seq")]
     assert [(x["seq"], x["year"], x["version"], x["published_by"]) for x in links] == [
-        (1, 2025, 1, "张科长"), (2, 2026, 1, "张科长"), (3, 2026, 2, "李主任")]
+        (1, 2026, 1, "张科长"), (2, 2026, 2, "张科长"), (3, 2026, 3, "李主任")]
     prev = "0" * 64
     for link in links:
         rows = db.execute(f"SELECT {', '.join(COLUMNS)}, row_hash FROM results WHERE year = ? AND version = ? "
@@ -137,7 +137,7 @@ def test_publish__seals_every_version_onto_one_chain_and_records_it_in_the_maste
     assert record_sheet(computed) == [(x["seq"], x["year"], x["version"], x["published_at"], x["published_by"],
                                        x["record_hash"]) for x in links]
     ws = openpyxl.load_workbook(computed)["部门排名"]
-    assert ws["I1"].value == (f"已发布 2026年度 v2（{links[2]['published_at'][:10]}；档案链第3条 "
+    assert ws["I1"].value == (f"已发布 2026年度 v3（{links[2]['published_at'][:10]}；档案链第3条 "
                               f"{links[2]['record_hash'][:12]}）")
 
 
@@ -362,13 +362,15 @@ def test_migration__an_archive_made_before_the_chain_is_sealed_on_first_open(com
 
     store = Store(archive_path(computed))  # first open: migration 6 seals what is there
     db = store.db
-    assert [r[0] for r in db.execute("SELECT version FROM schema_migrations ORDER BY version")] == [1, 2, 3, 4, 5, 6, 7]
+    assert [r[0] for r in db.execute("SELECT version FROM schema_migrations ORDER BY version")] == list(range(1, 9))
     db.row_factory = sqlite3.Row
-    links = [dict(r) for r in db.execute("SELECT * FROM versions ORDER BY seq")]
+    links = [dict(r) for r in db.execute("SELECT * FROM versions ORDER BY year, seq")]
     assert [(x["seq"], x["year"], x["version"], x["published_by"]) for x in links] == [
-        (1, 2025, 1, None), (2, 2026, 1, None), (3, 2026, 2, None)]  # in the order they were published
+        (1, 2025, 1, None), (1, 2026, 1, None), (2, 2026, 2, None)]  # each year's, in the order published
     prev = "0" * 64
     for link in links:
+        if link["seq"] == 1:
+            prev = "0" * 64  # each year's chain starts from nothing
         rows = db.execute(f"SELECT {', '.join(COLUMNS)}, row_hash FROM results WHERE year = ? AND version = ? "
                           "ORDER BY kind, code", (link["year"], link["version"])).fetchall()
         assert len(rows) == link["rows"] == ALL_ROWS
@@ -387,7 +389,7 @@ def test_migration__an_archive_made_before_the_chain_is_sealed_on_first_open(com
         assert checked.vouched is False  # the master of that code has no publish record yet
     done = publish(computed, 2026)  # the master shows v2: its record is written, no version is made
     assert (done.version, done.completed) == (2, True)
-    assert [r[:3] for r in record_sheet(computed)] == [(1, 2025, 1), (2, 2026, 1), (3, 2026, 2)]
+    assert [r[:3] for r in record_sheet(computed)] == [(1, 2025, 1), (1, 2026, 1), (2, 2026, 2)]
     with checked_archive(computed) as (_db, checked):
         assert checked.vouched is True
     forge_insert(computed, 2026, 3, {"P05": {"grade": "优秀"}})
@@ -433,7 +435,7 @@ def test_store__an_existing_archive_that_others_could_read_is_narrowed(tmp_path,
 def test_store__an_archive_made_by_kaohe_init_is_owner_only(tmp_path, umask_022):
     result = invoke("init", str(tmp_path / "2026考核"), "--year", "2026")
     assert result.exit_code == 0, result.output
-    assert os.stat(tmp_path / "2026考核" / "考核汇总.kaohe.sqlite").st_mode & 0o777 == 0o600
+    assert os.stat(tmp_path / "考核档案.kaohe.sqlite").st_mode & 0o777 == 0o600  # the office's archive
 
 
 @pytest.mark.parametrize("mask", [0o022, 0o002, 0o277])

@@ -247,25 +247,24 @@ OFFICE = "khb@example.gov.cn"
 
 @pytest.fixture(scope="module")
 def demo_year(tmp_path_factory, municipal, audit):
-    """The demo's sample city, its templates filled and mailed (370 messages, one per file),
-    made a year folder; the messages are kept aside to be delivered to the mailbox."""
+    """The demo's sample city as an office with its 2026 year folder, its templates filled
+    and mailed (370 messages, one per file); the messages are kept aside to be delivered to
+    the mailbox."""
     from addin.demo import prepare_demo_year
-    from addin.scheme.loader import builtin_path
-    from addin.office.folder import AUDIT_SCHEME_FILE, SCHEME_FILE
 
-    folder = tmp_path_factory.mktemp("demo") / "2026"
-    paths, roster, _audit_units, outbox = prepare_demo_year(folder, municipal, audit, say=lambda *_: None)
-    shutil.copy(builtin_path("municipal"), folder / SCHEME_FILE)
-    shutil.copy(builtin_path("audit"), folder / AUDIT_SCHEME_FILE)
+    paths, roster, _audit_units, outbox = prepare_demo_year(tmp_path_factory.mktemp("demo") / "office", municipal,
+                                                            audit, say=lambda *_: None)
     messages = {p.name: p.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
                 for p in sorted(paths.inbox.glob("*.eml"))}
-    return folder, paths, roster, messages
+    return paths.folder, paths, roster, messages
 
 
 def year_copy(demo_year, tmp_path) -> Path:
+    """A copy of the demo office with its year folder (without the mail): the year folder."""
     folder, *_ = demo_year
-    target = tmp_path / "year"
-    shutil.copytree(folder, target, ignore=shutil.ignore_patterns("收件箱", "已填报", "模板"))
+    office = tmp_path / "office"
+    shutil.copytree(folder.parent, office, ignore=shutil.ignore_patterns("收件箱", "已填报", "模板"))
+    target = office / folder.name
     (target / "收件箱").mkdir()
     return target
 

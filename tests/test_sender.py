@@ -519,20 +519,14 @@ def test_intake_command__a_settings_syntax_error_quotes_no_text(work, templates)
 
 @pytest.mark.parametrize("command", [["remind", "--before", "2027-01-15"], ["fetch", "--check"]])
 def test_mail_commands__a_bad_settings_file_is_one_message_and_exit_2(tmp_path, command):
-    import shutil
-
-    from addin.scheme.loader import builtin_path
-    from addin.office.folder import MASTER_FILE, SCHEME_FILE
-
     folder = tmp_path / "2026考核"
-    folder.mkdir()
-    shutil.copy(builtin_path("municipal"), folder / SCHEME_FILE)
-    (folder / MASTER_FILE).write_bytes(b"")
-    (folder / SETTINGS_FILE).write_text("邮箱:\n  收件端口: 九九三\n", encoding="utf-8")
+    made = runner.invoke(app, ["init", str(folder), "--year", "2026"])
+    assert made.exit_code == 0, made.output
+    (tmp_path / SETTINGS_FILE).write_text("邮箱:\n  收件端口: 九九三\n", encoding="utf-8")  # the office's
     out = runner.invoke(app, [*command, "--year-dir", str(folder)])
     assert out.exit_code == 2, out.output
     assert out.exception is None or isinstance(out.exception, SystemExit)
-    assert shown("设置文件有误", out.output) and shown("邮箱.收件端口", out.output)
+    assert shown("设置文件有误", out.output) and shown("邮箱.收件端口", out.output) and shown(SETTINGS_FILE, out.output)
 
 
 def test_collect__a_fetch_killed_midway_leaves_nothing_intake_lists(work, templates, municipal, audit):

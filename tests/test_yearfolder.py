@@ -44,10 +44,11 @@ def year_folder(tmp_path, monkeypatch):
 
 def test_init__creates_the_folder_with_its_scheme_rosters_master_and_archive(year_folder):
     names = sorted(p.name for p in year_folder.iterdir())
-    assert {"考核方案.yaml", "审计考核方案.yaml", "单位名册.csv", "人员名册.csv", "考核汇总.xlsx", "考核汇总.kaohe.sqlite",
-            "设置.yaml", "收件箱"} <= set(names)
+    assert set(names) == {"考核方案.yaml", "审计考核方案.yaml", "单位名册.csv", "人员名册.csv", "考核汇总.xlsx", "收件箱"}
+    office = sorted(p.name for p in year_folder.parent.iterdir())  # the archive and settings are the office's
+    assert {"考核档案.kaohe.sqlite", "设置.yaml", "2026考核"} <= set(office)
     assert "2026-本市" in (year_folder / "考核方案.yaml").read_text(encoding="utf-8")
-    with sqlite3.connect(year_folder / "考核汇总.kaohe.sqlite") as db:
+    with sqlite3.connect(year_folder.parent / "考核档案.kaohe.sqlite") as db:
         assert len(db.execute("SELECT secret FROM office_secret").fetchone()[0]) == 32
     ws = openpyxl.load_workbook(year_folder / "考核汇总.xlsx")["部门"]
     assert [r[0] for r in ws.iter_rows(min_row=2, values_only=True) if r[0]] == [f"B{i:02d}" for i in range(1, 9)]
@@ -70,8 +71,9 @@ def test_year_folder__templates_intake_recompute_and_publish_use_its_scheme(year
                              "KH_IN_附表1_1_1_missed_meetings": 1}, Path("f.xlsx"))
     eml(Path("收件箱") / "a.eml", [("附表1.xlsx", filled.read_bytes())], sender="b01@example.gov.cn")
     # a template built from the package's default scheme names both versions when refused
-    runner.invoke(app, ["template", str(year_folder.parent / "pkg"), "--kind", "appendix", "--unit", "B001",
-                        "--year-dir", str(year_folder.parent)])
+    os.chdir(year_folder.parent)  # outside any year folder: the shipped default
+    runner.invoke(app, ["template", str(year_folder.parent / "pkg"), "--kind", "appendix", "--unit", "B001"])
+    os.chdir(year_folder)
     other = next((year_folder.parent / "pkg").rglob("*附表1*.xlsx"))
     (Path("收件箱") / "old.xlsx").write_bytes(other.read_bytes())
     taken = runner.invoke(app, ["intake", "收件箱", "--master", "考核汇总.xlsx"], env={"COLUMNS": "200"})
@@ -92,7 +94,7 @@ def test_year_folder__templates_intake_recompute_and_publish_use_its_scheme(year
     assert quota["部门·综合口"][1:5] == (8, "12%", "向下取整", 0)
     published = runner.invoke(app, ["publish", "考核汇总.xlsx", "--year", "2026"])
     assert published.exit_code == 0 and "2026-本市" in published.output
-    with sqlite3.connect("考核汇总.kaohe.sqlite") as db:
+    with sqlite3.connect(year_folder.parent / "考核档案.kaohe.sqlite") as db:
         text = db.execute("SELECT scheme_yaml FROM versions").fetchone()[0]
     assert text == Path("考核方案.yaml").read_text(encoding="utf-8")
     shown = runner.invoke(app, ["publicize", "考核汇总.xlsx", "--year", "2026", "--start", "2027-01-11"])

@@ -124,12 +124,14 @@ def _fullname(book: Any) -> str:
 
 
 def folder_stamp(folder: Path) -> Stamp:
-    """(modification time in ns, size) of each of the folder's rule files, None if absent."""
+    """(modification time in ns, size) of each of the folder's rule files and of the office's
+    ``节假日.yaml``, None if absent."""
     out = []
     base = os.fspath(folder)
-    for name in RULE_FILES:
+    office_holidays = os.path.join(os.path.dirname(os.path.abspath(base)), HOLIDAYS_FILE)  # the office's
+    for path in (*(os.path.join(base, name) for name in RULE_FILES), office_holidays):
         try:
-            st = os.stat(os.path.join(base, name))  # a string path: this runs once per formula cell
+            st = os.stat(path)  # a string path: this runs once per formula cell
         except FileNotFoundError:
             out.append(None)
         else:

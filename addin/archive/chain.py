@@ -14,12 +14,16 @@ sorted keys, no spaces, each behind a domain line), so a hash never depends on t
 or SQLite version that computed it. Each result also keeps its own **row hash**, covered by
 nothing: when a digest fails, it names the rows that were edited in place.
 
-**One chain per archive, not one per year.** An archive holds every year its master
-published, and the two-year rules read last year's results from it: with one chain, the
-master's publish record (:mod:`addin.archive.stamp`) vouches for every year at once, and a
-version forged into any year — a year the master never published included — breaks the
-chain or moves its head away from the master's record. One chain per year would leave a
-whole forged year a valid chain of its own that no master speaks for.
+**One chain per year.** An office archive holds every year of the office, each year
+published from its own year folder's master: a year's versions are sealed onto that year's
+chain (``seq`` counts within the year, the first links to ``GENESIS``), and the year's
+master keeps the record of exactly that chain (:mod:`addin.archive.stamp`). Every read
+checks every year's chain, and each year against its own master where the office has that
+year's folder; a year no master speaks for (a year forged whole, or one whose folder is
+gone) is checked as a chain only, and :attr:`Checked.vouched` says so. Year folders from
+before the office (each with an archive of its own) are merged into the office archive
+without a link being resealed (:mod:`addin.archive.merge`): each year's chain and its
+master's record stay as they were.
 
 **What it detects.** A version inserted with plain SQL (it has no seal); a record or a
 result edited in place after its trigger was dropped (its hash no longer matches); a
@@ -148,20 +152,25 @@ _LINK_COLUMNS = tuple(f.name for f in fields(Link))
 
 
 def check_links(db: sqlite3.Connection) -> list[Link]:
-    """Every published version, in chain order, each record checked against its hash and
-    its link to the one before. Raises :class:`ChainBroken` at the first that fails."""
+    """Every published version, year by year in chain order, each record checked against
+    its hash and its link to the one before it in its year. Raises :class:`ChainBroken` at
+    the first that fails."""
     rows = db.execute(f"SELECT {', '.join(_LINK_COLUMNS)} FROM versions "
-                      "ORDER BY seq IS NULL, seq, year, version").fetchall()
-    links, prev = [], GENESIS
-    for n, row in enumerate(rows, start=1):
+                      "ORDER BY year, seq IS NULL, seq, version").fetchall()
+    links: list[Link] = []
+    prev, n, year_of_prev = GENESIS, 0, None
+    for row in rows:
         record = dict(zip(_LINK_COLUMNS, row))
         year, version, seq = record["year"], record["version"], record["seq"]
+        if year != year_of_prev:
+            prev, n, year_of_prev = GENESIS, 0, year
+        n += 1
         if seq is None or record["record_hash"] is None:
             raise ChainBroken(f"{year}年度 v{version} 不在档案链上，不是由 kaohe publish 发布的（没有发布封记）",
                               f"{year} v{version} is not on the chain: it was not published by kaohe publish")
         if seq != n:
-            raise ChainBroken(f"档案链第{n}条缺失或重复（下一条是 {year}年度 v{version}，记为第{seq}条）",
-                              f"link {n} of the chain is missing or doubled (next: {year} v{version} as link {seq})")
+            raise ChainBroken(f"{year}年度档案链第{n}条缺失或重复（下一条是 v{version}，记为第{seq}条）",
+                              f"link {n} of the {year} chain is missing or doubled (next: v{version} as link {seq})")
         if record["prev_hash"] != prev:
             raise ChainBroken(f"{year}年度 v{version}（档案链第{seq}条）与上一版本的链接不符，其前面的版本被删除、插入或改动过",
                               f"{year} v{version} (link {seq}) does not link to the version before it")
@@ -252,9 +261,10 @@ class RecordRow:
 
 
 def check_master(links: list[Link], record: list[RecordRow], master: str) -> list[Link]:
-    """The chain against the master's publish record: every link the master recorded must be
-    on the chain with the same record hash. Returns the links after the master's last one
-    (published, but not recorded in the master: a stamp that failed, or a forgery)."""
+    """One year's chain against its master's publish record: every link the master recorded
+    must be on the chain with the same record hash, in order. Returns the links after the
+    master's last one (published, but not recorded in the master: a stamp that failed, or a
+    forgery)."""
     for n, row in enumerate(record, start=1):
         if row.seq != n:
             raise ChainBroken(f"汇总工作簿 {master} 的发布记录不完整（{row.cell} 应为第{n}条，实为第{row.seq}条）",
@@ -288,8 +298,9 @@ class Checked:
 
     links: list[Link]
     vouched: bool
-    """True when the master's publish record was at hand and covers every link; False when
-    only the chain itself could be checked (no master, or a master without a record)."""
+    """True when every year's master's publish record was at hand and covers every link of
+    its year; False when some year was checked as a chain only (no master, or a master
+    without a record)."""
     pending: list[Link]
     """Links after the master's record (only when the caller allowed them: publish)."""
 
@@ -305,18 +316,32 @@ class Checked:
         return next((x for x in self.links if (x.year, x.version) == (year, version)), None)
 
 
-def check_archive(db: sqlite3.Connection, record: list[RecordRow] | None, master: str,
-                  allow_pending: bool = False) -> Checked:
-    """The chain (:func:`check_links`) and, when the master's publish record is given, the
-    chain against it (:func:`check_master`); a link the master has not recorded fails the
-    check unless ``allow_pending`` (publish, which completes the stamp)."""
+def check_archive(db: sqlite3.Connection, records: dict[int, tuple[list[RecordRow], str]],
+                  allow_pending: int | None = None) -> Checked:
+    """Every year's chain (:func:`check_links`), and each year whose master's publish
+    record is given (``records``: year → (record, master's name)) against it
+    (:func:`check_master`). A link a year's master has not recorded fails the check, unless
+    it is of the year ``allow_pending`` (publish, which completes the stamp)."""
     links = check_links(db)
-    if record is None:
-        return Checked(links, False, [])
-    pending = check_master(links, record, master)
-    if pending and not allow_pending:
-        raise unrecorded(pending[0], master)
-    return Checked(links, not pending, pending)
+    by_year: dict[int, list[Link]] = {}
+    for link in links:
+        by_year.setdefault(link.year, []).append(link)
+    pending: list[Link] = []
+    vouched = True
+    for year, year_links in by_year.items():
+        if year not in records:
+            vouched = False
+            continue
+        record, master = records[year]
+        late = check_master(year_links, record, master)
+        if late and year != allow_pending:
+            raise unrecorded(late[0], master)
+        pending += late
+        vouched = vouched and not late
+    for year, (record, master) in records.items():  # a year its master records, gone from the archive
+        if record and year not in by_year:
+            check_master([], record, master)
+    return Checked(links, vouched, pending)
 
 
 def stage_rows(db: sqlite3.Connection, rows: list[tuple]) -> list[tuple]:
@@ -345,8 +370,10 @@ def _sealed(rows: list[tuple]) -> tuple[list[bytes], list[int], bytes]:
 
 def seal(db: sqlite3.Connection, record: dict[str, object], rows: list[tuple], prev: Link | None) -> str:
     """Insert one version and its results (``rows`` as :func:`stage_rows` returned them),
-    sealed onto the chain after ``prev``; returns its record hash. Inside the caller's
-    transaction."""
+    sealed onto its year's chain after ``prev`` (the year's latest version, or None for the
+    year's first); returns its record hash. Inside the caller's transaction."""
+    if prev is not None and prev.year != record["year"]:
+        raise ValueError(f"a {record['year']} version cannot follow {prev.english} on a chain")
     hashes, buckets, digests = _sealed(rows)
     record = {**record, "seq": (prev.seq if prev else 0) + 1, "prev_hash": prev.record_hash if prev else GENESIS,
               "rows": len(rows), "results_digest": results_digest(digests)}
@@ -360,12 +387,15 @@ def seal(db: sqlite3.Connection, record: dict[str, object], rows: list[tuple], p
 
 
 def seal_existing(db: sqlite3.Connection) -> int:
-    """Put the versions published before the chain onto it, in the order they were published
-    (the migration that adds the chain; its triggers are off meanwhile). Their publisher is
-    unknown (None). Returns how many were sealed."""
-    prev = GENESIS
-    versions = db.execute("SELECT year, version FROM versions ORDER BY published_at, rowid").fetchall()
-    for seq, (year, version) in enumerate(versions, start=1):
+    """Put the versions published before the chain onto their years' chains, each year in
+    the order they were published (the migration that adds the chain; its triggers are off
+    meanwhile). Their publisher is unknown (None). Returns how many were sealed."""
+    versions = db.execute("SELECT year, version FROM versions ORDER BY year, published_at, rowid").fetchall()
+    prev, seq, year_of_prev = GENESIS, 0, None
+    for year, version in versions:
+        if year != year_of_prev:
+            prev, seq, year_of_prev = GENESIS, 0, year
+        seq += 1
         found = db.execute(f"SELECT rowid, {', '.join(ROW_COLUMNS)} FROM results WHERE year = ? AND version = ? "
                            "ORDER BY kind, code", (year, version)).fetchall()
         hashes, buckets, digests = _sealed([r[1:] for r in found])

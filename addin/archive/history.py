@@ -54,12 +54,15 @@ def history(master: Path, code: str) -> list[Entry]:
     return published(archive_path(master), code=code, master=master)
 
 
-def previous_values(archive: Path, year: int, master: Path | None = None) -> tuple[dict[str, Decimal], dict[str, str]]:
+def previous_values(archive: Path, year: int, master: Path | None = None
+                    ) -> tuple[dict[str, Decimal], dict[str, str], str | None]:
     """Last published composites (units) and grades (people) of ``year``, the chain checked
-    (against ``master``'s publish record: by default the master beside the archive)."""
+    (against ``master``'s publish record and, in an office, every year folder's), and where
+    they come from (``考核档案 2026年度 v2``; None when the year has no published version)."""
     if not Path(archive).exists():
-        return {}, {}
+        return {}, {}, None
     entries = published(archive, year=year, master=master)
     scores = {e.code: Decimal(e.score) for e in entries if e.kind in ("department", "district") and e.score is not None}
     grades = {e.code: e.grade for e in entries if e.kind == "person" and e.grade}
-    return scores, grades
+    source = f"考核档案 {year}年度 v{entries[0].version}" if entries else None
+    return scores, grades, source

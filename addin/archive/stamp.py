@@ -99,20 +99,56 @@ def master_record(master: Path | None) -> tuple[list[RecordRow] | None, str]:
     return read_record(host), master.name
 
 
+def _by_year(record: list[RecordRow] | None, name: str) -> dict[int, tuple[list[RecordRow], str]]:
+    out: dict[int, tuple[list[RecordRow], str]] = {}
+    for row in record or []:
+        out.setdefault(row.year, ([], name))[0].append(row)
+    return out
+
+
+def office_records(master: Path | None, host: FileHost | None = None,
+                   office: Path | None = None) -> dict[int, tuple[list[RecordRow], str]]:
+    """Each year's publish record, as the masters of the office keep them: ``master``'s own
+    (read from ``host`` when given), and, when it is a year folder's master (or ``office``
+    is given), the master of every year folder of the office. year → (record, the master's
+    name). A master keeps its own year's record; a year without a folder has none here."""
+    from addin.office.folder import MASTER_FILE, office_of, year_folders
+
+    records: dict[int, tuple[list[RecordRow], str]] = {}
+    if master is not None:
+        own = read_record(host) if host is not None else master_record(master)[0]
+        records = _by_year(own, Path(master).name)
+        office = office_of(Path(master).parent)
+    if office is None:
+        return records
+    here = Path(master).resolve() if master is not None else None
+    for year, folder in year_folders(office).items():
+        other = folder / MASTER_FILE
+        if year in records or other.resolve() == here:
+            continue
+        record, name = master_record(other)
+        found = _by_year(record, f"{folder.name}/{name}").get(year)
+        if found:
+            records[year] = found
+    return records
+
+
 @contextlib.contextmanager
 def checked_archive(master: Path | None, archive: Path | None = None,
-                    allow_pending: bool = False) -> Iterator[tuple[object, Checked]]:
-    """The archive of ``master`` (or ``archive``, with the master beside it), opened and
-    its chain checked against the master's publish record: ``(connection, Checked)``.
-    Raises :class:`~addin.archive.chain.ChainBroken` when the check fails (see
-    :func:`~addin.archive.chain.check_archive` for ``allow_pending``)."""
+                    allow_pending: int | None = None) -> Iterator[tuple[object, Checked]]:
+    """The archive of ``master`` (or ``archive``), opened and every year's chain checked
+    against its master's publish record (``master``'s own, and in an office every other
+    year folder's): ``(connection, Checked)``. Raises
+    :class:`~addin.archive.chain.ChainBroken` when the check fails (see
+    :func:`~addin.archive.chain.check_archive` for ``allow_pending``, a year)."""
     if archive is None:
         archive = archive_path(master)
     elif master is None:
         master = master_of(archive)
-    record, name = master_record(master)
+    office = Path(archive).parent if master is None else None
+    records = office_records(master, office=office)
     store = Store(archive)
     try:
-        yield store.db, check_archive(store.db, record, name, allow_pending)
+        yield store.db, check_archive(store.db, records, allow_pending)
     finally:
         store.close()

@@ -15,10 +15,11 @@ from typing import Any
 
 from addin.archive.chain import Link, check_archive, check_links, check_version, seal, stage_rows, unrecorded
 from addin.archive.errors import ArchiveError
-from addin.archive.stamp import checked_archive, is_stamped, read_record, stamp_tables
+from addin.archive.stamp import checked_archive, is_stamped, office_records, stamp_tables
 from addin.environment import EnvironmentFailure, environment_failure
 from addin.hosts import FileHost
 from addin.intake.store import Store, archive_path
+from addin.office.folder import office_of
 from addin.results import HEADERS
 from addin.workbook.tables import Table, code_text, find_table
 from addin.workbook.text import xlsx_options
@@ -117,13 +118,14 @@ def publish(master: Path, year: int, note: str = "", *, scheme: SchemeRecord | N
             results.append((kind, code_text(rec[key]), rec.get("单位名称") or rec.get("姓名"),
                             rec.get(unit) if unit else None, _text(rec.get(score)), rec.get(rank),
                             rec.get(grade) if grade else None, rec.get(award), rec.get("说明")))
-    record = read_record(host)
+    records = office_records(master, host)
     store = Store(archive_path(master))
     try:
         with store.transaction() as db:
-            checked = check_archive(db, record, master.name, allow_pending=True)
+            checked = check_archive(db, records, allow_pending=year)
             links = checked.links
             last = checked.latest().get(year)
+            record = records.get(year, (None, ""))[0]
             version = (last.version if last else 0) + 1
             rows = stage_rows(db, [(year, version, *r) for r in results])
             made = False
@@ -139,14 +141,17 @@ def publish(master: Path, year: int, note: str = "", *, scheme: SchemeRecord | N
             else:
                 seal(db, {"year": year, "version": version, "published_at": _now(),
                           "published_by": by or getpass.getuser(), "master_hash": hashlib.sha256(host.data).hexdigest(),
-                          "note": note, **_scheme_fields(scheme)}, rows, links[-1] if links else None)
+                          "note": note, **_scheme_fields(scheme)}, rows, last)
                 _record_roster(db, host, year)
                 links = check_links(db)
-                shown, made = links[-1], True
+                shown, made = [x for x in links if x.year == year][-1], True
     finally:
         store.close()
     try:
-        host.write_tables(stamp_tables({k: (RESULT_SHEETS[k][0], t) for k, t in tables.items()}, links, shown))
+        # in an office each year's master keeps its own year's chain; a master with an archive
+        # of its own keeps every year's (it alone speaks for that archive)
+        kept = links if office_of(Path(master).parent) is None else [x for x in links if x.year == shown.year]
+        host.write_tables(stamp_tables({k: (RESULT_SHEETS[k][0], t) for k, t in tables.items()}, kept, shown))
         host.finish()
     except OSError as exc:
         failure = _stamp_failed(exc, master, shown)
@@ -200,7 +205,7 @@ def versions(master: Path, year: int) -> list[tuple[int, str, str]]:
     A version committed after the master's publish record (its stamp failed) is listed too:
     it is in the archive, and the next publish completes its stamp; reads of results stop
     on it until then."""
-    with checked_archive(master, allow_pending=True) as (_db, checked):
+    with checked_archive(master, allow_pending=year) as (_db, checked):
         return [(x.version, x.published_at, x.note) for x in checked.links if x.year == year]
 
 

@@ -227,8 +227,8 @@ def _m5_mail(db: sqlite3.Connection) -> None:
 
 
 def _m6_chain(db: sqlite3.Connection) -> None:
-    """Published versions hash-chained (:mod:`addin.archive.chain`): each version's place on
-    the chain, who published it, how many results it has, their bucket digests and their
+    """Published versions hash-chained, one chain per year (:mod:`addin.archive.chain`): each
+    version's place on its year's chain, who published it, how many results it has, their bucket digests and their
     digest, the record hash of the version before it and its own; each result's row hash
     and bucket. The versions already published are sealed
     in the order they were published (their publisher unknown)."""
@@ -241,7 +241,7 @@ def _m6_chain(db: sqlite3.Connection) -> None:
     db.execute("DROP TRIGGER IF EXISTS versions_frozen_update")
     seal_existing(db)
     run_script(db, FROZEN_UPDATES + ";\n")
-    db.execute("CREATE UNIQUE INDEX versions_seq ON versions(seq)")
+    db.execute("CREATE UNIQUE INDEX versions_seq ON versions(year, seq)")
     db.execute("CREATE INDEX results_bucket ON results(year, version, bucket, kind, code)")
 
 
@@ -265,6 +265,42 @@ def _m7_evidence(db: sqlite3.Connection) -> None:
     )
 
 
+def _m8_office(db: sqlite3.Connection) -> None:
+    """One archive for the office's years (issue 22): a submission's 报送编号 (``number``)
+    counts within the year of the intake that took it (``intake_year``), so the numbers of
+    a year folder's own archive stay valid when it is merged into the office's; the secret
+    of a year merged from an archive of its own, where it differs from the office's
+    (``year_secrets``: its templates stay valid); and whatever a merge could not place
+    (``set_aside``: kept whole, never dropped). Existing rows keep their id as their number;
+    their intake year is their template's year, or, for a file that named none, the year
+    most of the archive's files name (an archive of a year folder holds one year)."""
+    db.execute("ALTER TABLE submissions ADD COLUMN intake_year INTEGER")
+    db.execute("ALTER TABLE submissions ADD COLUMN number INTEGER")
+    common = db.execute("SELECT year FROM submissions WHERE year IS NOT NULL GROUP BY year "
+                        "ORDER BY COUNT(*) DESC, year DESC LIMIT 1").fetchone()
+    db.execute("UPDATE submissions SET number = id, intake_year = COALESCE(year, ?)", (common[0] if common else None,))
+    run_script(
+        db,
+        """
+        CREATE UNIQUE INDEX submissions_number ON submissions(intake_year, number);
+        CREATE TABLE year_secrets (
+            year      INTEGER PRIMARY KEY,
+            secret    BLOB NOT NULL,
+            source    TEXT NOT NULL,
+            added_at  TEXT NOT NULL
+        );
+        CREATE TABLE set_aside (
+            id       INTEGER PRIMARY KEY,
+            source   TEXT NOT NULL,
+            what     TEXT NOT NULL,
+            year     INTEGER,
+            payload  TEXT NOT NULL,
+            set_at   TEXT NOT NULL
+        );
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "submissions and their values", _m1_submissions),
     (2, "archive: versions, results, units, people, publications, appeals", _m2_archive),
@@ -273,4 +309,5 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (5, "the mail loop: fetched messages, replies, reminders", _m5_mail),
     (6, "the hash chain of published versions", _m6_chain),
     (7, "the kept files (evidence), content-addressed", _m7_evidence),
+    (8, "the office: numbers per year, year secrets, what a merge set aside", _m8_office),
 ]

@@ -310,7 +310,8 @@ def expected(ctx: Context) -> dict[str, list[str]]:
 
 
 def make_context(master: Path, *, municipal: MunicipalScheme, audit: AuditScheme, year: int, store: Store) -> Context:
-    return Context(municipal, audit, year, read_roster(master), References(municipal, audit, year), store.secret(),
+    return Context(municipal, audit, year, read_roster(master), References(municipal, audit, year),
+                   store.secret(year=year),
                    load_settings(master.parent))
 
 
@@ -387,7 +388,7 @@ def run_intake(inbox: Path, master: Path, *, municipal: MunicipalScheme, audit: 
                     for o in outcomes:
                         if o.status in UNRECORDED:
                             continue
-                        o.record_id = store.record(_row(o), o.values, make_current=id(o) in current)
+                        o.record_id = store.record(_row(o, year), o.values, make_current=id(o) in current)
                         if o.status in (ACCEPTED, WARNING, SUPERSEDED):
                             store.settle_held(o.file_hash, o.record_id)
             except BaseException:
@@ -521,13 +522,13 @@ def kept_file(store: Store, master: Path, file_hash: str) -> bytes:
     return data
 
 
-def _row(o: Outcome) -> dict[str, Any]:
+def _row(o: Outcome, year: int) -> dict[str, Any]:
     env, ident = o.envelope, o.identity
     return {
         "file_hash": o.file_hash, "file_name": env.file_name, "source": env.source, "sender": env.sender,
         "subject": env.subject, "message_date": env.message_date.isoformat() if env.message_date else None,
         "file_time": env.file_time.isoformat() if env.file_time else None,
-        "received_at": dt.datetime.now().isoformat(timespec="seconds"),
+        "received_at": dt.datetime.now().isoformat(timespec="seconds"), "intake_year": year,
         "unit_code": ident.unit_code if ident else None, "unit_name": ident.unit_name if ident else None,
         "kind": ident.template_kind if ident else None, "year": ident.year if ident else None,
         "template_id": ident.template_id if ident else None, "status": o.status,
@@ -554,7 +555,7 @@ def release_held(master: Path, sid: int, *, by: str, municipal: MunicipalScheme,
     with master_lock(master):
         store = open_store(master)
         try:
-            row = store.submission(sid)
+            row = store.submission(sid, year)
             if row is None or row["status"] != HELD:
                 state = "不存在" if row is None else f"状态为“{STATUS_ZH.get(row['status'], row['status'])}”"
                 raise ReleaseError(f"报送记录 {sid} {state}，只能放行“暂缓（待核实）”的报送 "
@@ -574,7 +575,7 @@ def release_held(master: Path, sid: int, *, by: str, municipal: MunicipalScheme,
             winners = _pick_current([outcome], store, year)
             _apply(master, winners)
             with store.transaction():
-                store.release(sid, outcome.status, by, make_current=outcome in winners)
+                store.release(row, outcome.status, by, make_current=outcome in winners)
             outcome.record_id = sid
             return outcome
         finally:

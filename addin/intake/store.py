@@ -23,6 +23,7 @@ from typing import Any
 
 from addin.errors import KaoheError
 from addin.intake.migrations import MIGRATIONS, Migration
+from addin.office.folder import OFFICE_ARCHIVE, office_archive
 
 
 class EvidenceError(KaoheError):
@@ -35,13 +36,25 @@ SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 def archive_path(master: Path) -> Path:
-    """The SQLite archive kept beside a master workbook: ``考核汇总.xlsx`` → ``考核汇总.kaohe.sqlite``."""
-    return Path(master).with_suffix(".kaohe.sqlite")
+    """The archive of a master: the office's (``考核档案.kaohe.sqlite`` in the office folder)
+    for the master of a year folder, else the file beside the master (``考核汇总.xlsx`` →
+    ``考核汇总.kaohe.sqlite``). A year folder whose own archive has not been merged into
+    the office's yet (made before the office) keeps using its own until a command merges
+    it (:func:`addin.archive.merge.merge_year_archive`)."""
+    master = Path(master)
+    beside = master.with_suffix(".kaohe.sqlite")
+    office = office_archive(master.parent)
+    if office is not None and (office.exists() or not beside.exists()):
+        return office
+    return beside
 
 
-def master_of(archive: Path) -> Path:
-    """The master an archive belongs to: ``考核汇总.kaohe.sqlite`` → ``考核汇总.xlsx``."""
+def master_of(archive: Path) -> Path | None:
+    """The master an archive belongs to: ``考核汇总.kaohe.sqlite`` → ``考核汇总.xlsx``;
+    None for an office archive (every year folder's master belongs to it)."""
     archive = Path(archive)
+    if archive.name == OFFICE_ARCHIVE:
+        return None
     return archive.with_name(archive.name.removesuffix(".kaohe.sqlite") + ".xlsx")
 
 
@@ -61,11 +74,12 @@ def write_private(target: Path, data: bytes) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def office_secret(master: Path, first: bytes | None = None) -> bytes:
-    """The office secret of the archive beside ``master`` (made on first use)."""
+def office_secret(master: Path, first: bytes | None = None, *, year: int | None = None) -> bytes:
+    """The office secret of ``master``'s archive (made on first use); with ``year``, the
+    secret that year's templates are keyed with (see :meth:`Store.secret`)."""
     store = Store(archive_path(master))
     try:
-        return store.secret(first)
+        return store.secret(first, year=year)
     finally:
         store.close()
 
@@ -194,19 +208,24 @@ class Store:
         return self.db.execute("SELECT 1 FROM submissions WHERE file_hash = ? AND status = 'held'",
                                (file_hash,)).fetchone() is not None
 
-    def settle_held(self, file_hash: str, by_id: int) -> None:
-        """The same bytes came from a sender on record and were taken (submission
-        ``by_id``): the held copies of them need no release any more (inside the caller's
-        transaction)."""
+    def settle_held(self, file_hash: str, number: int) -> None:
+        """The same bytes came from a sender on record and were taken (报送编号 ``number``):
+        the held copies of them need no release any more (inside the caller's transaction)."""
         self.db.execute("UPDATE submissions SET status = 'superseded', released_by = ?, released_at = ? "
-                        "WHERE file_hash = ? AND status = 'held' AND id != ?",
-                        (f"（同一文件已由登记邮箱报送，报送编号 {by_id}）", dt.datetime.now().isoformat(timespec="seconds"),
-                         file_hash, by_id))
+                        "WHERE file_hash = ? AND status = 'held'",
+                        (f"（同一文件已由登记邮箱报送，报送编号 {number}）", dt.datetime.now().isoformat(timespec="seconds"),
+                         file_hash))
 
-    def secret(self, first: bytes | None = None) -> bytes:
+    def secret(self, first: bytes | None = None, *, year: int | None = None) -> bytes:
         """The office secret that keys template ids, made on first use: 32 random bytes
         (``first`` only where a test or the demo needs a known one). It stays in this file:
-        never in a template, a receipt or an export."""
+        never in a template, a receipt or an export. ``year``: the secret that year's
+        templates were keyed with — the office's, unless the year came from an archive of
+        its own with another secret (merged into the office's: ``year_secrets``)."""
+        if year is not None:
+            own = self.db.execute("SELECT secret FROM year_secrets WHERE year = ?", (year,)).fetchone()
+            if own:
+                return bytes(own[0])
         row = self.db.execute("SELECT secret FROM office_secret WHERE id = 1").fetchone()
         if row:
             return bytes(row[0])
@@ -215,16 +234,22 @@ class Store:
                             (first or secrets.token_bytes(32), dt.datetime.now().isoformat(timespec="seconds")))
         return bytes(self.db.execute("SELECT secret FROM office_secret WHERE id = 1").fetchone()[0])
 
-    def submission(self, sid: int) -> sqlite3.Row | None:
+    def submission(self, number: int, year: int | None = None) -> sqlite3.Row | None:
+        """The submission with this 报送编号 in the intake of ``year`` (the only year of an
+        archive of one year folder, when None)."""
         self.db.row_factory = sqlite3.Row
         try:
-            return self.db.execute("SELECT * FROM submissions WHERE id = ?", (sid,)).fetchone()
+            if year is None:
+                found = self.db.execute("SELECT * FROM submissions WHERE number = ? ORDER BY id", (number,)).fetchall()
+                return found[0] if len(found) == 1 else None
+            return self.db.execute("SELECT * FROM submissions WHERE intake_year = ? AND number = ?",
+                                   (year, number)).fetchone()
         finally:
             self.db.row_factory = None
 
-    def release(self, sid: int, status: str, by: str, make_current: bool) -> None:
-        """Mark a held submission released (inside the caller's transaction)."""
-        row = self.submission(sid)
+    def release(self, row: sqlite3.Row, status: str, by: str, make_current: bool) -> None:
+        """Mark a held submission (``row``) released (inside the caller's transaction)."""
+        sid = row["id"]
         if make_current:
             self.db.execute("UPDATE submissions SET is_current = 0, status = CASE WHEN status IN ('rejected', 'held') "
                             "THEN status ELSE 'superseded' END WHERE year = ? AND kind = ? AND unit_code = ? "
@@ -242,19 +267,23 @@ class Store:
             self.db.row_factory = None
 
     def record(self, row: dict[str, Any], values: dict[str, Any], make_current: bool) -> int:
-        """Insert one submission (inside the caller's transaction)."""
+        """Insert one submission (inside the caller's transaction); returns its 报送编号, the
+        next number of its intake year (``row["intake_year"]``)."""
         if make_current and row.get("unit_code"):
             self.db.execute("UPDATE submissions SET is_current = 0, status = CASE WHEN status IN ('rejected', 'held') "
                             "THEN status ELSE 'superseded' END WHERE year = ? AND kind = ? AND unit_code = ? "
                             "AND is_current = 1",
                             (row["year"], row["kind"], row["unit_code"]))
-        cols = list(row) + ["is_current"]
+        (last,) = self.db.execute("SELECT MAX(number) FROM submissions WHERE intake_year IS ?",
+                                  (row.get("intake_year"),)).fetchone()
+        number = (last or 0) + 1
+        cols = list(row) + ["is_current", "number"]
         cur = self.db.execute(f"INSERT INTO submissions ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                              [*row.values(), 1 if make_current else 0])
+                              [*row.values(), 1 if make_current else 0, number])
         sid = cur.lastrowid
         self.db.executemany("INSERT INTO submission_values VALUES (?, ?, ?)",
                             [(sid, key, _json(value)) for key, value in values.items()])
-        return sid
+        return number
 
     def count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]

@@ -33,8 +33,22 @@ def load_holiday_file(path: Path) -> dict[int, HolidayYear]:
     return years
 
 
+def holiday_files(folder: Path | None) -> list[Path]:
+    """The ``节假日.yaml`` files that count for ``folder``, weakest first: the office's (the
+    parent of a year folder), then the folder's own."""
+    if folder is None:
+        return []
+    from addin.office.folder import office_of
+
+    office = office_of(Path(folder))
+    candidates = [*([office / HOLIDAYS_FILE] if office is not None else []), Path(folder) / HOLIDAYS_FILE]
+    return [p for p in candidates if p.is_file()]
+
+
 def year_calendar(scheme: MunicipalScheme, folder: Path | None) -> Calendar:
-    """The calendar of a year folder: the scheme's arrangements, then ``节假日.yaml``."""
-    path = None if folder is None else Path(folder) / HOLIDAYS_FILE
-    extra = load_holiday_file(path) if path is not None and path.is_file() else {}
+    """The calendar of a year folder: the scheme's arrangements, then the office's
+    ``节假日.yaml``, then the folder's own (each wins for the years it lists)."""
+    extra: dict[int, HolidayYear] = {}
+    for path in holiday_files(folder):
+        extra.update(load_holiday_file(path))
     return calendar_of(scheme.holidays, extra)

@@ -99,9 +99,23 @@ class Settings(_Model):
     mail: MailSettings = Field(default_factory=MailSettings, alias="邮箱")
 
 
+def settings_path(folder: Path) -> Path:
+    """Where the settings of ``folder`` are: the office's ``设置.yaml`` for a year folder of
+    an office (the year folder's own until it is merged, for a folder made before the
+    office), else the folder's own."""
+    from addin.office.folder import office_of
+
+    own = Path(folder) / SETTINGS_FILE
+    office = office_of(Path(folder))
+    if office is not None and ((office / SETTINGS_FILE).exists() or not own.exists()):
+        return office / SETTINGS_FILE
+    return own
+
+
 def load_settings(folder: Path) -> Settings:
-    """The settings of the year folder ``folder`` (defaults when it has no settings file)."""
-    path = Path(folder) / SETTINGS_FILE
+    """The settings of ``folder`` (see :func:`settings_path`; defaults when there is no
+    settings file)."""
+    path = settings_path(folder)
     if not path.is_file():
         return Settings()
     data = read_yaml(path, SettingsError, show_values=False) or {}

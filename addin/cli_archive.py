@@ -1,0 +1,251 @@
+"""The archive commands of ``kaohe`` (registered by :mod:`addin.cli`): publish, diff, history,
+export, publicize, notices, circular and scheme diff. Thin adapters: in a year folder they
+need no master and no year (the folder's), and a year or master that disagrees with the
+folder is refused."""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+from rich.text import Text
+
+from addin.cli_common import EXIT_USAGE, exit_on, parse_date, parse_version, say, schemes, where
+
+YEAR_DIR = typer.Option(None, "--year-dir", help="年度文件夹（省略为当前文件夹）[the year folder]")
+YEAR = typer.Option(None, help="考核年度；在年度文件夹中省略，须与其一致 [the year: the folder's]")
+MASTER = typer.Argument(None, help="考核办汇总工作簿 .xlsx；在年度文件夹中省略 [the master workbook]")
+
+
+def publish(
+    master: Path = MASTER,
+    year: int = YEAR,
+    year_dir: Path = YEAR_DIR,
+    note: str = typer.Option("", help="版本说明，如“复核后” [a note for the version]"),
+    force: bool = typer.Option(False, "--force", help="结果与上一版本相同时仍新建版本 [publish even if unchanged]"),
+) -> None:
+    """发布当前结果为新版本（v1、v2…），版本一经发布不再改动，并在结果表上标注版本；同时记录计算所依据的考核方案
+    [freeze the master's current results, with their scheme, as the next version].
+
+    The year is the master's: a --year that is not refuses (exit 2). Results equal to the last version's make
+    no new version unless --force. Each version is sealed onto its year's hash chain in the office archive, and the
+    chain's links are written into the master (sheet 发布记录); every read of the archive checks both and stops
+    (exit 2) when they do not match.
+
+    Exit codes: 0 published (or unchanged, or the stamp of the last version completed); 2 could not run or the
+    archive failed its check; 3 the machine failed: before the version was committed nothing was changed, after it
+    the message says the version is in the archive but the master is not stamped, and running publish again
+    completes the stamp without a new version.
+
+    Example (in a year folder): kaohe publish
+    """
+    from addin.archive.versions import ArchiveError, Unchanged, scheme_record
+    from addin.archive.versions import publish as run
+    from addin.intake.master import MasterError, check_not_open, master_lock
+
+    at = where(master, year_dir, year)
+    with exit_on(ArchiveError, MasterError, FileNotFoundError, folder=at.master.parent):
+        check_not_open(at.master)
+        with master_lock(at.master):
+            year_schemes = schemes(at.folder or at.master.parent)
+            record = scheme_record(year_schemes.municipal, year_schemes.municipal_path)
+            try:
+                done = run(at.master, at.year, note, scheme=record, force=force, by=getpass.getuser())
+            except Unchanged as exc:  # nothing to publish: said, not an error
+                say(str(exc))
+                raise typer.Exit(0) from None
+    if done.completed:
+        say(f"已补写 {done.year} 年度 v{done.version} 在汇总工作簿上的标记和发布记录，未新建版本 "
+            f"[completed the stamp of v{done.version}: no new version]")
+        return
+    say(f"已发布 {done.year} 年度 v{done.version}（{done.rows} 条结果；考核方案 {record.id} {record.version}）[published]")
+
+
+def diff(
+    versions: list[str] = typer.Argument(..., help="两个版本，如 v1 v2（也可在前面写汇总工作簿）[two versions]"),
+    year: int = YEAR,
+    year_dir: Path = YEAR_DIR,
+    out: Path = typer.Option(None, help="变更表 .xlsx，默认与汇总工作簿同目录 [the diff workbook]"),
+) -> None:
+    """列出两个版本之间变化的得分、名次、等次和评先结果 [list what changed between two versions].
+
+    Example (in a year folder): kaohe diff v1 v2
+    """
+    from addin.archive.versions import FIELDS, KIND_ZH, ArchiveError, scheme_label, version_schemes, write_diff
+    from addin.archive.versions import diff as run
+
+    if len(versions) not in (2, 3):
+        say("请写两个版本，如 kaohe diff v1 v2（或 kaohe diff 考核汇总.xlsx v1 v2）[give two versions]")
+        raise typer.Exit(EXIT_USAGE)
+    at = where(Path(versions[0]) if len(versions) == 3 else None, year_dir, year)
+    va, vb = (parse_version(v) for v in versions[-2:])
+    with exit_on(ArchiveError):
+        changes = run(at.master, at.year, va, vb)
+        known = version_schemes(at.master)
+    console = Console()
+    say(f"考核方案 [schemes]: v{va} {scheme_label(known.get((at.year, va)))}；"
+        f"v{vb} {scheme_label(known.get((at.year, vb)))}")
+    t = RichTable(title=Text(f"{at.year}年度 v{va} → v{vb}：{len(changes)} 处变化"))
+    for col in ("类别", "编码", "名称", "项目", f"v{va}", f"v{vb}"):
+        t.add_column(col)
+    for ch in changes:  # names and codes come from the clerks: Text, never markup
+        t.add_row(*map(Text, (KIND_ZH[ch.kind], ch.code, ch.name, FIELDS.get(ch.field, ch.field), str(ch.old or ""),
+                              str(ch.new or ""))))
+    console.print(t)
+    path = write_diff(changes, out or at.master.with_name(f"{at.master.stem}_{at.year}_v{va}_v{vb}_变更.xlsx"), at.year,
+                      va, vb)
+    say(f"变更表 [diff workbook]: {path}")
+
+
+def history(
+    code: str = typer.Argument(..., help="单位编码或人员编码 [unit or person code]"),
+    master: Path = typer.Option(None, "--master", help="考核办汇总工作簿 .xlsx；在年度文件夹中省略 [the master]"),
+    year_dir: Path = YEAR_DIR,
+) -> None:
+    """显示某单位或某人历年考核结果（考核办档案中各年度最新发布版本）[one unit or person across the years].
+
+    Example (in a year folder): kaohe history B001
+    """
+    from addin.archive.history import history as run
+    from addin.archive.versions import KIND_ZH, ArchiveError, scheme_label, version_schemes
+
+    at = where(master, year_dir, need_year=False)
+    with exit_on(ArchiveError):
+        entries = run(at.master, code)
+        known = version_schemes(at.master) if entries else {}
+    console = Console()
+    t = RichTable(title=Text(f"{code} 历年考核结果"))
+    for col in ("年度", "版本", "考核方案", "类别", "名称", "单位/分口", "得分", "名次", "等次", "评先/表彰"):
+        t.add_column(col, overflow="fold")
+    for e in entries:  # names, units and codes come from the clerks: Text, never markup
+        t.add_row(*map(Text, (str(e.year), f"v{e.version}", scheme_label(known.get((e.year, e.version))),
+                              KIND_ZH[e.kind], e.name or "", e.unit or "", e.score or "", str(e.rank or ""),
+                              e.grade or "", e.award or "")))
+    console.print(t)
+    if not entries:
+        say(f"考核档案中没有 {code} 的发布结果 [no published results for {code}]")
+        raise typer.Exit(1)
+
+
+def export(
+    master: Path = MASTER,
+    out: Path = typer.Option(..., help="导出的 .xlsx [output workbook]"),
+    code: str = typer.Option(None, help="另附某单位或某人的历年记录 [add one unit's or person's history]"),
+    year_dir: Path = YEAR_DIR,
+) -> None:
+    """导出考核档案：每年度一张表（最新发布版本），可附某单位或某人的历年记录 [export the archive].
+
+    Example (in a year folder): kaohe export --out 考核档案.xlsx --code B001
+    """
+    from addin.archive.errors import ArchiveError
+    from addin.archive.export import export_archive
+
+    at = where(master, year_dir, need_year=False)
+    with exit_on(ArchiveError):
+        done = export_archive(at.master, out, code)
+    say(f"已导出 [exported]: {done}")
+
+
+def publicize(
+    master: Path = MASTER,
+    year: int = YEAR,
+    year_dir: Path = YEAR_DIR,
+    start: str = typer.Option(..., help="公示开始日期 YYYY-MM-DD [first day of publicity]"),
+    days: int = typer.Option(None, help="公示天数（5–7），默认按方案的公示天数 [days, 5–7; default: the scheme's]"),
+) -> None:
+    """按单位生成拟定优秀和拟表彰人员公示表（最新发布版本）[publicity lists per unit].
+
+    Example (in a year folder): kaohe publicize --start 2027-01-11
+    """
+    from addin.archive.documents import publicity_lists
+    from addin.archive.versions import ArchiveError
+
+    at = where(master, year_dir, year)
+    first = parse_date(start)
+    scheme = schemes(at.folder or at.master.parent).municipal
+    with exit_on(ArchiveError):
+        paths = publicity_lists(at.master, at.year, first, days or scheme.staff.publicity_days,
+                                at.master.with_name(f"{at.master.stem}_{at.year}_公示"))
+    say(f"已生成 {len(paths)} 份公示表 [publicity lists] → {paths[0].parent if paths else '-'}")
+
+
+def notices(
+    master: Path = MASTER,
+    year: int = YEAR,
+    year_dir: Path = YEAR_DIR,
+    notified: str = typer.Option(..., help="书面通知日期 YYYY-MM-DD [date of notification]"),
+) -> None:
+    """生成书面通知：每人一页（按单位成册）、每单位一页，写明结果和申诉截止日 [written notices].
+
+    Example (in a year folder): kaohe notices --notified 2027-01-20
+    """
+    from addin.archive.documents import notices as run
+    from addin.archive.versions import ArchiveError
+
+    at = where(master, year_dir, year)
+    day = parse_date(notified)
+    scheme = schemes(at.folder or at.master.parent).municipal
+    with exit_on(ArchiveError):
+        paths = run(at.master, at.year, day, scheme, at.master.with_name(f"{at.master.stem}_{at.year}_书面通知"))
+    say(f"已生成 {len(paths)} 份书面通知 [notices] → {paths[0].parent if paths else '-'}")
+
+
+def circular(
+    master: Path = MASTER,
+    year: int = YEAR,
+    year_dir: Path = YEAR_DIR,
+    pdf: bool = typer.Option(False, "--pdf", help="同时用 LibreOffice 输出 PDF [also print to PDF]"),
+) -> None:
+    """生成考核结果通报：分口排名表、区(市)排名表、图表和提请市委常委会批准的名单 [the circular].
+
+    Example (in a year folder): kaohe circular --pdf
+    """
+    from addin.archive.documents import circular as run
+    from addin.archive.documents import to_pdf
+    from addin.archive.versions import ArchiveError
+
+    at = where(master, year_dir, year)
+    scheme = schemes(at.folder or at.master.parent).municipal
+    with exit_on(ArchiveError):
+        path = run(at.master, at.year, scheme, at.master.with_name(f"{at.master.stem}_{at.year}_通报.xlsx"))
+        done = [path, *(to_pdf([path], path.parent) if pdf else [])]
+    for p in done:
+        say(f"通报 [circular]: {p}")
+
+
+def scheme_diff(
+    old_year: int = typer.Argument(..., help="较早的年度 [the earlier year]"),
+    new_year: int = typer.Argument(..., help="较晚的年度 [the later year]"),
+    master: Path = typer.Option(None, "--master", help="考核办汇总工作簿 .xlsx；在年度文件夹中省略 [master]"),
+    year_dir: Path = YEAR_DIR,
+) -> None:
+    """列出两个年度考核方案（各年度最新发布版本所依据的方案）之间的规则变化
+    [what changed in the rules between two years' published schemes].
+
+    Example (in a year folder of the office): kaohe scheme diff 2026 2027
+    """
+    import yaml
+
+    from addin.archive.versions import ArchiveError, latest_scheme, scheme_label
+    from addin.errors import SchemeError
+    from addin.scheme.compare import compare_schemes
+    from addin.scheme.loader import _DecimalLoader, parse_scheme
+
+    at = where(master, year_dir, need_year=False)
+    with exit_on(ArchiveError, SchemeError):
+        records = [latest_scheme(at.master, y) for y in (old_year, new_year)]
+        old, new = (parse_scheme(yaml.load(r.text, Loader=_DecimalLoader), f"{y}年度方案")  # noqa: S506
+                    for r, y in zip(records, (old_year, new_year)))
+    say(f"{old_year}：{scheme_label(records[0])} → {new_year}：{scheme_label(records[1])}")
+    changes = compare_schemes(old, new)
+    for path, a, b in changes:
+        say(f"  {path}: {'（无）' if a is None else a} → {'（无）' if b is None else b}")
+    say(f"共 {len(changes)} 处规则变化 [{len(changes)} changes]" if changes else
+        "两个年度的考核规则相同 [the rules are the same]")
+
+
+COMMANDS = {"publish": publish, "diff": diff, "history": history, "export": export, "publicize": publicize,
+            "notices": notices, "circular": circular}
