@@ -67,7 +67,10 @@ def where(master: Path | None = None, year_dir: Path | None = None, year: int | 
         raise typer.Exit(EXIT_USAGE)
     if found.office is not None:
         with exit_on(ArchiveError, KaoheError, folder=found.office):
-            for folder in sorted({*year_folders(found.office).values(), found.folder}):
+            folders = list(year_folders(found.office).values())  # oldest first: its secret is the office's
+            if found.folder.resolve() not in {f.resolve() for f in folders}:
+                folders.append(found.folder)
+            for folder in folders:
                 report = merge_year_archive(folder)
                 for line in report.lines if report else []:
                     say(line, err=True)

@@ -20,6 +20,7 @@ from addin.engine.people import PeopleColumns
 from addin.engine.units import UnitInput
 from addin.engine.year import YearResult, assess_year, paused_gc
 from addin.errors import KaoheError
+from addin.numbers import fmt
 from addin.problems import Problem
 from addin.results import ResultTable, appeal_table, problem_table, result_tables, summary
 from addin.scheme.columns import STAFF_OPTIONAL, STAFF_REQUIRED, UNIT_SHEETS, bonus_columns, unit_columns
@@ -178,7 +179,7 @@ def with_last_year(host: Host, departments, districts, people):
     for u in departments + districts:
         if u.previous is None and u.code in scores:
             fill.append(replace(u, previous=scores[u.code]))
-            sources[u.code] = f"上年综合得分 {scores[u.code]:.2f} 取自{source}"
+            sources[u.code] = f"上年综合得分 {fmt(scores[u.code])} 取自{source}"
         else:
             fill.append(u)
     previous = []

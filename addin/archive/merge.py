@@ -56,9 +56,9 @@ class MergeReport:
     def lines(self) -> list[str]:
         where = f"{self.source.parent.name}/{self.source.name}"
         head = (f"已把年度文件夹的档案 {where} 并入考核办档案 {OFFICE_ARCHIVE}" +
-                ("（整体移入）" if self.moved else f"（报送记录 {self.submissions} 条、发布版本 {self.versions} 个）") +
-                f"，原文件保留为 {self.source.name}{MERGED_SUFFIX} [merged the year folder's archive into the "
-                f"office archive]")
+                ("（整体移入，各年度共用）" if self.moved else
+                 f"（报送记录 {self.submissions} 条、发布版本 {self.versions} 个），原文件保留为 "
+                 f"{self.source.name}{MERGED_SUFFIX}") + " [merged the year folder's archive into the office archive]")
         out = [head]
         out += [f"  报送编号 {old}（{year}年度）已被占用，改为 {new} [number {old} of {year} is now {new}]"
                 for year, old, new in self.renumbered]
@@ -72,7 +72,7 @@ def merge_year_archive(year_folder: Path) -> MergeReport | None:
     """Merge ``year_folder``'s own archive into its office's (see the module docstring);
     None when it has none to merge. Raises :class:`~addin.archive.chain.ChainBroken` when
     its chain does not match its own master (nothing is merged then)."""
-    year_folder = Path(year_folder)
+    year_folder = Path(year_folder).resolve()
     office = office_of(year_folder)
     master = year_folder / MASTER_FILE
     legacy = master.with_suffix(".kaohe.sqlite")

@@ -73,6 +73,10 @@ def check_identity(identity: Identity, file: str, *, municipal: MunicipalScheme,
     if identity.template_kind.split(":")[0] not in INTAKE_KINDS:
         return _problem("not_intake_kind", f"“{identity.template_kind}”模板无需报送考核办", "this template is not "
                         "submitted to the office", file)
+    if identity.year != year:  # before the scheme: last year's template is last year's, whatever its scheme
+        return _problem("wrong_year", f"模板年度为 {identity.year}，本次汇总的是 {year} 年度；请使用考核办下发的 {year} "
+                        f"年度模板重新填写", f"the template is for {identity.year}, intake is for {year}", file,
+                        sheet=META_SHEET)
     if identity.scheme_id != scheme.id:
         return _problem("wrong_scheme", f"模板所属方案 {identity.scheme_id} 与本次考核方案 {scheme.id} 不符",
                         "the template belongs to another scheme", file, sheet=META_SHEET)
@@ -81,9 +85,6 @@ def check_identity(identity: Identity, file: str, *, municipal: MunicipalScheme,
                         f"（{scheme.version}）不一致，请向考核办索取最新模板重新填写",
                         "the template was built from another version of the scheme (hash differs)", file,
                         sheet=META_SHEET)
-    if identity.year != year:
-        return _problem("wrong_year", f"模板年度为 {identity.year}，本次汇总的是 {year} 年度",
-                        f"the template is for {identity.year}, intake is for {year}", file, sheet=META_SHEET)
     if identity.template_kind == "staff-roster" and open_form is not False:
         keyed = [OPEN_STAFF_ROSTER] if open_form else [OPEN_STAFF_ROSTER, identity.template_kind]
     else:

@@ -327,13 +327,13 @@ def check_batch(envelopes: list[Envelope], ctx: Context, store: Store,
         sorted_out = sort_envelope(env, digest)
         if sorted_out is not None:
             outcomes.append(sorted_out)
-        elif store.received_hash(digest) or digest in taken:
+        elif store.received_hash(digest, ctx.year) or digest in taken:
             outcomes.append(Outcome(env, digest, status=DUPLICATE))
         else:
             # a held copy does not make the same bytes a duplicate: the unit's own
             # re-send from its registered address is checked and may be accepted
             checked = check_envelope(env, ctx)
-            held_before = checked.status == HELD and (store.held_hash(digest) or digest in held)
+            held_before = checked.status == HELD and (store.held_hash(digest, ctx.year) or digest in held)
             outcomes.append(Outcome(env, digest, status=DUPLICATE) if held_before else checked)
         status = outcomes[-1].status
         if status in TAKEN:
@@ -345,11 +345,12 @@ def check_batch(envelopes: list[Envelope], ctx: Context, store: Store,
     return outcomes
 
 
-def _taken_meanwhile(outcomes: list[Outcome], store: Store) -> list[Outcome]:
+def _taken_meanwhile(outcomes: list[Outcome], store: Store, year: int) -> list[Outcome]:
     """Under the lock: a file another run took while this one was checking is now a
     duplicate (its bytes are on record)."""
     return [Outcome(o.envelope, o.file_hash, status=DUPLICATE)
-            if o.status in (ACCEPTED, WARNING, HELD) and store.received_hash(o.file_hash) else o for o in outcomes]
+            if o.status in (ACCEPTED, WARNING, HELD) and store.received_hash(o.file_hash, year) else o
+            for o in outcomes]
 
 
 def run_intake(inbox: Path, master: Path, *, municipal: MunicipalScheme, audit: AuditScheme, year: int,
@@ -375,7 +376,7 @@ def run_intake(inbox: Path, master: Path, *, municipal: MunicipalScheme, audit: 
                 ctx = make_context(master, municipal=municipal, audit=audit, year=year, store=store)
                 outcomes = check_batch(envelopes, ctx, store)
             else:
-                outcomes = _taken_meanwhile(outcomes, store)
+                outcomes = _taken_meanwhile(outcomes, store, year)
             winners = _pick_current(outcomes, store, year)
             written = 0
             try:  # the record and the master change together, or neither does
@@ -390,7 +391,7 @@ def run_intake(inbox: Path, master: Path, *, municipal: MunicipalScheme, audit: 
                             continue
                         o.record_id = store.record(_row(o, year), o.values, make_current=id(o) in current)
                         if o.status in (ACCEPTED, WARNING, SUPERSEDED):
-                            store.settle_held(o.file_hash, o.record_id)
+                            store.settle_held(o.file_hash, o.record_id, year)
             except BaseException:
                 if written:
                     restore_backup(master)

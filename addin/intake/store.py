@@ -176,13 +176,15 @@ class Store:
     def transaction(self):
         return _Transaction(self.db)
 
-    def received_hash(self, file_hash: str) -> bool:
-        """Already received: the same bytes were accepted (or superseded since). A held
-        file sent again is checked again (its own unit's re-send may be taken), and so is
-        a rejected file sent again unchanged: the office may have fixed its side (the
-        roster, the year) in between."""
+    def received_hash(self, file_hash: str, year: int | None = None) -> bool:
+        """Already received in the intake of ``year`` (any year, when None): the same bytes
+        were accepted (or superseded since). A held file sent again is checked again (its
+        own unit's re-send may be taken), and so is a rejected file sent again unchanged:
+        the office may have fixed its side (the roster, the year) in between; and so is a
+        file of another year's intake (last year's file sent again is last year's file)."""
         return self.db.execute("SELECT 1 FROM submissions WHERE file_hash = ? AND status IN "
-                               "('accepted', 'warning', 'superseded')", (file_hash,)).fetchone() is not None
+                               "('accepted', 'warning', 'superseded') AND (? IS NULL OR intake_year = ?)",
+                               (file_hash, year, year)).fetchone() is not None
 
     def keep_evidence(self, file_hash: str, data: bytes) -> None:
         """Keep a file's bytes under their SHA-256 (inside the caller's transaction; the
@@ -203,18 +205,19 @@ class Store:
                                f"hash]")
         return data
 
-    def held_hash(self, file_hash: str) -> bool:
-        """These bytes are on record as held (暂缓), waiting for the office's check."""
-        return self.db.execute("SELECT 1 FROM submissions WHERE file_hash = ? AND status = 'held'",
-                               (file_hash,)).fetchone() is not None
+    def held_hash(self, file_hash: str, year: int | None = None) -> bool:
+        """These bytes are on record as held (暂缓) in the intake of ``year``, waiting for the
+        office's check."""
+        return self.db.execute("SELECT 1 FROM submissions WHERE file_hash = ? AND status = 'held' AND "
+                               "(? IS NULL OR intake_year = ?)", (file_hash, year, year)).fetchone() is not None
 
-    def settle_held(self, file_hash: str, number: int) -> None:
+    def settle_held(self, file_hash: str, number: int, year: int | None = None) -> None:
         """The same bytes came from a sender on record and were taken (报送编号 ``number``):
         the held copies of them need no release any more (inside the caller's transaction)."""
         self.db.execute("UPDATE submissions SET status = 'superseded', released_by = ?, released_at = ? "
-                        "WHERE file_hash = ? AND status = 'held'",
+                        "WHERE file_hash = ? AND status = 'held' AND (? IS NULL OR intake_year = ?)",
                         (f"（同一文件已由登记邮箱报送，报送编号 {number}）", dt.datetime.now().isoformat(timespec="seconds"),
-                         file_hash))
+                         file_hash, year, year))
 
     def secret(self, first: bytes | None = None, *, year: int | None = None) -> bytes:
         """The office secret that keys template ids, made on first use: 32 random bytes

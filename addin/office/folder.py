@@ -102,8 +102,8 @@ def recorded_year(master: Path) -> int | None:
 
 
 def year_folders(office: Path) -> dict[int, Path]:
-    """The year folders of an office, by the year their masters record (a folder whose
-    master records no year is left out)."""
+    """The year folders of an office, by the year their masters record, oldest first (a
+    folder whose master records no year is left out)."""
     out: dict[int, Path] = {}
     office = Path(office)
     if not office.is_dir():
@@ -112,7 +112,7 @@ def year_folders(office: Path) -> dict[int, Path]:
         year = recorded_year(folder / MASTER_FILE)
         if year is not None and year not in out:
             out[year] = folder
-    return out
+    return dict(sorted(out.items()))
 
 
 def load_schemes(folder: Path | None) -> YearSchemes:
