@@ -213,8 +213,11 @@ def intake(
     by: str = typer.Option(None, "--by", help="放行人（记录在档案中），默认为当前登录用户 [who releases it]"),
     reply: bool = typer.Option(False, "--reply", help="接收后给每封来信的发件人回复处理结果和回执（每封只回复一次）"
                                "[reply to every sender, once per message]"),
-    dry_run: bool = typer.Option(False, "--dry-run", help="与 --reply 同用：回复写入 发件箱（预览） 文件夹，不发送 "
-                                 "[write the replies as .eml files instead of sending]"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="与 --reply 同用：预览——只核对、把回复写入 发件箱（预览） 文件夹，"
+                                 "不接收、不记录、不发送 [preview: check, write the replies as .eml files; nothing is "
+                                 "taken in, recorded or sent]"),
+    recheck: bool = typer.Option(False, "--recheck", help="重新核对此前退回的文件（考核办修改名册或方案后）"
+                                 "[check again the files earlier runs rejected]"),
 ) -> None:
     """接收邮件附件：识别、校验、重算、汇总入库并生成回执 [take in emailed workbooks].
 
@@ -233,7 +236,7 @@ def intake(
     """
     from addin.intake.master import MasterError
     from addin.intake.receipt import write_receipt
-    from addin.intake.run import SUPERSEDED, ReleaseError, release_held, run_intake
+    from addin.intake.run import SUPERSEDED, ReleaseError, release_held, run_intake, year_submissions
     from addin.office.folder import INBOX
 
     console = Console(quiet=quiet)
@@ -255,12 +258,23 @@ def intake(
     if not inbox.is_dir():
         say(f"找不到收件文件夹：{inbox}；请把邮件或附件放入 {INBOX}，或在命令中给出文件夹 [inbox not found]")
         raise typer.Exit(EXIT_USAGE)
+    if dry_run and not reply:
+        say("--dry-run 只与 --reply 同用：预览回复，不接收任何文件 [--dry-run goes with --reply]")
+        raise typer.Exit(EXIT_USAGE)
+    if reply:  # the mail settings and the server, before anything changes
+        from addin.cli_mail import check_reply_settings
+
+        code = check_reply_settings(at.master, dry_run)
+        if code:
+            raise typer.Exit(code)
     with exit_on(MasterError, SettingsError, folder=at.master.parent):
-        _align(at.master, year_schemes.municipal)
+        if not dry_run:
+            _align(at.master, year_schemes.municipal)
         result = _with_progress(console, quiet, lambda progress: run_intake(
             inbox, at.master, municipal=year_schemes.municipal, audit=year_schemes.audit, year=at.year,
-            progress=progress))
-        path = write_receipt(result, receipt or at.master.with_name(f"{at.master.stem}_回执.xlsx"), at.year)
+            progress=progress, dry_run=dry_run, recheck=recheck))
+        path = None if dry_run else write_receipt(result, receipt or at.master.with_name(f"{at.master.stem}_回执.xlsx"),
+                                                  at.year, submissions=year_submissions(at.master, at.year))
     from addin.console import render_intake
 
     render_intake(console, result, path)

@@ -121,12 +121,33 @@ def fetch(
         f" [fetched {len(result.saved)} new of {result.listed} listed]", markup=False)
 
 
-def reply_to_senders(result, master: Path, inbox: Path, year: int, dry_run: bool) -> int:
-    """``intake --reply``: one reply per received message; the exit code of the replies."""
-    from addin.intake.store import Store, archive_path
+def check_reply_settings(master: Path, dry_run: bool) -> int:
+    """Before ``intake --reply`` changes anything: the From address is set and, unless a dry
+    run, the SMTP server is reached and logs in. 0, or the exit code of what failed (said
+    in one line): nothing was taken in then."""
     from addin.mail.servers import close, connect_smtp, require, require_from
+
+    try:
+        config = mail_config(master.parent)
+        require_from(config)
+        if not dry_run:
+            close(connect_smtp(require(config.smtp, "smtp")))
+    except MailError as exc:
+        Console(soft_wrap=True, stderr=True).print(f"{exc}；未接收任何文件 [nothing was taken in]", markup=False)
+        return exc.code
+    except FileIssuesError as exc:
+        Console(soft_wrap=True, stderr=True).print(str(exc), markup=False)
+        return EXIT_SETTINGS
+    return 0
+
+
+def reply_to_senders(result, master: Path, inbox: Path, year: int, dry_run: bool) -> int:
+    """``intake --reply``: one reply per received message, saying what its files got when
+    first taken in (a dry run: what they would get); the exit code of the replies."""
+    from addin.intake.store import Store, archive_path
     from addin.mail.outbox import send_messages, write_messages
-    from addin.mail.replies import compose_replies
+    from addin.mail.replies import compose_replies, messages_to_answer
+    from addin.mail.servers import close, connect_smtp, require, require_from
     from addin.office.settings import load_settings
 
     console = Console(soft_wrap=True)
@@ -135,7 +156,8 @@ def reply_to_senders(result, master: Path, inbox: Path, year: int, dry_run: bool
         mail_from = require_from(config)
         store = Store(archive_path(master))
         try:
-            replies, problems = compose_replies(result, inbox, store, mail_from=mail_from, year=year,
+            replies, problems = compose_replies(messages_to_answer(result, store, year), inbox, store,
+                                                mail_from=mail_from, year=year,
                                                 office_addresses=load_settings(master.parent).submission.office)
             for p in problems:
                 console.print(p.message, markup=False)
@@ -166,9 +188,9 @@ def reply_to_senders(result, master: Path, inbox: Path, year: int, dry_run: bool
         failure = environment_failure(exc, master.parent)
         if failure is None:
             raise
-        Console(soft_wrap=True, stderr=True).print(
-            f"回复未能写入或记录：{failure}（本次接收结果已保存在汇总工作簿和回执中）[replies not written; the intake "
-            f"itself is saved]", markup=False)
+        saved = ("（这是预览：没有接收任何文件）[a dry run: nothing was taken in]" if dry_run else
+                 "（本次接收结果已保存在汇总工作簿和回执中）[the intake itself is saved]")
+        Console(soft_wrap=True, stderr=True).print(f"回复未能写入或记录：{failure}{saved}", markup=False)
         return EXIT_ENVIRONMENT
     for out, answer in report.refused:
         console.print(f"回复未能发出（{out.source}）：发件服务器拒收 {answer} [refused]", markup=False)
@@ -212,6 +234,7 @@ def remind(
         schemes = load_schemes(where)
         config = mail_config(where)
         mail_from = require_from(config)
+        smtp = connect_smtp(require(config.smtp, "smtp")) if send else None  # reached before anything is written
         store = open_store(master)
         try:
             ctx = make_context(master, municipal=schemes.municipal, audit=schemes.audit, year=year, store=store)
@@ -224,14 +247,12 @@ def remind(
                 console.print(f"预览：{len(paths)} 封催报邮件已写入 {where / OUTBOX}，未发送；确认后加 --send 发送 "
                               f"[dry run: written, not sent]", markup=False)
                 return
-            smtp = connect_smtp(require(config.smtp, "smtp"))
-            try:
-                report = send_messages(smtp, reminders, mail_from, lambda o: store.record_reminder(
-                    o.key, o.recipients, deadline.isoformat(), list(o.missing), o.message["Message-ID"]))
-            finally:
-                close(smtp)
+            report = send_messages(smtp, reminders, mail_from, lambda o: store.record_reminder(
+                o.key, o.recipients, deadline.isoformat(), list(o.missing), o.message["Message-ID"]))
         finally:
             store.close()
+            if smtp is not None:
+                close(smtp)
     for out, answer in report.refused:
         console.print(f"催报未能发出（{out.key}）：{answer} [refused]", markup=False)
     console.print(f"已发送催报 {len(report.sent)} 封 [sent {len(report.sent)} reminders]", markup=False)

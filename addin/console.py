@@ -162,8 +162,13 @@ def render_intake(console: Console, result, receipt_path) -> None:
         console.print(Text(f"[{'退回' if p.is_error else '提示'}] {p.file or ''}", style="red" if p.is_error else "yellow"))
         console.print(Text(f"    · {p.message}"))
     counts = Counter(o.status for o in result.outcomes)
-    console.print(Text("，".join(f"{STATUS_ZH[k]} {v}" for k, v in counts.items()) +
-                       f"；写入汇总工作簿 {result.cells_written} 个单元格；未报送 {len(result.missing)} 项；回执：{receipt_path}"))
+    done = "，".join(f"{STATUS_ZH[k]} {v}" for k, v in counts.items()) or "本次没有新文件"
+    earlier = f"；此前已处理的 {result.earlier} 个文件未再列出" if getattr(result, "earlier", 0) else ""
+    if getattr(result, "dry_run", False):
+        console.print(Text(f"预览（未接收、未写入、未记录）：{done}{earlier} [dry run: nothing changed]"))
+        return
+    console.print(Text(f"本次：{done}{earlier}；写入汇总工作簿 {result.cells_written} 个单元格；未报送 "
+                       f"{len(result.missing)} 项；回执（全年度现状）：{receipt_path}"))
 
 
 def render_changes(console: Console, changes, year: int) -> None:

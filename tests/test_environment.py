@@ -182,8 +182,8 @@ def test_intake_reply__a_full_disk_for_the_dry_run_previews_is_one_line_not_a_tr
                              env={**os.environ, "KAOHE_MAIL_FROM": "khb@example.gov.cn"})
         assert run.returncode == 3, (run.stdout, run.stderr)
         assert "Traceback" not in run.stdout + run.stderr
-        assert "磁盘空间已满" in run.stderr and "本次接收结果已保存" in run.stderr
-        assert master_value(work, "部门", "B001", "党风廉政建设") == 9.2
+        assert "磁盘空间已满" in run.stderr and "这是预览：没有接收任何文件" in run.stderr
+        assert master_value(work, "部门", "B001", "党风廉政建设") is None  # a dry run takes nothing in (issue 23)
         assert [p.name for p in outbox.iterdir()] == ["filler.bin"]  # no partial preview left
     finally:
         subprocess.run([*_sudo(), "umount", "-l", str(outbox)], capture_output=True)

@@ -109,8 +109,13 @@ def test_run_intake__same_inbox_twice_changes_nothing(work, templates, municipal
     run(work, municipal, audit)
     before = (work / "master.xlsx").read_bytes()
     again = run(work, municipal, audit)
-    assert [o.status for o in again.outcomes] == [DUPLICATE]
+    # issue 23: the file the first run took is not taken in, listed or counted again
+    assert (again.outcomes, again.earlier, again.rejected) == ([], 1, False)
     assert (work / "master.xlsx").read_bytes() == before
+    eml(work / "inbox" / "b.eml", [("附表1.xlsx", f.read_bytes())])  # the same bytes in a new message: a duplicate
+    third = run(work, municipal, audit)
+    assert [(o.envelope.source, o.status) for o in third.outcomes] == [("b.eml", DUPLICATE)]
+    assert "与B001 市发展改革委已报送的文件完全相同（报送编号 1，接收）" in third.outcomes[0].note
     store = Store(work / "master.kaohe.sqlite")
     assert store.count() == 1
     store.close()
@@ -387,10 +392,13 @@ def test_intake_command__receipt_and_exit_codes(work, templates):
     assert bad.exit_code == 1
     receipt = openpyxl.load_workbook(work / "master_回执.xlsx")
     rows = list(receipt["回执"].iter_rows(min_row=4, values_only=True))
-    results = {r[1]: (r[9], r[10]) for r in rows}
-    assert results["附表1.xlsx"][0] == "退回" and "文件为空" in results["附表1.xlsx"][1]
-    assert results["empty.xlsx"][0] == "跳过（非报送文件）" and "文件为空" in results["empty.xlsx"][1]
-    assert results["good.xlsx"][0].startswith("重复")
+    # the year's state (issue 23): every submission with its number and current status, this run's marked
+    results = {r[2]: (r[0], r[1], r[9], r[10]) for r in rows}
+    assert results["good.xlsx"] == (1, None, "接收", None)  # taken by the first run: still listed, not this run's
+    assert results["附表1.xlsx"][:3] == (2, "本次", "退回") and "文件为空" in results["附表1.xlsx"][3]
+    assert "empty.xlsx" not in results  # skipped by the second run: no submission, not this run's
+    again = runner.invoke(app, ["intake", str(work / "inbox"), "--master", str(work / "master.xlsx"), "--quiet"])
+    assert again.exit_code == 0, again.output  # the rejection is not reported again by a rerun
     missing = [r for r in receipt["未报送"].iter_rows(min_row=2, values_only=True)]
     assert ("B002", "市财政局", "附表1（部门）") in missing and ("Q01", "市中区", "附表5") in missing
     assert not [m for m in missing if m[0] == "B001" and m[2] == "附表1（部门）"]
@@ -640,17 +648,17 @@ def test_store__migrations_are_recorded_and_applied_once(tmp_path):
 
     store = Store(tmp_path / "m.sqlite")
     versions = [r[0] for r in store.db.execute("SELECT version FROM schema_migrations ORDER BY version")]
-    assert versions == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert versions == [1, 2, 3, 4, 5, 6, 7, 8, 9]
 
-    def m9(db: sqlite3.Connection) -> None:
+    def m99(db: sqlite3.Connection) -> None:
         db.execute("CREATE TABLE circulars (id INTEGER PRIMARY KEY)")
 
-    assert store.migrate([(1, "x", lambda db: None), (2, "y", lambda db: None), (9, "circulars", m9)]) == [9]
-    assert store.migrate([(9, "circulars", m9)]) == []
+    assert store.migrate([(1, "x", lambda db: None), (2, "y", lambda db: None), (99, "circulars", m99)]) == [99]
+    assert store.migrate([(99, "circulars", m99)]) == []
     store.close()
     reopened = Store(tmp_path / "m.sqlite")  # an old file opens in a new version
     assert [r[0] for r in reopened.db.execute("SELECT version FROM schema_migrations ORDER BY version")] == \
-        [1, 2, 3, 4, 5, 6, 7, 8, 9]
+        [1, 2, 3, 4, 5, 6, 7, 8, 9, 99]
     reopened.close()
 
 

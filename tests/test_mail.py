@@ -393,15 +393,16 @@ def test_intake_reply__smtp_login_over_starttls_and_a_refused_login(tls, demo_ye
         env = {"KAOHE_SMTP_HOST": "127.0.0.1", "KAOHE_SMTP_PORT": str(server.port), "KAOHE_SMTP_SECURITY": "starttls",
                "KAOHE_SMTP_USER": "khb", "KAOHE_SMTP_PASSWORD": "wrong", "KAOHE_MAIL_CAFILE": str(cert),
                "KAOHE_MAIL_FROM": OFFICE}
+        before = (year / "考核汇总.xlsx").read_bytes()
         bad = kaohe(["intake", "--reply", "--quiet"], env, year)
-        assert bad.exit_code == EXIT_AUTH and "拒绝了用户名或密码" in bad.output
-        assert server.messages == []
+        assert bad.exit_code == EXIT_AUTH and "拒绝了用户名或密码" in bad.output and "未接收任何文件" in bad.output
+        assert server.messages == [] and (year / "考核汇总.xlsx").read_bytes() == before  # failed before any change
         env["KAOHE_SMTP_PASSWORD"] = "发件-密码"
         good = kaohe(["intake", "--reply", "--quiet"], env, year)
         assert good.exit_code in (0, 1) and "已回复 1 封邮件" in good.output, good.output
         assert len(server.messages) == 1
         nopass = kaohe(["intake", "--reply", "--quiet"], {k: v for k, v in env.items() if "PASSWORD" not in k}, year)
-        assert "没有需要回复的邮件" in nopass.output  # replied already: no login needed, nothing sent
+        assert nopass.exit_code == EXIT_SETTINGS and "KAOHE_SMTP_PASSWORD" in nopass.output  # checked first
     finally:
         server.stop()
 

@@ -31,7 +31,7 @@ from addin.intake.run import ACCEPTED, DUPLICATE, HELD, SUPERSEDED, WARNING, Bat
 from addin.intake.sender import parse_auth_results
 from addin.intake.store import Store
 from addin.mail.addresses import sender_address
-from addin.mail.replies import compose_replies
+from addin.mail.replies import compose_replies, messages_to_answer
 from addin.office.settings import SETTINGS_FILE
 from fill import APPENDIX1_FULL, eml
 from test_intake import by_name, filled, master_value, run, templates, work  # noqa: F401
@@ -354,8 +354,9 @@ def _reply_for(tmp_path: Path, subject: str, msgid: str, references: str, displa
     outcome = Outcome(envelopes[0], "0" * 64, status="rejected")
     store = Store(tmp_path / "a.sqlite")
     try:
-        replies, problems = compose_replies(BatchResult([outcome], [], [], 0), inbox, store, mail_from=OFFICE,
-                                            year=2026, now=dt.datetime(2027, 1, 11, tzinfo=UTC))
+        messages = messages_to_answer(BatchResult([outcome], [], [], 0, dry_run=True), store, 2026)
+        replies, problems = compose_replies(messages, inbox, store, mail_from=OFFICE, year=2026,
+                                            now=dt.datetime(2027, 1, 11, tzinfo=UTC))
     finally:
         store.close()
     return replies, problems

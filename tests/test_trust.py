@@ -16,7 +16,7 @@ import pytest
 
 from addin.intake.extract import Update
 from addin.intake.master import apply_updates
-from addin.intake.run import ACCEPTED, HELD, REJECTED, SUPERSEDED, WARNING
+from addin.intake.run import ACCEPTED, HELD, REJECTED, SUPERSEDED, WARNING, run_intake
 from addin.intake.store import Store
 from addin.office.settings import SETTINGS_FILE
 from fill import APPENDIX1_FULL, eml
@@ -373,7 +373,9 @@ def test_run_intake__a_rejected_file_sent_again_is_processed_again(work, templat
     first = run(work, municipal, audit).outcomes[0]
     assert (first.status, first.problems[0].code) == (REJECTED, "unknown_unit")
     apply_updates(work / "master.xlsx", [Update("部门", "单位编码", "B077", {"单位名称": "市新设局", "分口": "综合口"})])
-    second = run(work, municipal, audit).outcomes[0]  # the same bytes, after the office added the unit
+    assert run(work, municipal, audit).outcomes == []  # a rerun does not report it again (issue 23)
+    second = run_intake(work / "inbox", work / "master.xlsx", municipal=municipal, audit=audit, year=2026,
+                        recheck=True).outcomes[0]  # checked again on purpose, after the office added the unit
     # 3.1 and 3.2 full (1 + 1), 3.3 市级 0.8, 3.4 0.8 ÷ 1 = 0.8, 3.5 full 1 → 4.6
     assert second.status == ACCEPTED and master_value(work, "部门", "B077", "精神文明建设") == 4.6
 

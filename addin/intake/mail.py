@@ -16,6 +16,7 @@ from email.message import Message
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from addin.intake.attachment import system_file
+from addin.intake.bundle import is_bundle, open_bundle
 from addin.mail.addresses import sender_address
 from addin.problems import Problem
 
@@ -248,10 +249,16 @@ def _from_message(msg: Message, source: str, delivery: Delivery, budget: _Budget
         if name.lower().endswith(".eml") and data:
             nested(email.message_from_bytes(data))
             continue
-        envelopes.append(Envelope(name, data, source, sender, subject, date, content_type=part.get_content_type(),
-                                  mailer=delivery.mailer, arrived=delivery.arrived,
-                                  auth_results=delivery.auth_results, mailer_text=delivery.mailer_text,
-                                  forwarded_auth=_auth_results(msg) if depth else ()))
+        files = [(name, data)]
+        if is_bundle(name, data, part.get_content_type()):  # several workbooks in one .zip
+            files, unopened = open_bundle(name, data, name_problem=name_problem)
+            problems.extend(p.located(file=source) if p.file is None else p for p in unopened)
+        for file_name, body in files:
+            envelopes.append(Envelope(file_name, body, source, sender, subject, date,
+                                      content_type=None if file_name != name else part.get_content_type(),
+                                      mailer=delivery.mailer, arrived=delivery.arrived,
+                                      auth_results=delivery.auth_results, mailer_text=delivery.mailer_text,
+                                      forwarded_auth=_auth_results(msg) if depth else ()))
     if budget.exceeded and depth == 0:
         problems.append(Problem("too_many_parts", f"邮件部件超过{MAX_PARTS}个，其余已跳过 "
                                                   f"[more than {MAX_PARTS} parts: the rest were skipped]", file=source))
@@ -353,7 +360,12 @@ def collect(inbox: Path) -> tuple[list[Envelope], list[Problem]]:
             elif suffix == ".msg":
                 e, p = read_msg(path)
             else:
-                e, p = [Envelope(path.name, path.read_bytes(), rel, file_time=stamp, loose=True)], []
+                data = path.read_bytes()
+                if is_bundle(path.name, data):
+                    files, p = open_bundle(path.name, data, name_problem=name_problem)
+                    e = [Envelope(name, body, rel, file_time=stamp, loose=True) for name, body in files]
+                else:
+                    e, p = [Envelope(path.name, data, rel, file_time=stamp, loose=True)], []
         except OSError:
             raise  # the inbox itself cannot be read: the environment, not this file
         except Exception as exc:  # any other failure is this file's alone; the batch goes on

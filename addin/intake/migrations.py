@@ -301,6 +301,31 @@ def _m8_office(db: sqlite3.Connection) -> None:
     )
 
 
+def _m9_inbox_items(db: sqlite3.Connection) -> None:
+    """Every file (and every problem of a message) an intake of the year has seen, with the
+    outcome it got when first taken in: a rerun over the same inbox does not take it in, list
+    it or count it again, and a reply sent later reports that first outcome (issue 23)."""
+    run_script(
+        db,
+        """
+        CREATE TABLE inbox_items (
+            id           INTEGER PRIMARY KEY,
+            intake_year  INTEGER,
+            source       TEXT NOT NULL,
+            file_name    TEXT NOT NULL,
+            file_hash    TEXT NOT NULL,
+            status       TEXT NOT NULL,
+            reasons      TEXT NOT NULL DEFAULT '[]',
+            number       INTEGER,
+            note         TEXT,
+            seen_at      TEXT NOT NULL,
+            UNIQUE (intake_year, source, file_name, file_hash)
+        );
+        CREATE INDEX inbox_items_source ON inbox_items(intake_year, source);
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "submissions and their values", _m1_submissions),
     (2, "archive: versions, results, units, people, publications, appeals", _m2_archive),
@@ -310,4 +335,5 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (6, "the hash chain of published versions", _m6_chain),
     (7, "the kept files (evidence), content-addressed", _m7_evidence),
     (8, "the office: numbers per year, year secrets, what a merge set aside", _m8_office),
+    (9, "the inbox items each intake has seen, with their first outcome", _m9_inbox_items),
 ]

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from addin.intake.formats import foreign_format
 from addin.intake.hygiene import check_names, check_parts, is_local_addin
 from addin.intake.opc import CONTENT_TYPES, Package
 from addin.intake.refusal import UnsafeWorkbook, refuse
@@ -64,12 +65,12 @@ def open_package(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> tup
     if len(data) > limits.max_file_bytes:
         return None, refuse("too_large", f"文件过大（{len(data) // 1024 // 1024} MB），模板不会超过 "
                             f"{limits.max_file_bytes // 1024 // 1024} MB", "the file is too large", file)
-    if data.startswith(OLE_MAGIC):
-        if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e" in data:
-            return None, refuse("encrypted", "文件设置了打开密码（已加密），请取消密码后重新发送",
-                                "the workbook is password-protected (encrypted); remove the password and resend", file)
-        return None, refuse("legacy_xls", "这是旧版 .xls 文件，请用下发的 .xlsx 模板填写后发送（不要另存为 .xls）",
-                            "legacy .xls: fill in the .xlsx template we sent and resend it as .xlsx", file)
+    foreign = foreign_format(data, file)  # .ods, .et, .xlsb, .xls, .csv: said by name, with how to save as .xlsx
+    if foreign is not None:
+        return None, foreign
+    if data.startswith(OLE_MAGIC):  # what is left of OLE files: an encrypted .xlsx
+        return None, refuse("encrypted", "文件设置了打开密码（已加密），请取消密码后重新发送",
+                            "the workbook is password-protected (encrypted); remove the password and resend", file)
     if not data.startswith(ZIP_MAGIC):
         return None, refuse("not_zip", "文件已损坏或不是 Excel 工作簿（.xlsx），请重新发送",
                             "not an .xlsx workbook (not a zip archive)", file)
@@ -98,9 +99,6 @@ def open_package(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> tup
                             "不同软件会读出不同内容，已拒收",
                             "the archive holds two members of one part name (part names ignore case; readers "
                             "disagree on which is read)", file)
-    if package.member("xl/workbook.bin"):
-        return None, refuse("xlsb", "这是 .xlsb（二进制工作簿），请用下发的 .xlsx 模板填写并另存为 .xlsx",
-                            ".xlsb: save as .xlsx (the template we sent)", file)
     try:
         macro = any(n.lower().endswith("vbaproject.bin") for n in names) or _macro_content_type(package)
         main = package.main_part() if package.member(CONTENT_TYPES) else None

@@ -72,6 +72,10 @@ class Outcome:
     """The submission's id in the record (shown in the receipt; ``--release ID``)."""
     unchecked_sender: str | None = None
     """Whose addresses were not on record, so the sender could not be checked."""
+    replaced: int | None = None
+    """The 报送编号 this file made superseded (the unit's earlier current submission)."""
+    note: str | None = None
+    """One line for the sender beyond the status (what it replaced, whose file it repeats)."""
 
     @property
     def reasons(self) -> list[str]:
@@ -92,6 +96,9 @@ class BatchResult:
     cells_written: int
     notices: list[Problem] = field(default_factory=list)
     """Warnings about the batch as a whole (senders that could not be checked)."""
+    earlier: int = 0
+    """Inbox files an earlier intake of the year saw (not taken in, listed or counted again)."""
+    dry_run: bool = False
 
     @property
     def rejected(self) -> bool:
@@ -354,48 +361,41 @@ def _taken_meanwhile(outcomes: list[Outcome], store: Store, year: int) -> list[O
 
 
 def run_intake(inbox: Path, master: Path, *, municipal: MunicipalScheme, audit: AuditScheme, year: int,
-               progress: Callable[[int, int], None] | None = None) -> BatchResult:
-    """Check every file of the inbox, then, holding the master's lock only for that,
-    record them all and write the winners into the master. The checking (the costly
-    part, bounded per file) runs before the lock, so a slow or hostile file never keeps
-    another command from the master."""
+               progress: Callable[[int, int], None] | None = None, dry_run: bool = False,
+               recheck: bool = False) -> BatchResult:
+    """Check every file of the inbox not seen by an earlier intake of the year, then,
+    holding the master's lock only for that, record them all and write the winners into
+    the master. The checking (the costly part, bounded per file) runs before the lock, so
+    a slow or hostile file never keeps another command from the master. A file an earlier
+    run saw (still in the inbox) is not taken in, listed or counted again: its outcome is
+    on record (:meth:`Store.items`), and the receipt shows it.
+
+    ``dry_run``: check and report, and change nothing — not the master, not the record
+    (the outcomes carry no 报送编号). ``recheck``: files an earlier run rejected are checked
+    again (after the office fixed its roster or scheme)."""
     master = Path(master)
     check_not_open(master)
     envelopes, inbox_problems = collect(Path(inbox))
     store = open_store(master)
     try:
+        seen = store.seen_items(year)
+        again = {k for k, status in seen.items() if recheck and status == REJECTED}
+        fresh = [env for env in envelopes if (key := (env.source, env.file_name, _digest(env))) not in seen
+                 or key in again]
+        earlier = len(envelopes) - len(fresh)
+        inbox_problems = [p for p in inbox_problems if (p.file or "", p.code, "") not in seen]
         # a message fetched over IMAP arrived when the office's server says (INTERNALDATE)
         times = store.server_times()
-        envelopes = [dataclasses.replace(env, arrived=times[env.source]) if env.source in times else env
-                     for env in envelopes]
+        fresh = [dataclasses.replace(env, arrived=times[env.source]) if env.source in times else env for env in fresh]
         ctx = make_context(master, municipal=municipal, audit=audit, year=year, store=store)
-        outcomes = check_batch(envelopes, ctx, store, progress)
-        with master_lock(master):
-            remove_stale_temps(master)
-            if read_roster(master) != ctx.roster:  # the office changed its roster meanwhile: check again
-                ctx = make_context(master, municipal=municipal, audit=audit, year=year, store=store)
-                outcomes = check_batch(envelopes, ctx, store)
-            else:
-                outcomes = _taken_meanwhile(outcomes, store, year)
-            winners = _pick_current(outcomes, store, year)
-            written = 0
-            try:  # the record and the master change together, or neither does
-                with store.transaction():
-                    written = _apply(master, winners)
-                    current = {id(o) for o in winners}  # by identity: == compares whole outcomes, files included
-                    for o in outcomes:  # the evidence, as durable as the record (one commit)
-                        if o.status not in UNRECORDED:
-                            store.keep_evidence(o.file_hash, o.envelope.data)
-                    for o in outcomes:
-                        if o.status in UNRECORDED:
-                            continue
-                        o.record_id = store.record(_row(o, year), o.values, make_current=id(o) in current)
-                        if o.status in (ACCEPTED, WARNING, SUPERSEDED):
-                            store.settle_held(o.file_hash, o.record_id, year)
-            except BaseException:
-                if written:
-                    restore_backup(master)
-                raise
+        outcomes = check_batch(fresh, ctx, store, progress)
+        written = 0
+        if not dry_run:
+            outcomes, ctx, written = _record_batch(master, fresh, outcomes, inbox_problems, ctx, store, year,
+                                                   recheck)
+        else:
+            _pick_current(outcomes, store, year)  # superseded within the batch or by what is on record
+            _notes(outcomes, store, year)
     finally:
         store.close()
     unchecked = sorted({o.unchecked_sender for o in outcomes if o.unchecked_sender and o.status != REJECTED})
@@ -405,7 +405,76 @@ def run_intake(inbox: Path, master: Path, *, municipal: MunicipalScheme, audit: 
             "sender_unchecked", f"以下报送方未登记报送邮箱，本批未核对发件人：{'、'.join(unchecked)[:600]}；"
             f"请在汇总工作簿“报送邮箱”列或 设置.yaml 中登记 [no address on record for these senders: not checked]",
             severity="warning"))
-    return BatchResult(outcomes, inbox_problems, missing_templates(master, ctx, outcomes), written, notices)
+    return BatchResult(outcomes, inbox_problems, missing_templates(master, ctx, outcomes), written, notices,
+                       earlier=earlier, dry_run=dry_run)
+
+
+def _digest(env: Envelope) -> str:
+    return hashlib.sha256(env.data).hexdigest()
+
+
+def _record_batch(master: Path, fresh: list[Envelope], outcomes: list[Outcome], inbox_problems: list[Problem],
+                  ctx: Context, store: Store, year: int, recheck: bool) -> tuple[list[Outcome], Context, int]:
+    """Under the master's lock: the record and the master change together, or neither does."""
+    with master_lock(master):
+        remove_stale_temps(master)
+        if read_roster(master) != ctx.roster:  # the office changed its roster meanwhile: check again
+            ctx = make_context(master, municipal=ctx.municipal, audit=ctx.audit, year=year, store=store)
+            outcomes = check_batch(fresh, ctx, store)
+        else:
+            outcomes = _taken_meanwhile(outcomes, store, year)
+        winners = _pick_current(outcomes, store, year)
+        written = 0
+        try:
+            with store.transaction():
+                written = _apply(master, winners)
+                current = {id(o) for o in winners}  # by identity: == compares whole outcomes, files included
+                for o in outcomes:  # the evidence, as durable as the record (one commit)
+                    if o.status not in UNRECORDED:
+                        store.keep_evidence(o.file_hash, o.envelope.data)
+                for o in outcomes:
+                    if o.status in UNRECORDED:
+                        continue
+                    o.record_id, o.replaced = store.record(_row(o, year), o.values, make_current=id(o) in current)
+                    if o.status in (ACCEPTED, WARNING, SUPERSEDED):
+                        store.settle_held(o.file_hash, o.record_id, year)
+                _notes(outcomes, store, year)
+                for o in outcomes:  # what each file got when first taken in: a rerun skips it
+                    if recheck:
+                        store.forget_item(year, o.envelope.source, o.envelope.file_name, o.file_hash)
+                    store.record_item(year, o.envelope.source, o.envelope.file_name, o.file_hash, o.status,
+                                      o.reasons, o.record_id, o.note)
+                for p in inbox_problems:
+                    store.record_item(year, p.file or "", p.code, "", "problem", [p.message])
+        except BaseException:
+            if written:
+                restore_backup(master)
+            raise
+    return outcomes, ctx, written
+
+
+def _notes(outcomes: list[Outcome], store: Store, year: int) -> None:
+    """What a sender is told beyond the status: the earlier 报送编号 a file replaced, and
+    whose submission a duplicate is (the sender holds those bytes: naming their unit tells
+    them nothing new)."""
+    for o in outcomes:
+        if o.replaced is not None:
+            o.note = f"已替代此前的报送（报送编号 {o.replaced}），以本次为准"
+        elif o.status == DUPLICATE:
+            row = store.by_hash(o.file_hash, year)
+            if row is not None:
+                whose = f"{row['unit_code']} {row['unit_name']}" if row["unit_code"] else "此前"
+                o.note = (f"与{whose}已报送的文件完全相同（报送编号 {row['number']}，"
+                          f"{STATUS_ZH.get(row['status'], row['status'])}），未再处理")
+
+
+def year_submissions(master: Path, year: int) -> list:
+    """Every submission of the intake of ``year`` with its current status (the receipt)."""
+    store = open_store(master)
+    try:
+        return store.year_submissions(year)
+    finally:
+        store.close()
 
 
 def open_store(master: Path) -> Store:

@@ -19,11 +19,18 @@ from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 import zlib
-from typing import Any
+from typing import Any, NamedTuple
 
 from addin.errors import KaoheError
 from addin.intake.migrations import MIGRATIONS, Migration
 from addin.office.folder import OFFICE_ARCHIVE, office_archive
+
+
+class Recorded(NamedTuple):
+    """A submission as recorded: its 报送编号, and the one it superseded (if any)."""
+
+    number: int
+    replaced: int | None
 
 
 class EvidenceError(KaoheError):
@@ -269,10 +276,15 @@ class Store:
         finally:
             self.db.row_factory = None
 
-    def record(self, row: dict[str, Any], values: dict[str, Any], make_current: bool) -> int:
+    def record(self, row: dict[str, Any], values: dict[str, Any], make_current: bool) -> Recorded:
         """Insert one submission (inside the caller's transaction); returns its 报送编号, the
-        next number of its intake year (``row["intake_year"]``)."""
+        next number of its intake year (``row["intake_year"]``), and the 报送编号 of the
+        submission it made superseded (the unit's earlier current one), if any."""
+        replaced = None
         if make_current and row.get("unit_code"):
+            earlier = self.db.execute("SELECT number FROM submissions WHERE year = ? AND kind = ? AND unit_code = ? "
+                                      "AND is_current = 1", (row["year"], row["kind"], row["unit_code"])).fetchone()
+            replaced = earlier[0] if earlier else None
             self.db.execute("UPDATE submissions SET is_current = 0, status = CASE WHEN status IN ('rejected', 'held') "
                             "THEN status ELSE 'superseded' END WHERE year = ? AND kind = ? AND unit_code = ? "
                             "AND is_current = 1",
@@ -286,17 +298,65 @@ class Store:
         sid = cur.lastrowid
         self.db.executemany("INSERT INTO submission_values VALUES (?, ?, ?)",
                             [(sid, key, _json(value)) for key, value in values.items()])
-        return number
+        return Recorded(number, replaced)
+
+    # --- the inbox items an intake has seen (issue 23) ---------------------------------
+
+    def seen_items(self, year: int | None) -> dict[tuple[str, str, str], str]:
+        """(source, file name, file hash) → first outcome, of every inbox item the intakes
+        of ``year`` saw."""
+        return {(a, b, c): d for a, b, c, d in self.db.execute(
+            "SELECT source, file_name, file_hash, status FROM inbox_items WHERE intake_year IS ?", (year,))}
+
+    def forget_item(self, year: int | None, source: str, file_name: str, file_hash: str) -> None:
+        """Let an inbox item be taken in again (a rejected file the office wants re-checked)."""
+        self.db.execute("DELETE FROM inbox_items WHERE intake_year IS ? AND source = ? AND file_name = ? AND "
+                        "file_hash = ?", (year, source, file_name, file_hash))
+
+    def record_item(self, year: int | None, source: str, file_name: str, file_hash: str, status: str,
+                    reasons: list[str], number: int | None = None, note: str | None = None) -> None:
+        """An inbox item and the outcome it got when first taken in (inside the caller's
+        transaction; an item seen before keeps its first outcome)."""
+        self.db.execute("INSERT OR IGNORE INTO inbox_items (intake_year, source, file_name, file_hash, status, "
+                        "reasons, number, note, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (year, source, file_name, file_hash, status, json.dumps(reasons, ensure_ascii=False), number,
+                         note, dt.datetime.now().isoformat(timespec="seconds")))
+
+    def items(self, year: int | None, source: str | None = None) -> list[sqlite3.Row]:
+        """The inbox items of ``year`` (of one ``source``), each with its submission's unit,
+        template and current status where it was recorded, in the order they were seen."""
+        self.db.row_factory = sqlite3.Row
+        try:
+            return self.db.execute(
+                "SELECT i.*, s.unit_code, s.unit_name, s.kind, s.status AS current_status, s.released_by, "
+                "s.released_at FROM inbox_items i LEFT JOIN submissions s ON s.intake_year IS i.intake_year "
+                "AND s.number = i.number WHERE i.intake_year IS ? AND (? IS NULL OR i.source = ?) ORDER BY i.id",
+                (year, source, source)).fetchall()
+        finally:
+            self.db.row_factory = None
+
+    def year_submissions(self, year: int | None) -> list[sqlite3.Row]:
+        """Every submission of the intake of ``year``, by 报送编号, with its current status and
+        the note it was taken in with (what it replaced)."""
+        self.db.row_factory = sqlite3.Row
+        try:
+            return self.db.execute("SELECT s.*, (SELECT i.note FROM inbox_items i WHERE i.intake_year IS s.intake_year "
+                                   "AND i.number = s.number ORDER BY i.id LIMIT 1) AS note FROM submissions s "
+                                   "WHERE s.intake_year IS ? ORDER BY s.number", (year,)).fetchall()
+        finally:
+            self.db.row_factory = None
 
     def count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
 
-    def by_hash(self, file_hash: str) -> sqlite3.Row | None:
-        """The latest record of a file with these bytes."""
+    def by_hash(self, file_hash: str, year: int | None = None) -> sqlite3.Row | None:
+        """The latest record of a file with these bytes (in the intake of ``year``, when given;
+        taken ones first)."""
         self.db.row_factory = sqlite3.Row
         try:
-            return self.db.execute("SELECT * FROM submissions WHERE file_hash = ? ORDER BY id DESC LIMIT 1",
-                                   (file_hash,)).fetchone()
+            return self.db.execute("SELECT * FROM submissions WHERE file_hash = ? AND (? IS NULL OR intake_year = ?) "
+                                   "ORDER BY status IN ('accepted', 'warning', 'superseded') DESC, id DESC LIMIT 1",
+                                   (file_hash, year, year)).fetchone()
         finally:
             self.db.row_factory = None
 
