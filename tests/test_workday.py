@@ -183,3 +183,21 @@ def test_run_intake__another_format_is_named_with_how_to_save_it_as_xlsx(work, t
     text = flat(done.output)
     assert flat(f"这是{said}") in text
     assert flat("WPS 中“文件 → 另存为”，类型选“Excel 文件(*.xlsx)”") in text and "LibreOffice中" in text
+
+
+def test_intake_reply__a_correction_names_what_it_replaced_and_a_copy_names_whose_it_is(work, templates, smtp):
+    mailboxes(work, B001="b001@example.gov.cn", B002="b002@example.gov.cn")
+    b002 = filled(templates, work, unit="B002", name="b2.xlsx").read_bytes()
+    eml(work / "inbox" / "1.eml", [("a1.xlsx", filled(templates, work, name="a1.xlsx").read_bytes())],
+        sender="b001@example.gov.cn")
+    eml(work / "inbox" / "2.eml", [("b2.xlsx", b002)], sender="b002@example.gov.cn")
+    assert intake(work, "--reply", env=mail_env(smtp)).exit_code == 0
+    corrected = filled(templates, work, values={**APPENDIX1_FULL, "KH_IN_附表1_1_1_missed_meetings": 0}, name="a2.xlsx")
+    eml(work / "inbox" / "3.eml", [("a2.xlsx", corrected.read_bytes())], sender="b001@example.gov.cn")
+    eml(work / "inbox" / "4.eml", [("转发.xlsx", b002)], sender="b001@example.gov.cn")  # forwarded from B002
+    assert intake(work, "--reply", env=mail_env(smtp)).exit_code == 0
+    bodies = replies_by_recipient(smtp)["b001@example.gov.cn"]
+    assert len(bodies) == 3
+    assert "结果：接收（报送编号 3）" in bodies[1] and "已替代此前的报送（报送编号 1），以本次为准" in bodies[1]
+    assert "结果：重复（已收到相同文件）" in bodies[2]
+    assert "与B002 市财政局已报送的文件完全相同（报送编号 2，接收），未再处理" in bodies[2]
