@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from addin.cli_common import EXIT_USAGE, exit_on, parse_date, say, schemes, where
+from addin.cli_usage import UsageGroup, require_files
 from addin.errors import HolidaysError, KaoheError, SchemeError, SettingsError
 
 app = typer.Typer(
@@ -17,6 +18,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,  # help text holds [English] in brackets, not markup
+    cls=UsageGroup,  # a wrong invocation is one line in Chinese and English, exit 2 (addin/cli_usage.py)
 )
 
 
@@ -89,6 +91,8 @@ def init(
     from addin.office.folder import AUDIT_SCHEME_FILE, SCHEME_FILE, STAFF_FILE, UNITS_FILE, year_folders
     from addin.office.roster import RosterError, read_roster
 
+    require_files((roster, "单位名册", "--roster"), (staff, "人员名册", "--staff"), (scheme, "考核方案", "--scheme"),
+                  (audit_scheme, "审计局考核方案", "--audit-scheme"))
     office = folder.resolve().parent
     if year is None:
         known = year_folders(office)
@@ -105,10 +109,6 @@ def init(
             if roster is None and (before / UNITS_FILE).is_file():
                 roster = before / UNITS_FILE
                 staff = staff or (before / STAFF_FILE if (before / STAFF_FILE).is_file() else None)
-        for given, what in ((roster, "单位名册"), (staff, "人员名册"), (scheme, "考核方案")):
-            if given is not None and not Path(given).is_file():
-                say(f"找不到{what}文件：{given} [file not found]")
-                raise typer.Exit(EXIT_USAGE)
         if roster is not None:
             units = read_roster(roster, staff)
             master = init_year(folder, year, scheme=scheme, audit_scheme=audit_scheme, roster=units,
@@ -165,6 +165,7 @@ def template(
     from addin.workbook.identity import FORMULA_FORMS
     from workbook_templates.build import KIND_IDS, OFFICE_FOLDER, build_templates
 
+    require_files((roster, "单位名册", "--roster"), (staff, "人员名册", "--staff"))
     at = where(master, year_dir, year, need_master=False, need_year=False)
     if at.folder is not None:
         roster = roster or (at.folder / UNITS_FILE if (at.folder / UNITS_FILE).is_file() else None)
@@ -192,7 +193,8 @@ def template(
         built = build_templates(out, municipal=year_schemes.municipal, audit=year_schemes.audit, roster=units,
                                 year=year, kinds=kind or None, unit=unit, books=books, secret=secret, formulas=formulas)
     if not built:
-        say(f"没有生成任何模板：单位 {unit} 不在名册中？[nothing built: is the unit on the roster?]")
+        say(f"没有生成任何模板：单位 {unit} 不在名册中？[nothing built: is the unit on the roster?]" if unit else
+            f"没有生成任何模板：名册 {roster or '（内置样例）'} 中没有单位 [nothing built: the roster has no units]")
         raise typer.Exit(EXIT_USAGE)
     say(f"已生成 {len(built)} 个 {year} 年度模板 [built {len(built)} templates for {year}] → {out}")
     say(f"模板编号使用 {archive_path(anchor)} 中的考核办密钥（请勿外传）[keyed with the office secret in that "
@@ -392,6 +394,7 @@ def check_scheme(path: Path = typer.Argument(..., help="方案文件 (YAML) [sch
     from addin.scheme import load_scheme
     from addin.scheme.loader import scheme_hash
 
+    require_files((path, "方案", "PATH"))
     with exit_on(SchemeError):
         scheme = load_scheme(path)
     Console().print(f"方案有效 [valid]: {scheme.id} {scheme.version}  hash {scheme_hash(scheme)[:16]}", markup=False)
