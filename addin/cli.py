@@ -416,6 +416,9 @@ def deadline(
     from addin.office.holidays import HOLIDAYS_FILE, year_calendar
 
     day = parse_date(notified)
+    if year_dir is not None and not year_dir.is_dir():
+        say(f"找不到年度文件夹 {year_dir}；请给出正确的文件夹，或在年度文件夹中运行 [no such folder: {year_dir}]")
+        raise typer.Exit(EXIT_USAGE)
     folder = year_dir if year_dir is not None else Path(".")
     with exit_on(SchemeError, HolidaysError):
         scheme = schemes(folder).municipal
