@@ -10,12 +10,13 @@ import datetime as dt
 import io
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from addin.archive.history import Entry, published
 from addin.archive.errors import ArchiveError
-from addin.engine.calendar import appeal_deadline
+from addin.engine.calendar import Deadline, appeal_deadline
 from addin.office.holidays import year_calendar
 from addin.numbers import fmt, q2, show_rate
 from addin.intake.store import Store, archive_path
@@ -40,11 +41,15 @@ def _book():
     fonts = {"font_name": "宋体", "font_size": 11}
     f = {
         "title": wb.add_format({**fonts, "font_name": "黑体", "font_size": 16, "bold": True, "align": "center"}),
-        "head": wb.add_format({**fonts, "bold": True, "border": 1, "align": "center", "bg_color": "#D9E1F2"}),
-        "cell": wb.add_format({**fonts, "border": 1, "align": "center"}),
+        "head": wb.add_format({**fonts, "bold": True, "border": 1, "align": "center", "valign": "vcenter",
+                               "bg_color": "#D9E1F2"}),
+        "cell": wb.add_format({**fonts, "border": 1, "align": "center", "valign": "vcenter"}),
         "text": wb.add_format({**fonts, "text_wrap": True, "valign": "top"}),
         "right": wb.add_format({**fonts, "align": "right"}),
-        "num": wb.add_format({**fonts, "border": 1, "align": "center", "num_format": "0.00"}),
+        "num": wb.add_format({**fonts, "border": 1, "align": "center", "valign": "vcenter", "num_format": "0.00"}),
+        "note": wb.add_format({**fonts, "border": 1, "text_wrap": True, "valign": "vcenter"}),
+        "headwrap": wb.add_format({**fonts, "bold": True, "border": 1, "align": "center", "valign": "vcenter",
+                                   "text_wrap": True, "bg_color": "#D9E1F2"}),
     }
     return buf, wb, f
 
@@ -106,11 +111,44 @@ def publicity_lists(master: Path, year: int, start: dt.date, days: int, out: Pat
     return paths
 
 
-def notices(master: Path, year: int, notified: dt.date, scheme: MunicipalScheme, out: Path) -> list[Path]:
-    """Written notices: one page per person (a workbook per unit) and one per unit."""
+class NoHolidayData(ArchiveError):
+    """The appeal deadline falls in a year no holiday data covers: the notices would give
+    a date that may be a statutory holiday (exit 2 unless ``--force``)."""
+
+
+OFFICE_COPY = "考核办存档"
+
+
+@dataclass(frozen=True)
+class NoticeRun:
+    """What :func:`notices` wrote."""
+
+    letters: list[Path]
+    """A workbook of one page per person for each unit, then the units' pages."""
+    office: Path
+    """The office's copy (考核办存档)."""
+    deadline: Deadline
+
+    @property
+    def paths(self) -> list[Path]:
+        return [*self.letters, self.office]
+
+
+def notices(master: Path, year: int, notified: dt.date, scheme: MunicipalScheme, out: Path,
+            force: bool = False) -> NoticeRun:
+    """Written notices: one page per person (a workbook per unit) and one per unit, and the
+    office's copy (考核办存档): the deadline's arithmetic and sources, and what was written
+    for whom.
+
+    When the deadline falls in a year with no holiday data (neither 节假日.yaml nor the
+    scheme nor chinese-calendar), nothing is written and :class:`NoHolidayData` says to
+    enter the year's arrangement; with ``force`` the notices are written with the
+    weekends-only date and only the office's copy says so: a notice to a person or a unit
+    never carries an internal caveat."""
     version, rows = _latest(master, year)
     deadline = appeal_deadline(notified, scheme.appeals, year_calendar(scheme, master.parent))
-    mark = "（注：节假日数据未覆盖该年度，期限仅按周末顺延，请核对）" if deadline.weekends_only else ""
+    if deadline.weekends_only and not force:
+        raise NoHolidayData(_no_holiday_data(master, deadline))
     window, reply = _days(scheme.appeals.window_days), _days(scheme.appeals.reply_days)
     names = {r.code: r.name for r in rows if r.kind in ("department", "district")}
     by_unit: dict[str, list[Entry]] = defaultdict(list)
@@ -125,7 +163,7 @@ def notices(master: Path, year: int, notified: dt.date, scheme: MunicipalScheme,
                   f"{p.name}同志：\n    经考核，你{year}年度目标管理考核总分为{_score(p)}分，"
                   f"考核等次为{p.grade}{'，拟予表彰' if (p.award or '').startswith('是') else ''}。\n"
                   f"    如对考核结果有异议，可在接到本通知之日起{window}内（截至{deadline.date.isoformat()}）"
-                  f"向本单位考核办申请复核，考核办在{reply}内答复。{mark}", signer) for p in people]
+                  f"向本单位考核办申请复核，考核办在{reply}内答复。", signer) for p in people]
         path = out / f"{year}_{_safe(unit)}_{_safe(names.get(unit, unit))}_书面通知.xlsx"
         paths.append(_write_pages(path, "书面通知", pages, notified))
     pages = []
@@ -137,9 +175,71 @@ def notices(master: Path, year: int, notified: dt.date, scheme: MunicipalScheme,
         pages.append((f"{year}年度目标管理考核结果通知",
                       f"{r.name}：\n    经考核，你单位{year}年度目标管理综合得分为{_score(r)}分，{where}{award}。\n"
                       f"    如对考核结果有异议，可在接到本通知之日起{window}内（截至{deadline.date.isoformat()}）"
-                      f"向市考核办申请复核，市考核办在{reply}内答复。{mark}", "市考核办公室"))
-    paths.append(_write_pages(out / f"{year}_单位考核结果通知.xlsx", "单位通知", pages, notified))
-    return paths
+                      f"向市考核办申请复核，市考核办在{reply}内答复。", OFFICE))
+    units_path = _write_pages(out / f"{year}_单位考核结果通知.xlsx", "单位通知", pages, notified)
+    paths.append(units_path)
+    written = [(unit, names.get(unit, unit), len(people), path.name)
+               for (unit, people), path in zip(sorted(by_unit.items()), paths)]
+    written.append(("", "各单位（每单位一页）", len(pages), units_path.name))
+    office = _office_copy(out / f"{year}_书面通知_{OFFICE_COPY}.xlsx", year, version, notified, deadline, written)
+    return NoticeRun(paths, office, deadline)
+
+
+def _years(deadline: Deadline) -> str:
+    return "、".join(f"{y}年" for y in deadline.uncovered)
+
+
+def _no_holiday_data(master: Path, deadline: Deadline) -> str:
+    from addin.office.folder import office_of
+    from addin.office.holidays import HOLIDAYS_FILE
+
+    years, folder = _years(deadline), master.resolve().parent
+    office = office_of(folder)
+    where = f"{folder / HOLIDAYS_FILE}" + (f"（或考核办文件夹的 {office / HOLIDAYS_FILE}，各年度共用）"
+                                          if office is not None else "")
+    return (f"申诉截止日按周末顺延为 {deadline.date.isoformat()}，但{years}没有节假日数据，该日可能是法定节假日，"
+            f"未生成书面通知：请把国务院公布的{years}节假日安排录入 {where}"
+            f"（格式见 addin/scheme/files/节假日示例.yaml），再运行本命令；确需先按周末顺延打印的，加 --force"
+            f"（只在考核办存档中注明，通知上不写）[no holiday data for {', '.join(map(str, deadline.uncovered))}: "
+            f"the deadline may fall on a holiday; "
+            f"enter the year in 节假日.yaml, or print anyway with --force]")
+
+
+def _office_copy(path: Path, year: int, version: int, notified: dt.date, deadline: Deadline,
+                 written: list[tuple[str, str, int, str]]) -> Path:
+    """The office's copy of a run of notices: how the deadline was counted, from which
+    holiday data, a warning when it was counted with weekends only, and what was written."""
+    buf, wb, f = _book()
+    warn = wb.add_format({"font_name": "宋体", "font_size": 11, "bold": True, "font_color": "#C00000",
+                          "text_wrap": True, "valign": "top", "border": 2, "border_color": "#C00000"})
+    ws = wb.add_worksheet(OFFICE_COPY)
+    for col, width in enumerate((12, 24, 10, 46)):
+        ws.set_column(col, col, width)
+    ws.merge_range(0, 0, 0, 3, f"{year}年度书面通知（{OFFICE_COPY}，不发给个人和单位）", f["title"])
+    row = 2
+    if deadline.weekends_only:
+        ws.merge_range(row, 0, row + 2, 3,
+                       f"注意：{_years(deadline)}没有节假日数据，申诉截止日 {deadline.date.isoformat()} 仅按周末顺延，"
+                       f"可能是法定节假日。本批通知系加 --force 生成：发出前请按国务院公布的节假日安排核对截止日，"
+                       f"需要更正的，录入 节假日.yaml 后重新生成。", warn)
+        row += 4
+    facts = [("书面通知日期", notified.isoformat()), ("申诉截止日", deadline.date.isoformat()),
+             ("计算过程", deadline.trace), ("节假日依据", deadline.source), ("结果版本", f"{year}年度 v{version}")]
+    for label, value in facts:
+        ws.write(row, 0, label, f["head"])
+        ws.merge_range(row, 1, row, 3, value, f["text"])
+        if len(value) > 40:
+            ws.set_row(row, ROW_POINTS * 3)
+        row += 1
+    row += 1
+    ws.write_row(row, 0, ["单位编码", "单位名称", "页数", "文件"], f["head"])
+    for unit, name, pages, file in written:
+        row += 1
+        ws.write_row(row, 0, [unit, name, pages, file], f["cell"])
+    _print(ws)
+    wb.close()
+    write_atomically(path, buf.getvalue(), backup=False)
+    return path
 
 
 def _score(e: Entry) -> str:
@@ -183,14 +283,23 @@ BINS = [(None, 60, "60分以下"), (60, 70, "60–70"), (70, 80, "70–80"), (80
         (100, None, "100以上")]
 
 
-def circular(master: Path, year: int, scheme: MunicipalScheme, out: Path) -> Path:
+OFFICE = "市考核办公室"
+"""The municipal assessment office, as it signs the circular and the units' notices."""
+
+
+def circular(master: Path, year: int, scheme: MunicipalScheme, out: Path, dated: dt.date | None = None) -> Path:
     """The circular: ranked tables by group and for districts, native charts, and the award
-    list submitted for the Standing Committee's approval."""
+    list submitted for the Standing Committee's approval, signed by the office and dated
+    ``dated`` (today when None). The published version it comes from is kept in the
+    workbook's properties, never printed."""
+    dated = dated or dt.date.today()
     version, rows = _latest(master, year)
     depts = [r for r in rows if r.kind == "department"]
     dists = sorted((r for r in rows if r.kind == "district"), key=lambda r: (r.rank or 10**9, r.code))
     people = [r for r in rows if r.kind == "person"]
     buf, wb, f = _book()
+    wb.set_properties({"title": f"{year}年度目标管理考核结果通报", "author": OFFICE,
+                       "comments": f"考核档案 {year}年度 v{version}"})
 
     ws = wb.add_worksheet("部门通报")
     _ranked_columns(ws)
@@ -203,7 +312,7 @@ def circular(master: Path, year: int, scheme: MunicipalScheme, out: Path) -> Pat
     breaks, page_start = [], 0
     for group, members in sorted(groups.items()):
         members.sort(key=lambda r: (r.rank or 10**9, r.code))
-        height = len(members) + 3  # group title, header, rows, blank row
+        height = sum(_note_lines(award_note(r)) for r in members) + 3  # group title, header, rows, blank row
         if row - page_start + height > PAGE_ROWS and row > page_start + 2:
             breaks.append(row)  # the group starts a new page rather than being split across two
             page_start = row
@@ -225,13 +334,13 @@ def circular(master: Path, year: int, scheme: MunicipalScheme, out: Path) -> Pat
     _print(ws)
 
     ws = wb.add_worksheet("图表")
-    ws.write_row(0, 0, ["分口", "平均综合得分"], f["head"])
+    ws.write_row(0, 0, ["分口", "平均综合得分"], f["headwrap"])
     for i, (group, avg) in enumerate(averages, start=1):
         ws.write(i, 0, group, f["cell"])
         ws.write_number(i, 1, float(q2(avg)), f["num"])
     composites = [Decimal(r.score) for r in depts + dists if r.score]
     counts = [sum(1 for c in composites if (lo is None or c >= lo) and (hi is None or c < hi)) for lo, hi, _ in BINS]
-    ws.write_row(0, 3, ["综合得分", "单位数"], f["head"])
+    ws.write_row(0, 3, ["综合得分", "单位数"], f["headwrap"])
     for i, ((_lo, _hi, label), n) in enumerate(zip(BINS, counts), start=1):
         ws.write(i, 3, label, f["cell"])
         ws.write_number(i, 4, n, f["cell"])
@@ -250,7 +359,8 @@ def circular(master: Path, year: int, scheme: MunicipalScheme, out: Path) -> Pat
     hist.set_y_axis({"min": 0})
     ws.insert_chart(8 + CHART_ROWS, 0, hist, {"x_scale": 1.3, "y_scale": 1.1})  # below the first, never on it
     ws.set_column(0, 0, 14)
-    ws.set_column(3, 3, 12)
+    ws.set_column(1, 1, 16)  # 平均综合得分 whole in its cell, bold, with room to spare
+    ws.set_column(3, 4, 12)
     _print(ws, landscape=True)
     ws.fit_to_pages(1, 1)  # both charts on one page
 
@@ -284,12 +394,18 @@ def circular(master: Path, year: int, scheme: MunicipalScheme, out: Path) -> Pat
         ws.merge_range(row, 0, row, 4, "待定（限额处并列，须由考核办研究确定）：" + "、".join(
             f"{r.name}（{fmt(Decimal(r.score))}分）" for r in pending), f["text"])
         ws.set_row(row, 40)
-    ws.merge_range(row + 2, 2, row + 2, 4, f"市考核办公室  （v{version}）", f["right"])
+    ws.merge_range(row + 2, 2, row + 2, 4, OFFICE, f["right"])
+    ws.merge_range(row + 3, 2, row + 3, 4, _chinese_date(dated), f["right"])
     _print(ws)
     wb.close()
     out.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(out, buf.getvalue(), backup=False)
     return out
+
+
+def _chinese_date(day: dt.date) -> str:
+    """A date as an official document writes it: 2027年1月20日."""
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _yuan(amount: int) -> str:
@@ -300,20 +416,36 @@ def _yuan(amount: int) -> str:
 RANKED_LAST = 5
 PAGE_ROWS = 44
 """Rows of a portrait A4 page at the default row height, fitted to the page width."""
+ROW_POINTS = 15
+"""The default row height (11-point text), in points."""
 CHART_ROWS = 18
 """Rows a chart of y_scale 1.1 covers (288 px × 1.1 at 20 px a row), plus a gap."""
 
 
+NOTE_WIDTH = 44
+"""The 说明 column of the ranked tables, in character widths (a Chinese character is two)."""
+
+
 def _ranked_columns(ws) -> None:
-    for col, width in enumerate((6, 10, 20, 10, 10, 34)):
+    for col, width in enumerate((6, 10, 20, 10, 10, NOTE_WIDTH)):
         ws.set_column(col, col, width)
 
 
 def award_note(entry: Entry) -> str:
-    """Why a unit ranked high was not awarded (or is 待定), from its published explanation:
-    a reader must never see rank 3 awarded over rank 2 without the reason beside it."""
+    """Why a unit was not awarded (or is 待定), from its published explanation: a reader
+    must never see rank 3 awarded over rank 2, or a group with no award at all, without the
+    reason beside it."""
     parts = [p.strip() for p in (entry.trace or "").split("；")]
-    return "；".join(p for p in parts if p.startswith(("不得评先", "待定")))
+    return "；".join(p for p in parts if p.startswith(("不得评先", "待定", "未入选")))
+
+
+def _note_lines(text: str) -> int:
+    """Lines ``text`` wraps to in the 说明 column (two character widths a Chinese character,
+    two widths of margin)."""
+    import unicodedata
+
+    width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return max(1, -(-width // (NOTE_WIDTH - 2)))
 
 
 def _ranked_table(ws, f, row: int, members: list[Entry]) -> int:
@@ -325,7 +457,11 @@ def _ranked_table(ws, f, row: int, members: list[Entry]) -> int:
         ws.write_row(row, 0, [r.rank, r.code, r.name], f["cell"])
         ws.write_number(row, 3, float(r.score), f["num"])
         ws.write(row, 4, r.award or "", f["cell"])
-        ws.write(row, 5, award_note(r), f["cell"])
+        note = award_note(r)
+        ws.write(row, 5, note, f["note"])
+        lines = _note_lines(note)
+        if lines > 1:  # a set height: the page breaks above count it, and every client shows it
+            ws.set_row(row, ROW_POINTS * lines)
     return row + 1
 
 
