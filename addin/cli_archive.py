@@ -214,7 +214,7 @@ def notices(
 
     Example (in a year folder): kaohe notices --notified 2027-01-20
     """
-    from addin.archive.documents import notices as run
+    from addin.archive.notices import notices as run
     from addin.archive.versions import ArchiveError
 
     at = where(master, year_dir, year)

@@ -10,7 +10,8 @@ import zipfile
 import openpyxl
 import pytest
 
-from addin.archive.documents import NoHolidayData, circular, notices, publicity_lists, to_pdf
+from addin.archive.documents import circular, publicity_lists, to_pdf
+from addin.archive.notices import NoHolidayData, notices
 from addin.archive.versions import ArchiveError, archive_path, publish
 from addin.hosts import FileHost
 from addin.macro import recompute

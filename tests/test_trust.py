@@ -557,7 +557,8 @@ def test_xlwings_host__writes_text_that_excel_cannot_parse():
 def test_outputs__a_name_typed_as_a_formula_is_text_in_every_file_we_write(master, municipal, tmp_path):  # noqa: F811
     """A unit and a person whose names are formulas: the result sheets, the circular, the
     export, the notices, the publicity lists and the diff all hold them as text."""
-    from addin.archive.documents import circular, notices, publicity_lists
+    from addin.archive.documents import circular, publicity_lists
+    from addin.archive.notices import notices
     from addin.archive.export import export_archive
     from addin.archive.versions import diff, publish, write_diff
     from addin.hosts import FileHost
