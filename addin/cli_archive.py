@@ -110,24 +110,46 @@ def history(
     Example (in a year folder): kaohe history B001
     """
     from addin.archive.history import history as run
-    from addin.archive.versions import KIND_ZH, ArchiveError, scheme_label, version_schemes
+    from addin.archive.versions import ArchiveError, scheme_label, version_schemes
 
     at = where(master, year_dir, need_year=False)
     with exit_on(ArchiveError):
         entries = run(at.master, code)
         known = version_schemes(at.master) if entries else {}
     console = Console()
-    t = RichTable(title=Text(f"{code} 历年考核结果"))
-    for col in ("年度", "版本", "考核方案", "类别", "名称", "单位/分口", "得分", "名次", "等次", "评先/表彰"):
-        t.add_column(col, overflow="fold")
-    for e in entries:  # names, units and codes come from the clerks: Text, never markup
-        t.add_row(*map(Text, (str(e.year), f"v{e.version}", scheme_label(known.get((e.year, e.version))),
-                              KIND_ZH[e.kind], e.name or "", e.unit or "", e.score or "", str(e.rank or ""),
-                              e.grade or "", e.award or "")))
-    console.print(t)
+    console.print(history_table(code, entries, console.width))
+    for e in entries:  # the scheme of each version on its own line: the table stays readable at 80 columns
+        say(f"  {e.year}年度 v{e.version} 考核方案 [scheme]: {scheme_label(known.get((e.year, e.version)))}")
     if not entries:
         say(f"考核档案中没有 {code} 的发布结果 [no published results for {code}]")
         raise typer.Exit(1)
+
+
+def history_table(code: str, entries, width: int = 80) -> RichTable:
+    """A unit's or a person's years, readable at 80 columns: when the table fits ``width``,
+    every column keeps its widest cell (up to 20 cells), so names stay whole; narrower, cells
+    fold rather than being cut. The kind is in the title, 等次 only for people, and the
+    scheme is printed below the table."""
+    from rich.cells import cell_len
+
+    from addin.archive.versions import KIND_ZH
+
+    kinds = list(dict.fromkeys(e.kind for e in entries))
+    mixed, people, only_people = len(kinds) > 1, "person" in kinds, kinds == ["person"]
+    title = f"{code} 历年考核结果" + (f"（{KIND_ZH[kinds[0]]}）" if len(kinds) == 1 else "")
+    columns = ["年度", "版本", *(["类别"] if mixed else []), "姓名" if only_people else "名称",
+               "单位" if only_people else "单位/分口", "得分", "名次", *(["等次"] if people else []),
+               "拟表彰" if only_people else "评先/表彰"]
+    rows = [[str(e.year), f"v{e.version}", *([KIND_ZH[e.kind]] if mixed else []), e.name or "", e.unit or "",
+             e.score or "", str(e.rank or ""), *([e.grade or ""] if people else []), e.award or ""] for e in entries]
+    t = RichTable(title=Text(title))
+    widest = [min(20, max([cell_len(col), *(cell_len(r[k]) for r in rows)])) for k, col in enumerate(columns)]
+    fits = sum(widest) + 3 * len(columns) + 1 <= width  # each cell's padding and rule, and the right edge
+    for col, w in zip(columns, widest):
+        t.add_column(col, overflow="fold", min_width=w if fits else None)
+    for r in rows:  # names, units and codes come from the clerks: Text, never markup
+        t.add_row(*map(Text, r))
+    return t
 
 
 def export(
@@ -177,20 +199,37 @@ def notices(
     year: int = YEAR,
     year_dir: Path = YEAR_DIR,
     notified: str = typer.Option(..., help="书面通知日期 YYYY-MM-DD [date of notification]"),
+    force: bool = typer.Option(False, "--force", help="截止日所在年度没有节假日数据时仍按周末顺延生成（只在考核办存档中注明）"
+                                                     " [print even without holiday data: said on the office's copy only]"),
 ) -> None:
-    """生成书面通知：每人一页（按单位成册）、每单位一页，写明结果和申诉截止日 [written notices].
+    """生成书面通知：每人一页（按单位成册）、每单位一页，写明结果和申诉截止日；另生成考核办存档（截止日的计算和
+    节假日依据）[written notices, and the office's copy].
+
+    When the deadline falls in a year with no holiday data (no 节假日.yaml of the folder or the office, none in the
+    scheme, none in chinese-calendar), nothing is written and the command exits 2 asking for the year's arrangement
+    in 节假日.yaml. With --force the notices are written with the weekends-only deadline; only the office's copy
+    (…_书面通知_考核办存档.xlsx) says so, never a notice.
+
+    Exit codes: 0 written; 2 could not run (no holiday data without --force, nothing published, a bad file).
 
     Example (in a year folder): kaohe notices --notified 2027-01-20
     """
-    from addin.archive.documents import notices as run
+    from addin.archive.notices import notices as run
     from addin.archive.versions import ArchiveError
 
     at = where(master, year_dir, year)
     day = parse_date(notified)
     scheme = schemes(at.folder or at.master.parent).municipal
-    with exit_on(ArchiveError):
-        paths = run(at.master, at.year, day, scheme, at.master.with_name(f"{at.master.stem}_{at.year}_书面通知"))
-    say(f"已生成 {len(paths)} 份书面通知 [notices] → {paths[0].parent if paths else '-'}")
+    with exit_on(ArchiveError, folder=at.master.parent):
+        done = run(at.master, at.year, day, scheme, at.master.with_name(f"{at.master.stem}_{at.year}_书面通知"),
+                   force=force)
+    say(f"已生成 {len(done.letters)} 份书面通知，申诉截止日 {done.deadline.date.isoformat()} [notices] → "
+        f"{done.office.parent}")
+    say(f"考核办存档 [the office's copy]: {done.office}")
+    if done.deadline.weekends_only:
+        say(f"注意：{'、'.join(f'{y}年' for y in done.deadline.uncovered)}没有节假日数据，截止日已按 --force 仅按周末顺延；"
+            f"考核办存档中已注明，通知上不写，发出前请核对 [printed with --force: the deadline counts weekends only; "
+            f"check it before sending]")
 
 
 def circular(
@@ -198,19 +237,25 @@ def circular(
     year: int = YEAR,
     year_dir: Path = YEAR_DIR,
     pdf: bool = typer.Option(False, "--pdf", help="同时用 LibreOffice 输出 PDF [also print to PDF]"),
+    date: str = typer.Option(None, "--date", help="落款日期 YYYY-MM-DD，默认今天 [the date it is signed; today]"),
 ) -> None:
-    """生成考核结果通报：分口排名表、区(市)排名表、图表和提请市委常委会批准的名单 [the circular].
+    """生成考核结果通报：分口排名表、区(市)排名表、图表和提请市委常委会批准的名单，落款为市考核办公室和日期
+    [the circular, signed by the office and dated].
 
-    Example (in a year folder): kaohe circular --pdf
+    Every unit not awarded has its reason in 说明 (不得评先, 待定, or 未入选 with the quota, its arithmetic when
+    the quota is 0). The published version it comes from is in the workbook's properties, not on the page.
+
+    Example (in a year folder): kaohe circular --pdf --date 2027-01-25
     """
     from addin.archive.documents import circular as run
     from addin.archive.documents import to_pdf
     from addin.archive.versions import ArchiveError
 
     at = where(master, year_dir, year)
+    dated = parse_date(date) if date else None
     scheme = schemes(at.folder or at.master.parent).municipal
     with exit_on(ArchiveError):
-        path = run(at.master, at.year, scheme, at.master.with_name(f"{at.master.stem}_{at.year}_通报.xlsx"))
+        path = run(at.master, at.year, scheme, at.master.with_name(f"{at.master.stem}_{at.year}_通报.xlsx"), dated)
         done = [path, *(to_pdf([path], path.parent) if pdf else [])]
     for p in done:
         say(f"通报 [circular]: {p}")

@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from addin.engine.audit import AuditUnitInput, assess_audit
-from addin.sample import DEPT_NAMES, DISTRICTS
+from addin.sample import DEPARTMENTS_BY_GROUP, DISTRICTS, person_names
 from addin.scheme.models import Quota
 from addin.scheme.items import InputSpec
 from addin.workbook.identity import input_name
 
-GROUPS = ["综合口", "经济口", "农业农村口", "社会事业口", "城建口", "政法口", "党群口", "科教文卫口"]
+GROUPS = list(DEPARTMENTS_BY_GROUP)
+"""The sample city's sector groups (分口), in the order their mailboxes are numbered."""
 
 
 @dataclass(frozen=True)
@@ -165,10 +166,10 @@ def sample_city(seed: int):
 
     rng = random.Random(seed)
     units = []
-    for i in range(60):
-        base = DEPT_NAMES[i % len(DEPT_NAMES)]
-        units.append(RosterUnit(f"B{i + 1:03d}", base if i < len(DEPT_NAMES) else f"{base}（二）",
-                                "部门", GROUPS[i % len(GROUPS)], (f"b{i + 1:03d}@example.gov.cn",)))
+    for i in range(60):  # the k-th department of each group: names unique city-wide
+        group = GROUPS[i % len(GROUPS)]
+        units.append(RosterUnit(f"B{i + 1:03d}", DEPARTMENTS_BY_GROUP[group][i // len(GROUPS)], "部门", group,
+                                (f"b{i + 1:03d}@example.gov.cn",)))
     units += [RosterUnit(f"Q{i + 1:02d}", name, "区市", mailboxes=(f"q{i + 1:02d}@example.gov.cn",), formulas="native")
               for i, name in enumerate(DISTRICTS)]
     audit = ["办公室", "法规科", "财政审计科", "金融审计科", "经济责任审计科", "固定资产投资审计科", "社会保障审计科",
@@ -177,11 +178,11 @@ def sample_city(seed: int):
               else RosterUnit(f"S{i + 1:02d}", n, "科室") for i, n in enumerate(audit)]
     people = []
     staffed = [u for u in units if u.type in ("部门", "区市")]
+    names = person_names(3000, seed)
     for k in range(3000):
         u = staffed[k % len(staffed)]
         j = k // len(staffed)
-        people.append(RosterPerson(f"{u.code}-{j + 1:03d}", f"{u.name[:4]}干部{j + 1}", u.code,
-                                   "县级" if j < 3 else "科级及以下", j == 0))
+        people.append(RosterPerson(f"{u.code}-{j + 1:03d}", names[k], u.code, "县级" if j < 3 else "科级及以下", j == 0))
     rng.shuffle(people)
     people.sort(key=lambda p: (p.unit, p.code))
     return Roster(units, people)

@@ -88,6 +88,33 @@ def test_history__a_unit_and_a_person_across_years(computed):
     assert [(e.year, e.grade) for e in person] == [(2025, "不称职"), (2026, "不称职")]
 
 
+def test_history__readable_at_80_columns_with_whole_names(computed, municipal):
+    """`kaohe history` at 80 columns cut names to "市发 …": every name now stands whole on
+    one line, no line is wider than 80, and the scheme has a line of its own."""
+    from rich.cells import cell_len
+    from typer.testing import CliRunner
+
+    from addin.cli import app
+
+    set_input(computed, "部门", "B02", "单位名称", "市发展改革委（二）")
+    set_input(computed, "人员", "P01", "姓名", "欧阳建国")
+    assert recompute(FileHost(computed), municipal).ok
+    publish(computed, 2025)
+    publish(computed, 2026)
+    for code, name, words in (("B02", "市发展改革委（二）", ["经济口", "93.00", "待定"]),
+                              ("P01", "欧阳建国", ["B02", "100.00", "优秀", "否"])):
+        done = CliRunner().invoke(app, ["history", code, "--master", str(computed)], terminal_width=80,
+                                  env={"COLUMNS": "80"})
+        assert done.exit_code == 0, done.output
+        lines = done.output.splitlines()
+        assert max(cell_len(line) for line in lines) <= 80, done.output
+        rows = [line for line in lines if name in line]
+        assert len(rows) == 2, done.output  # one per year, each with the whole name
+        assert all(all(w in row for w in words) for row in rows), done.output
+        schemes = [line for line in lines if "考核方案 [scheme]" in line]
+        assert [s.split()[0] for s in schemes] == ["2025年度", "2026年度"], done.output
+
+
 def test_recompute__blank_last_year_columns_come_from_the_archive(computed, municipal):
     publish(computed, 2025)  # last year: C03 had 50, P05 was 不称职
     set_input(computed, "部门", "C03", "上年综合得分", None)

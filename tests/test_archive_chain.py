@@ -26,7 +26,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from addin.archive.chain import ChainBroken, check_code, check_links, check_version, seal, stage_rows
-from addin.archive.documents import circular, notices, publicity_lists
+from addin.archive.documents import circular, publicity_lists
+from addin.archive.notices import notices
 from addin.archive.export import export_archive
 from addin.archive.history import history, previous_values
 from addin.archive.stamp import RECORD_SHEET, checked_archive

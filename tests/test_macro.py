@@ -67,7 +67,13 @@ BONUS = [("C02", "智慧政务", "党委政府", "省"), ("C02", "智慧政务",
 
 @pytest.fixture
 def master(tmp_path, municipal, audit):
-    units = [RosterUnit(d["单位编码"], f"部门{d['单位编码']}", "部门", d["分口"]) for d in DEPARTMENTS]
+    return make_master(tmp_path, municipal, audit)
+
+
+def make_master(tmp_path, municipal, audit, departments=DEPARTMENTS):
+    """The 2026 master built by the templates, filled with ``departments``, DISTRICTS,
+    PEOPLE and BONUS."""
+    units = [RosterUnit(d["单位编码"], f"部门{d['单位编码']}", "部门", d["分口"]) for d in departments]
     units += [RosterUnit(d["单位编码"], f"区{d['单位编码']}", "区市") for d in DISTRICTS]
     people = [RosterPerson(p["人员编码"], f"人员{p['人员编码']}", p["单位编码"], p["层级"], p["主要负责人"] == "是")
               for p in PEOPLE]
@@ -75,7 +81,7 @@ def master(tmp_path, municipal, audit):
                             kinds=["master"])
     path = built[0].path
     wb = openpyxl.load_workbook(path)
-    for sheet, key, records in (("部门", "单位编码", DEPARTMENTS), ("区市", "单位编码", DISTRICTS),
+    for sheet, key, records in (("部门", "单位编码", departments), ("区市", "单位编码", DISTRICTS),
                                 ("人员", "人员编码", PEOPLE)):
         ws = wb[sheet]
         headers = [c.value for c in ws[1]]
@@ -194,7 +200,9 @@ def test_recompute__headers_anywhere_in_the_first_rows_in_any_order(tmp_path, mu
     out = recompute(FileHost(path), municipal)
     assert out.ok, out.problems
     assert rows(path, "部门排名") == [{"单位编码": "1001", "单位名称": "甲局", "分口": "综合口", "综合得分": 90,
-                                   "口内名次": 1, "先进集体": "否", "说明": "业务 60 + 公共 30 = 90"}]
+                                   "口内名次": 1, "先进集体": "否",
+                                   # a group of one: 1 × 10% = 0.1, half-up to 0
+                                   "说明": "业务 60 + 公共 30 = 90；未入选：本口限额0个（1个单位×10%=0.1，四舍五入为0）"}]
 
 
 def test_recompute_command__exit_codes(master):

@@ -143,8 +143,11 @@ def test_office__two_years_from_the_command_line_with_no_year_or_master(office, 
     history = kaohe("history", "B01", cwd=y27)  # both years, each its latest version, from the one archive
     rows = [[c.strip() for c in line.split("│")[1:-1]] for line in history.output.splitlines()
             if line.startswith("│ 20")]
-    assert history.exit_code == 0 and [(r[0], r[1], r[6], r[7]) for r in rows] == [("2026", "v1", "55.00", "8"),
+    # 年度, 版本, 名称, 单位/分口, 得分, 名次, 评先/表彰; each version's scheme on a line of its own
+    assert history.exit_code == 0 and [(r[0], r[1], r[4], r[5]) for r in rows] == [("2026", "v1", "55.00", "8"),
                                                                                    ("2027", "v1", "55.00", "8")]
+    assert [line.split()[:2] for line in history.output.splitlines() if "考核方案 [scheme]" in line] == [
+        ["2026年度", "v1"], ["2027年度", "v1"]]
     rules = kaohe("scheme", "diff", "2026", "2027", cwd=y26)  # from either year folder: the office's archive
     assert rules.exit_code == 0, rules.output
     assert [line.strip() for line in rules.output.splitlines()[1:]] == [

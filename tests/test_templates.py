@@ -3,6 +3,7 @@ cached values, no macros or external links, determinism, and scheme-driven conte
 
 from __future__ import annotations
 
+import subprocess
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -265,3 +266,52 @@ def test_build_templates__parallel_build_writes_the_same_files(tmp_path, municip
     assert [b.identity for b in parallel] == [b.identity for b in serial]
     for a, b in zip(serial, parallel):
         assert a.path.read_bytes() == b.path.read_bytes()
+
+
+def _named_cell(wb, name):
+    sheet, ref = list(wb.defined_names[name].destinations)[0]
+    return wb[sheet][ref.replace("$", "")]
+
+
+def test_staff_form__a_blank_public_subtotal_shows_pending_like_every_other_total(built):
+    """The blank form (B002 has nobody on the roster) showed 公共目标小计 0.00 where 民主测评得分,
+    总分 and 等次 show 待填写: the subtotal now waits for all four public scores too."""
+    path = by_kind(built, "staff-form", "B002")
+    cached = openpyxl.load_workbook(path, data_only=True)
+    shown = {n: _named_cell(cached, f"KH_OUT_form_{n}").value for n in ("democratic", "public", "total", "grade")}
+    assert shown == {"democratic": "待填写", "public": "待填写", "total": "待填写", "grade": "待填写"}
+    formula = _named_cell(openpyxl.load_workbook(path), "KH_OUT_form_public").value
+    first = _named_cell(openpyxl.load_workbook(path), "KH_IN_form_public_自身建设").coordinate
+    assert formula.startswith(f'=IF(COUNT({first}:') and ')<4,"待填写",SUM(' in formula  # 4 public items
+
+
+def test_staff_form__libreoffice_shows_the_blank_subtotal_as_pending_and_sums_a_filled_one(tmp_path, municipal,
+                                                                                          audit):
+    """Both forms, blank, printed by LibreOffice: the 公共目标小计 line shows what the 总分 line
+    shows (待填写 on the add-in form, 未填 on the native one), never 0.00. Typed into
+    LibreOffice: three of the four scores still wait; all four (2.5 + 2 + 1.5 + 2.5) sum to 8.5."""
+    from office import libreoffice
+    from test_libreoffice import require_tools
+
+    require_tools()
+    roster = Roster(units=[RosterUnit("B002", "市财政局", "部门", "综合口")], people=[])
+    public = [f"KH_IN_form_public_{n}" for n in ("自身建设", "依法行政", "党风廉政建设", "效能服务")]
+    jobs, forms = [], {}
+    for form, pending in (("addin", "待填写"), ("native", "未填")):
+        path = build_templates(tmp_path / form, municipal=municipal, audit=audit, roster=roster, year=2026,
+                               kinds=["staff-form"], formulas=form, workers=1)[0].path
+        forms[form] = (path, pending)
+        subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                        "--norestore", "--convert-to", "pdf", "--outdir", str(tmp_path / form), str(path)],
+                       check=True, capture_output=True, timeout=300)
+        jobs.append({"src": str(path), "values": dict(zip(public[:3], [2.5, 2, 1.5])), "read": ["KH_OUT_form_public"]})
+        jobs.append({"src": str(path), "values": dict(zip(public, [2.5, 2, 1.5, 2.5])), "read": ["KH_OUT_form_public"]})
+    for form, (path, pending) in forms.items():
+        text = subprocess.run(["pdftotext", "-layout", str(tmp_path / form / f"{path.stem}.pdf"), "-"], capture_output=True,
+                              text=True, check=True).stdout
+        lines = {line.split()[0]: line.split()[1:] for line in text.splitlines() if line.split()}
+        assert lines["公共目标小计"] == [pending] and lines["总分"] == [pending], (form, text)
+        assert "0.00" not in text, form
+    three, four, three_n, four_n = (r["read"]["KH_OUT_form_public"] for r in libreoffice(jobs))
+    assert (three, four) == (["待填写"], [8.5])
+    assert (three_n, four_n) == (["未填"], [8.5])

@@ -559,7 +559,8 @@ def test_xlwings_host__writes_text_that_excel_cannot_parse():
 def test_outputs__a_name_typed_as_a_formula_is_text_in_every_file_we_write(master, municipal, tmp_path):  # noqa: F811
     """A unit and a person whose names are formulas: the result sheets, the circular, the
     export, the notices, the publicity lists and the diff all hold them as text."""
-    from addin.archive.documents import circular, notices, publicity_lists
+    from addin.archive.documents import circular, publicity_lists
+    from addin.archive.notices import notices
     from addin.archive.export import export_archive
     from addin.archive.versions import diff, publish, write_diff
     from addin.hosts import FileHost
@@ -576,7 +577,7 @@ def test_outputs__a_name_typed_as_a_formula_is_text_in_every_file_we_write(maste
     files = [master, circular(master, 2026, municipal, out / "通报.xlsx"),
              export_archive(master, out / "档案.xlsx"),
              write_diff(diff(master, 2026, 1, 2), out / "diff.xlsx", 2026, 1, 2),
-             *notices(master, 2026, dt.date(2026, 12, 14), municipal, out / "notices"),
+             *notices(master, 2026, dt.date(2026, 12, 14), municipal, out / "notices").paths,
              *publicity_lists(master, 2026, dt.date(2026, 12, 21), 7, out / "publicity")]
     seen = {EVIL[0]: 0, EVIL[1]: 0}
     for path in files:

@@ -164,8 +164,10 @@ def _staff_form(book: FormBook, scheme: MunicipalScheme, unit_name: str, person:
     if formulas == "native":
         public_f, public_cached = N.compile_inputs_sum([a1(r, 1) for r in range(first_public, row)],
                                                        public_specs), N.UNFILLED
-    else:
-        public_f, public_cached = f"=SUM({a1(first_public, 1)}:{a1(row - 1, 1)})", 0
+    else:  # like every other blank total: 待填写 until each public item has its score (never a 0.00)
+        cells = f"{a1(first_public, 1)}:{a1(row - 1, 1)}"
+        public_f = f'=IF(COUNT({cells})<{row - first_public},"{PENDING}",SUM({cells}))'
+        public_cached = PENDING
     sheet.formula(row, 1, public_f, public_cached, output_name(key, "public"), fmt=f.total)
     pub = a1(row, 1)
     row += 2

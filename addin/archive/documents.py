@@ -1,70 +1,30 @@
-"""Printable documents from a published version: publicity lists (公示), written notices
-(书面通知) with the appeal deadline, and the circular (通报) with charts and the award
-list for the Standing Committee's approval."""
+"""Printable documents from a published version: publicity lists (公示) and the circular
+(通报) with charts and the award list for the Standing Committee's approval (the written
+notices are :mod:`addin.archive.notices`)."""
 
 from __future__ import annotations
 
-from addin.workbook.text import xlsx_options
-
 import datetime as dt
-import io
-import re
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
-from addin.archive.history import Entry, published
 from addin.archive.errors import ArchiveError
-from addin.engine.calendar import appeal_deadline
-from addin.office.holidays import year_calendar
-from addin.numbers import fmt, q2, show_rate
+from addin.archive.history import Entry
+from addin.archive.pages import OFFICE, ROW_POINTS, book, latest, print_setup, safe_name
 from addin.intake.store import Store, archive_path
+from addin.numbers import fmt, q2, show_rate
 from addin.scheme.models import MunicipalScheme
 from addin.workbook.atomic import write_atomically
 
 EXCELLENT = "优秀"
 
 
-def _latest(master: Path, year: int) -> tuple[int, list[Entry]]:
-    entries = published(archive_path(master), year=year, master=master)
-    if not entries:
-        raise ArchiveError(f"{year}年度尚无已发布的结果，请先运行 kaohe publish [nothing published for {year}]")
-    return entries[0].version, entries
-
-
-def _book():
-    import xlsxwriter
-
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, xlsx_options(in_memory=True))
-    fonts = {"font_name": "宋体", "font_size": 11}
-    f = {
-        "title": wb.add_format({**fonts, "font_name": "黑体", "font_size": 16, "bold": True, "align": "center"}),
-        "head": wb.add_format({**fonts, "bold": True, "border": 1, "align": "center", "bg_color": "#D9E1F2"}),
-        "cell": wb.add_format({**fonts, "border": 1, "align": "center"}),
-        "text": wb.add_format({**fonts, "text_wrap": True, "valign": "top"}),
-        "right": wb.add_format({**fonts, "align": "right"}),
-        "num": wb.add_format({**fonts, "border": 1, "align": "center", "num_format": "0.00"}),
-    }
-    return buf, wb, f
-
-
-def _print(ws, landscape: bool = False) -> None:
-    ws.set_paper(9)
-    ws.set_landscape() if landscape else ws.set_portrait()
-    ws.fit_to_pages(1, 0)
-    ws.center_horizontally()
-
-
-def _safe(text: str) -> str:
-    return re.sub(r'[\\/:*?"<>|\s]+', "_", text).strip("._") or "_"
-
-
 def publicity_lists(master: Path, year: int, start: dt.date, days: int, out: Path) -> list[Path]:
     """One list per unit of the proposed 优秀 and 拟表彰, posted from ``start`` for ``days``."""
     if not 5 <= days <= 7:
         raise ArchiveError(f"公示期应为5至7天，实际为{days}天 [publicity lasts 5–7 days]")
-    version, rows = _latest(master, year)
+    version, rows = latest(master, year)
     end = start + dt.timedelta(days=days - 1)
     by_unit: dict[str, list[Entry]] = defaultdict(list)
     for r in rows:
@@ -77,7 +37,7 @@ def publicity_lists(master: Path, year: int, start: dt.date, days: int, out: Pat
     try:
         with store.transaction() as db:
             for unit, people in sorted(by_unit.items()):
-                buf, wb, f = _book()
+                buf, wb, f = book()
                 ws = wb.add_worksheet("公示")
                 for col, width in enumerate((6, 14, 14, 10, 14)):
                     ws.set_column(col, col, width)
@@ -93,9 +53,9 @@ def publicity_lists(master: Path, year: int, start: dt.date, days: int, out: Pat
                                f["text"])
                 ws.merge_range(r + 4, 2, r + 4, 4, f"{names.get(unit, unit)}考核办", f["right"])
                 ws.merge_range(r + 5, 2, r + 5, 4, start.isoformat(), f["right"])
-                _print(ws)
+                print_setup(ws)
                 wb.close()
-                path = out / f"{year}_{_safe(unit)}_{_safe(names.get(unit, unit))}_公示.xlsx"
+                path = out / f"{year}_{safe_name(unit)}_{safe_name(names.get(unit, unit))}_公示.xlsx"
                 write_atomically(path, buf.getvalue(), backup=False)
                 db.execute("INSERT INTO publications (year, version, unit_code, start_date, end_date, created_at) "
                            "VALUES (?, ?, ?, ?, ?, ?)", (year, version, unit, start.isoformat(), end.isoformat(),
@@ -106,91 +66,23 @@ def publicity_lists(master: Path, year: int, start: dt.date, days: int, out: Pat
     return paths
 
 
-def notices(master: Path, year: int, notified: dt.date, scheme: MunicipalScheme, out: Path) -> list[Path]:
-    """Written notices: one page per person (a workbook per unit) and one per unit."""
-    version, rows = _latest(master, year)
-    deadline = appeal_deadline(notified, scheme.appeals, year_calendar(scheme, master.parent))
-    mark = "（注：节假日数据未覆盖该年度，期限仅按周末顺延，请核对）" if deadline.weekends_only else ""
-    window, reply = _days(scheme.appeals.window_days), _days(scheme.appeals.reply_days)
-    names = {r.code: r.name for r in rows if r.kind in ("department", "district")}
-    by_unit: dict[str, list[Entry]] = defaultdict(list)
-    for r in rows:
-        if r.kind == "person":
-            by_unit[r.unit].append(r)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for unit, people in sorted(by_unit.items()):
-        signer = f"{names.get(unit, unit)}考核办"
-        pages = [(f"{year}年度考核结果通知书",
-                  f"{p.name}同志：\n    经考核，你{year}年度目标管理考核总分为{_score(p)}分，"
-                  f"考核等次为{p.grade}{'，拟予表彰' if (p.award or '').startswith('是') else ''}。\n"
-                  f"    如对考核结果有异议，可在接到本通知之日起{window}内（截至{deadline.date.isoformat()}）"
-                  f"向本单位考核办申请复核，考核办在{reply}内答复。{mark}", signer) for p in people]
-        path = out / f"{year}_{_safe(unit)}_{_safe(names.get(unit, unit))}_书面通知.xlsx"
-        paths.append(_write_pages(path, "书面通知", pages, notified))
-    pages = []
-    for r in rows:
-        if r.kind not in ("department", "district"):
-            continue
-        where = f"在{r.unit}中排名第{r.rank}" if r.kind == "department" else f"在各区(市)中排名第{r.rank}"
-        award = {"是": "，拟授予先进集体称号", "待定": "，先进集体评选待考核办研究确定"}.get(r.award or "", "")
-        pages.append((f"{year}年度目标管理考核结果通知",
-                      f"{r.name}：\n    经考核，你单位{year}年度目标管理综合得分为{_score(r)}分，{where}{award}。\n"
-                      f"    如对考核结果有异议，可在接到本通知之日起{window}内（截至{deadline.date.isoformat()}）"
-                      f"向市考核办申请复核，市考核办在{reply}内答复。{mark}", "市考核办公室"))
-    paths.append(_write_pages(out / f"{year}_单位考核结果通知.xlsx", "单位通知", pages, notified))
-    return paths
-
-
-def _score(e: Entry) -> str:
-    return fmt(Decimal(e.score)) if e.score else "—"
-
-
-def _write_pages(path: Path, sheet: str, pages: list[tuple[str, str, str]], dated: dt.date) -> Path:
-    """A printable workbook of one-page letters (title, body, signer), a page break after each."""
-    buf, wb, f = _book()
-    ws = wb.add_worksheet(sheet)
-    ws.set_column(0, 3, 22)
-    top, breaks = 0, []
-    for title, body, signer in pages:
-        ws.merge_range(top, 0, top, 3, title, f["title"])
-        ws.merge_range(top + 2, 0, top + 8, 3, body, f["text"])
-        ws.merge_range(top + 10, 2, top + 10, 3, signer, f["right"])
-        ws.merge_range(top + 11, 2, top + 11, 3, dated.isoformat(), f["right"])
-        top += 13
-        breaks.append(top)
-    ws.set_h_pagebreaks(breaks[:-1])
-    _print(ws)
-    wb.close()
-    write_atomically(path, buf.getvalue(), backup=False)
-    return path
-
-
-_CN_DIGITS = "〇一二三四五六七八九"
-
-
-def _days(n: int) -> str:
-    """A period as written in official Chinese: 10 → 十日, 15 → 十五日, 7 → 七日, 30 → 三十日."""
-    if n < 10:
-        return f"{_CN_DIGITS[n]}日"
-    if n < 100:
-        tens, ones = divmod(n, 10)
-        return f"{'' if tens == 1 else _CN_DIGITS[tens]}十{_CN_DIGITS[ones] if ones else ''}日"
-    return f"{n}日"
-
-
 BINS = [(None, 60, "60分以下"), (60, 70, "60–70"), (70, 80, "70–80"), (80, 90, "80–90"), (90, 100, "90–100"),
         (100, None, "100以上")]
 
 
-def circular(master: Path, year: int, scheme: MunicipalScheme, out: Path) -> Path:
+def circular(master: Path, year: int, scheme: MunicipalScheme, out: Path, dated: dt.date | None = None) -> Path:
     """The circular: ranked tables by group and for districts, native charts, and the award
-    list submitted for the Standing Committee's approval."""
-    version, rows = _latest(master, year)
+    list submitted for the Standing Committee's approval, signed by the office and dated
+    ``dated`` (today when None). The published version it comes from is kept in the
+    workbook's properties, never printed."""
+    dated = dated or dt.date.today()
+    version, rows = latest(master, year)
     depts = [r for r in rows if r.kind == "department"]
     dists = sorted((r for r in rows if r.kind == "district"), key=lambda r: (r.rank or 10**9, r.code))
     people = [r for r in rows if r.kind == "person"]
-    buf, wb, f = _book()
+    buf, wb, f = book()
+    wb.set_properties({"title": f"{year}年度目标管理考核结果通报", "author": OFFICE,
+                       "comments": f"考核档案 {year}年度 v{version}"})
 
     ws = wb.add_worksheet("部门通报")
     _ranked_columns(ws)
@@ -203,7 +95,7 @@ def circular(master: Path, year: int, scheme: MunicipalScheme, out: Path) -> Pat
     breaks, page_start = [], 0
     for group, members in sorted(groups.items()):
         members.sort(key=lambda r: (r.rank or 10**9, r.code))
-        height = len(members) + 3  # group title, header, rows, blank row
+        height = sum(_note_lines(award_note(r)) for r in members) + 3  # group title, header, rows, blank row
         if row - page_start + height > PAGE_ROWS and row > page_start + 2:
             breaks.append(row)  # the group starts a new page rather than being split across two
             page_start = row
@@ -216,22 +108,22 @@ def circular(master: Path, year: int, scheme: MunicipalScheme, out: Path) -> Pat
     ws.repeat_rows(0)
     if breaks:
         ws.set_h_pagebreaks(breaks)
-    _print(ws)
+    print_setup(ws)
 
     ws = wb.add_worksheet("区市通报")
     _ranked_columns(ws)
     ws.merge_range(0, 0, 0, RANKED_LAST, f"{year}年度区(市)目标管理考核结果通报", f["title"])
     _ranked_table(ws, f, 2, dists)
-    _print(ws)
+    print_setup(ws)
 
     ws = wb.add_worksheet("图表")
-    ws.write_row(0, 0, ["分口", "平均综合得分"], f["head"])
+    ws.write_row(0, 0, ["分口", "平均综合得分"], f["headwrap"])
     for i, (group, avg) in enumerate(averages, start=1):
         ws.write(i, 0, group, f["cell"])
         ws.write_number(i, 1, float(q2(avg)), f["num"])
     composites = [Decimal(r.score) for r in depts + dists if r.score]
     counts = [sum(1 for c in composites if (lo is None or c >= lo) and (hi is None or c < hi)) for lo, hi, _ in BINS]
-    ws.write_row(0, 3, ["综合得分", "单位数"], f["head"])
+    ws.write_row(0, 3, ["综合得分", "单位数"], f["headwrap"])
     for i, ((_lo, _hi, label), n) in enumerate(zip(BINS, counts), start=1):
         ws.write(i, 3, label, f["cell"])
         ws.write_number(i, 4, n, f["cell"])
@@ -250,8 +142,9 @@ def circular(master: Path, year: int, scheme: MunicipalScheme, out: Path) -> Pat
     hist.set_y_axis({"min": 0})
     ws.insert_chart(8 + CHART_ROWS, 0, hist, {"x_scale": 1.3, "y_scale": 1.1})  # below the first, never on it
     ws.set_column(0, 0, 14)
-    ws.set_column(3, 3, 12)
-    _print(ws, landscape=True)
+    ws.set_column(1, 1, 16)  # 平均综合得分 whole in its cell, bold, with room to spare
+    ws.set_column(3, 4, 12)
+    print_setup(ws, landscape=True)
     ws.fit_to_pages(1, 1)  # both charts on one page
 
     ws = wb.add_worksheet("提请审批名单")
@@ -284,12 +177,18 @@ def circular(master: Path, year: int, scheme: MunicipalScheme, out: Path) -> Pat
         ws.merge_range(row, 0, row, 4, "待定（限额处并列，须由考核办研究确定）：" + "、".join(
             f"{r.name}（{fmt(Decimal(r.score))}分）" for r in pending), f["text"])
         ws.set_row(row, 40)
-    ws.merge_range(row + 2, 2, row + 2, 4, f"市考核办公室  （v{version}）", f["right"])
-    _print(ws)
+    ws.merge_range(row + 2, 2, row + 2, 4, OFFICE, f["right"])
+    ws.merge_range(row + 3, 2, row + 3, 4, _chinese_date(dated), f["right"])
+    print_setup(ws)
     wb.close()
     out.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(out, buf.getvalue(), backup=False)
     return out
+
+
+def _chinese_date(day: dt.date) -> str:
+    """A date as an official document writes it: 2027年1月20日."""
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _yuan(amount: int) -> str:
@@ -304,16 +203,30 @@ CHART_ROWS = 18
 """Rows a chart of y_scale 1.1 covers (288 px × 1.1 at 20 px a row), plus a gap."""
 
 
+NOTE_WIDTH = 44
+"""The 说明 column of the ranked tables, in character widths (a Chinese character is two)."""
+
+
 def _ranked_columns(ws) -> None:
-    for col, width in enumerate((6, 10, 20, 10, 10, 34)):
+    for col, width in enumerate((6, 10, 20, 10, 10, NOTE_WIDTH)):
         ws.set_column(col, col, width)
 
 
 def award_note(entry: Entry) -> str:
-    """Why a unit ranked high was not awarded (or is 待定), from its published explanation:
-    a reader must never see rank 3 awarded over rank 2 without the reason beside it."""
+    """Why a unit was not awarded (or is 待定), from its published explanation: a reader
+    must never see rank 3 awarded over rank 2, or a group with no award at all, without the
+    reason beside it."""
     parts = [p.strip() for p in (entry.trace or "").split("；")]
-    return "；".join(p for p in parts if p.startswith(("不得评先", "待定")))
+    return "；".join(p for p in parts if p.startswith(("不得评先", "待定", "未入选")))
+
+
+def _note_lines(text: str) -> int:
+    """Lines ``text`` wraps to in the 说明 column (two character widths a Chinese character,
+    two widths of margin)."""
+    import unicodedata
+
+    width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return max(1, -(-width // (NOTE_WIDTH - 2)))
 
 
 def _ranked_table(ws, f, row: int, members: list[Entry]) -> int:
@@ -325,7 +238,11 @@ def _ranked_table(ws, f, row: int, members: list[Entry]) -> int:
         ws.write_row(row, 0, [r.rank, r.code, r.name], f["cell"])
         ws.write_number(row, 3, float(r.score), f["num"])
         ws.write(row, 4, r.award or "", f["cell"])
-        ws.write(row, 5, award_note(r), f["cell"])
+        note = award_note(r)
+        ws.write(row, 5, note, f["note"])
+        lines = _note_lines(note)
+        if lines > 1:  # a set height: the page breaks above count it, and every client shows it
+            ws.set_row(row, ROW_POINTS * lines)
     return row + 1
 
 

@@ -113,6 +113,8 @@ def assess_audit(scheme: AuditScheme, units: Sequence[AuditUnitInput], quota: Qu
             trace += f"；不得评先：{veto}"
         elif status is Status.TIED:
             trace += "；待定：并列争最后名额，由考核办确定"
+        elif status is Status.NOT_SELECTED and calc is not None and total is not None:
+            trace += f"；{calc.passed_over()}"
         results.append(AuditUnitResult(unit.code, unit.name, unit.type, cats, total, maximum, rate, rank,
                                        status, veto, trace))
     return AuditResult(results, calc, problems)

@@ -10,8 +10,10 @@ Which days are worked comes, for each year, from the first source that knows it:
 1. the office's own entry of the State Council's arrangement (:class:`Calendar`, from the
    scheme's ``holidays`` or the year folder's ``节假日.yaml``);
 2. the ``chinese_calendar`` package;
-3. neither: weekends only, and the result says so (``weekends_only``) so that every
-   notice and register row that used it carries a warning. Never a failure of a run.
+3. neither: weekends only, and the result says so (``weekends_only``, with the years in
+   ``uncovered``): every register row that used it carries a warning, and the written
+   notices refuse to print (a clerk's caveat never reaches a person's notice). Never a
+   failure of a computation.
 """
 
 from __future__ import annotations
@@ -66,6 +68,8 @@ class Deadline:
     """True when a day of the period had no holiday data and only weekends were skipped."""
     sources: tuple[str, ...] = ()
     """Where the working days came from (节假日依据)."""
+    uncovered: tuple[int, ...] = ()
+    """The years of the days counted with weekends only (no holiday data)."""
 
     @property
     def source(self) -> str:
@@ -78,21 +82,22 @@ def period_end(start: dt.date, days: int, rules: Appeals, calendar: Calendar = D
     trace = f"{start.isoformat()} 起{days}日（{'次日起算' if rules.exclude_notice_day else '当日起算'}）至 {last.isoformat()}"
     if not rules.roll_to_workday:
         return Deadline(last, trace)
-    end, sources, marked = last, [], False
+    end, sources, uncovered = last, [], []
     while True:
         worked, source, weekends = calendar.workday(end)
         if source not in sources:
             sources.append(source)
-        marked = marked or weekends
+        if weekends and end.year not in uncovered:
+            uncovered.append(end.year)
         if worked:
             break
         end += dt.timedelta(days=1)
     if end != last:
         trace += f"，该日为法定节假日或休息日，顺延至 {end.isoformat()}"
     trace += f"（节假日依据：{'、'.join(sources)}）"
-    if marked:
+    if uncovered:
         trace += "（节假日数据缺失，仅按周末顺延，请人工核对）"
-    return Deadline(end, trace, marked, tuple(sources))
+    return Deadline(end, trace, bool(uncovered), tuple(sources), tuple(uncovered))
 
 
 def appeal_deadline(notified: dt.date, rules: Appeals, calendar: Calendar = DEFAULT_CALENDAR) -> Deadline:

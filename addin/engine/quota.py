@@ -37,6 +37,29 @@ class QuotaCalc:
         text = f"{self.count} × {show_rate(self.rate)} = {format(exact.normalize(), 'f')} → {ROUNDING_ZH[self.rounding]} {rounded}"
         return text if self.quota == rounded else f"{text} → 限额 {self.quota}"
 
+    def passed_over(self, scope: str = "") -> str:
+        """Why an eligible candidate with a score was not selected, for its 说明: the quota,
+        and its arithmetic when the quota itself is the reason (0), e.g.
+        ``未入选：本口限额0个（3个单位×15%=0.45，四舍五入为0）``; otherwise the slots went to
+        those ranked above (``未入选：本口限额1个，名额已满``). ``scope`` names the pool (本口 for
+        a sector group)."""
+        if self.quota == 0:
+            return f"未入选：{scope}限额0个（{self.arithmetic}）"
+        return f"未入选：{scope}限额{self.quota}个，名额已满"
+
+    @property
+    def arithmetic(self) -> str:
+        """How the quota came about, in words: ``3个单位×15%=0.45，四舍五入为0`` (a fixed count:
+        ``前2名``); a minimum or the number of candidates that changed it is named."""
+        if self.fixed is not None:
+            text = f"前{self.fixed}名"
+            return text if self.quota == self.fixed else f"{text}，共{self.count}个单位，限额为{self.quota}"
+        exact = Decimal(self.count) * self.rate
+        rounded = round_whole(exact, self.rounding)
+        text = (f"{self.count}个单位×{show_rate(self.rate)}={format(exact.normalize(), 'f')}，"
+                f"{ROUNDING_ZH[self.rounding]}为{rounded}")
+        return text if self.quota == rounded else f"{text}，限额为{self.quota}"
+
 
 def compute_quota(count: int, rate: Decimal, rounding: Rounding = "half_up", minimum: int = 0) -> int:
     """The quota for ``count`` candidates at ``rate``; never more than ``count``."""

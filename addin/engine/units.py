@@ -294,6 +294,10 @@ def assess_units(tier: UnitTier, records: Sequence[UnitInput], conventions: Conv
                 notes[i] = f"待定：{sel.tied}个单位并列争{sel.slots_left}个名额，由考核办确定"
             elif status is Status.SELECTED:
                 notes[i] = f"入选{tier.awards.title}（限额{calc.quota}）"
+            elif scored[i].composite is None:
+                notes[i] = "未入选：综合得分未计算"
+            else:  # every unit not awarded says why, a quota of 0 included
+                notes[i] = calc.passed_over("本口" if tier.awards.by_group else "")
         quotas.append(QuotaRow(g, calc, sel.selected, sel.tied))
 
     units: list[UnitResult] = []
