@@ -40,7 +40,7 @@ from addin.macro import recompute
 from addin.results import ResultTable
 from addin.workbook.tables import code_text
 from test_archive import computed, set_input  # noqa: F401 (fixture)
-from test_environment import tmpfs  # noqa: F401 (fixture: a 2 MB tmpfs of our own)
+from test_environment import tmpfs  # noqa: F401 (fixture: a 4 MB tmpfs of our own)
 from test_macro import DEPARTMENTS, DISTRICTS, PEOPLE, master  # noqa: F401 (fixture and data)
 
 ROOT = Path(__file__).parents[1]
@@ -458,7 +458,7 @@ def _publish(master: Path) -> subprocess.CompletedProcess:
 
 
 def test_publish__a_full_disk_after_the_commit_says_so_and_a_rerun_stamps(computed, municipal, tmpfs):  # noqa: F811
-    """A real full disk (a 2 MB tmpfs): room for the archive's commit, none for the master's
+    """A real full disk (a 4 MB tmpfs): room for the archive's commit, none for the master's
     new copy. Publish says the version is in the archive and the master is not stamped;
     run again with room, it stamps that version and makes none."""
     wb = openpyxl.load_workbook(computed)  # a master of ~400 KB: its new copy cannot fit in what is left

@@ -1,4 +1,4 @@
-"""When the machine fails, not a file: a full disk (a 2 MB tmpfs), a read-only folder, an
+"""When the machine fails, not a file: a full disk (a 4 MB tmpfs), a read-only folder, an
 immutable master, and kill -9 at random moments. Intake stops with one line and exit code
 3, changes nothing, and leaves no temp file or empty database; killed runs lose nothing.
 
@@ -31,10 +31,10 @@ def _sudo() -> list[str]:
 
 @pytest.fixture
 def tmpfs(tmp_path):
-    """A 2 MB tmpfs of our own, unmounted afterwards."""
+    """A 4 MB tmpfs of our own, unmounted afterwards (room for a master, its copy and its backup)."""
     point = tmp_path / "mnt"
     point.mkdir()
-    done = subprocess.run([*_sudo(), "mount", "-t", "tmpfs", "-o", "size=2m,mode=0777", "tmpfs", str(point)],
+    done = subprocess.run([*_sudo(), "mount", "-t", "tmpfs", "-o", "size=4m,mode=0777", "tmpfs", str(point)],
                           capture_output=True, text=True)
     if done.returncode != 0:
         pytest.fail(f"cannot mount a tmpfs ({done.stderr.strip()}): these tests need root, as CI has")
