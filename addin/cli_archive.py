@@ -184,13 +184,15 @@ def publicize(
     """
     from addin.archive.documents import publicity_lists
     from addin.archive.versions import ArchiveError
+    from addin.office.holidays import year_calendar
 
     at = where(master, year_dir, year)
     first = parse_date(start)
     scheme = schemes(at.folder or at.master.parent).municipal
     with exit_on(ArchiveError):
         paths = publicity_lists(at.master, at.year, first, days or scheme.staff.publicity_days,
-                                at.master.with_name(f"{at.master.stem}_{at.year}_公示"))
+                                at.master.with_name(f"{at.master.stem}_{at.year}_公示"), scheme.staff.publicity_counting,
+                                year_calendar(scheme, at.folder or at.master.parent))
     say(f"已生成 {len(paths)} 份公示表 [publicity lists] → {paths[0].parent if paths else '-'}")
 
 

@@ -185,10 +185,12 @@ def _check(env: Envelope, digest: str, ctx: Context, vouched: bool) -> Outcome:
         return out
     identity = _named_by_roster(identity, ctx)
     out.identity = identity
+    group = None
     if not vouched:
         verdict = check_sender(env, identity, settings=ctx.settings.submission, scheme=ctx.municipal,
                                unit_mailboxes=ctx.mailboxes())
         out.unchecked_sender = verdict.unchecked
+        group = verdict.group
         if verdict.hold:
             out.problems += verdict.hold
             out.status = HELD  # its content is checked in full when the office releases it
@@ -224,7 +226,7 @@ def _check(env: Envelope, digest: str, ctx: Context, vouched: bool) -> Outcome:
     if structure:
         out.problems += structure
         return out
-    extracted = _extract(identity, X.Reader(book, name), ctx)
+    extracted = _extract(identity, X.Reader(book, name), ctx, group)
     out.problems += extracted.problems
     out.values, out.updates = extracted.values, extracted.updates
     errors = [p for p in out.problems if p.is_error]
@@ -250,7 +252,7 @@ def _named_by_roster(identity: Identity, ctx: Context) -> Identity:
     return identity
 
 
-def _extract(identity: Identity, reader: X.Reader, ctx: Context) -> X.Extracted:
+def _extract(identity: Identity, reader: X.Reader, ctx: Context, group: str | None = None) -> X.Extracted:
     base = identity.template_kind.split(":")[0]
     if base == "appendix":
         return X.extract_appendix(identity, reader, ctx.municipal)
@@ -261,7 +263,8 @@ def _extract(identity: Identity, reader: X.Reader, ctx: Context) -> X.Extracted:
     if base == "scoring-sheet":
         return X.extract_scoring_sheet(identity, reader, ctx.municipal)
     if base == "register":
-        return X.extract_register(identity, reader, ctx.municipal, ctx.units, ctx.year)
+        scope = (group, {u.code for u in ctx.roster.of_type("部门") if u.group == group}) if group else None
+        return X.extract_register(identity, reader, ctx.municipal, ctx.units, ctx.year, scope)
     return X.extract_staff_roster(identity, reader, ctx.municipal, ctx.roster)
 
 
@@ -283,14 +286,19 @@ def _date_warnings(env: Envelope) -> list[Problem]:
 
 
 def _late(identity: Identity, env: Envelope, municipal: MunicipalScheme) -> str | None:
-    """Targets are due by the scheme's deadline of the year; district figures by that of
-    the next year. Measured by arrival, never by the sender's Date."""
+    """Departments' target books are due by ``departments.submission_deadline`` of the year;
+    the districts' business figures (the appendix tables of the districts' business parts)
+    by ``districts.submission_deadline`` of the next year. Measured by arrival, never by the
+    sender's Date."""
     kind = identity.template_kind
-    mm, dd = (int(x) for x in municipal.departments.submission_deadline.split("-"))
+    district_tables = {f"appendix:{t}" for part in municipal.districts.business
+                       for t in (part.table, *part.alternatives) if t}
     deadline = None
     if kind == "target-book":
+        mm, dd = (int(x) for x in municipal.departments.submission_deadline.split("-"))
         deadline = dt.date(identity.year, mm, dd)
-    elif kind in ("appendix:附表5", "appendix:附表6"):
+    elif kind.removesuffix(":districts") in district_tables:
+        mm, dd = (int(x) for x in municipal.districts.submission_deadline.split("-"))
         deadline = dt.date(identity.year + 1, mm, dd)
     when = env.arrival
     if deadline and when and when.date() > deadline:
