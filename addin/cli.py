@@ -276,7 +276,7 @@ def intake(
             inbox, at.master, municipal=year_schemes.municipal, audit=year_schemes.audit, year=at.year,
             progress=progress, dry_run=dry_run, recheck=recheck))
         path = None if dry_run else write_receipt(result, receipt or at.master.with_name(f"{at.master.stem}_回执.xlsx"),
-                                                  at.year, submissions=year_submissions(at.master, at.year))
+                                                  at.year, state=year_submissions(at.master, at.year))
     from addin.console import render_intake
 
     render_intake(console, result, path)

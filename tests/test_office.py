@@ -354,3 +354,30 @@ def test_publicize__seven_working_days_across_the_national_day_holiday(published
     assert working.exit_code == 0, working.output
     cells = [c for row in openpyxl.load_workbook(sheet)["公示"].iter_rows(values_only=True) for c in row if c]
     assert any(str(c).startswith("公示期：2026-09-29至2026-10-13（共7个工作日）") for c in cells)
+
+
+def test_remind__half_year_names_the_departments_that_filed_no_report(office, tmp_path):
+    y26 = office / "2026考核"
+    (tmp_path / "r.docx").write_bytes(b"PK\x03\x04not a template")
+    eml(y26 / "收件箱" / "h.eml", [("2026年上半年工作报告.docx", (tmp_path / "r.docx").read_bytes())],
+        sender="b01@example.gov.cn")
+    assert kaohe("intake", cwd=y26).exit_code == 0
+    done = runner.invoke(app, ["remind", "--before", "2026-07-15", "--half-year", "--year-dir", str(y26)],
+                         env={"KAOHE_MAIL_FROM": "khb@example.gov.cn"})
+    assert done.exit_code == 0, done.output
+    previews = sorted((y26 / "发件箱（预览）").glob("催报_*.eml"))
+    recipients = sorted(email_to(p) for p in previews)
+    assert recipients == [f"b{i:02d}@example.gov.cn" for i in range(2, 9)]  # B01 filed its report
+    assert all("1. 半年工作报告" in body_of(p) for p in previews)
+
+
+def email_to(path: Path) -> str:
+    from email import message_from_bytes, policy
+
+    return str(message_from_bytes(path.read_bytes(), policy=policy.default)["To"])
+
+
+def body_of(path: Path) -> str:
+    from email import message_from_bytes, policy
+
+    return message_from_bytes(path.read_bytes(), policy=policy.default).get_body().get_content()
