@@ -37,7 +37,10 @@ RATIO = re.compile(r"\d×|[\w)]/[\w(]+ \d")
 
 
 def run_tiny(args: list[str], **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run(args, cwd=ROOT, env={**os.environ, "KAOHE_BENCH_SIZE": "tiny", **env},
+    """``args`` run in the repository at the tiny size; the flags of a ``make test`` this
+    runs under (its jobserver, its command-line variables) are not passed on."""
+    inherited = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    return subprocess.run(args, cwd=ROOT, env={**inherited, "KAOHE_BENCH_SIZE": "tiny", **env},
                           capture_output=True, text=True, timeout=600)
 
 
