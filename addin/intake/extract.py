@@ -122,8 +122,14 @@ def _locate_items(reader: Reader, scores: list[ItemScore], prefix: tuple[str, ..
     return out
 
 
+HALF_YEAR_SHEET = "区市半年"
+"""The master's sheet of the districts' half-year figures (made on first use): never read by
+recompute, so the half-year round never enters the year's results."""
+
+
 def extract_appendix(identity: Identity, reader: Reader, municipal: MunicipalScheme) -> Extracted:
-    kind = identity.template_kind.split(":")
+    half_year = identity.template_kind.endswith(":half")
+    kind = identity.template_kind.removesuffix(":half").split(":")
     table = municipal.table(kind[1])
     tier_name = kind[2] if len(kind) > 2 else table.tiers[0]
     out = Extracted()
@@ -151,7 +157,7 @@ def extract_appendix(identity: Identity, reader: Reader, municipal: MunicipalSch
     tier = getattr(municipal, tier_name)
     for part in tier.business + tier.public:
         if table.id == part.table or table.id in part.alternatives:
-            sheet = "部门" if tier_name == "departments" else "区市"
+            sheet = "部门" if tier_name == "departments" else (HALF_YEAR_SHEET if half_year else "区市")
             out.updates.append(Update(sheet, "单位编码", identity.unit_code, {part.name: result.total}))
     return out
 
