@@ -132,9 +132,9 @@ def init(
 def template(
     out: Path = typer.Argument(..., help="输出文件夹 [output folder]"),
     kind: list[str] = typer.Option(None, "--kind", "-k",
-                                   help="模板种类，可多次指定 [kind, repeatable]: appendix, target-book, scoring-sheet, "
-                                        "register, staff-roster, staff-form, audit-form, master；省略为全部 [all]；"
-                                        "half-year = 区(市)半年考核所用的附表（标明半年），只在指定时生成"),
+                                   help="模板种类，可多次指定 [kind, repeatable]: appendix, target-book, district-book, "
+                                        "scoring-sheet, register, staff-roster, staff-form, staff-book, audit-form, master；"
+                                        "省略为全部 [all]；half-year = 区(市)半年考核所用的附表（标明半年），只在指定时生成"),
     unit: str = typer.Option(None, help="只生成该单位（单位编码、分口名称或 KHB）[one unit only]"),
     roster: Path = typer.Option(None, help="单位名册 CSV：单位编码,单位名称,类别,分口；省略用年度文件夹的，或内置样例 "
                                 "[units CSV]"),
@@ -148,7 +148,7 @@ def template(
                                  "（=ITEM_SCORE，需安装加载项）；native = 通用公式，WPS、LibreOffice、未装加载项的 Excel 均可计算；"
                                  "省略时按单位名册的“填报方式”列（空白为 addin）"),
 ) -> None:
-    """按考核方案生成标准化模板（附表1–9、目标责任书、评分表、登记表、名册、审计考评表、汇总工作簿）
+    """按考核方案生成标准化模板（附表1–9、部门/区(市)/工作人员目标责任书、评分表、登记表、名册、审计考评表、汇总工作簿）
     [build the standardized templates from the schemes].
 
     In a year folder the templates take its scheme, its rosters and its year, and are keyed with the office

@@ -19,8 +19,8 @@ from workbook_templates.form import FormBook
 
 OFFICE = RosterUnit("KHB", "市考核办", "部门")
 OFFICE_FOLDER = "市考核办"
-KIND_IDS = ["appendix", "target-book", "scoring-sheet", "register", "staff-roster", "staff-form", "audit-form",
-            "master"]
+KIND_IDS = ["appendix", "target-book", "district-book", "scoring-sheet", "register", "staff-roster", "staff-form",
+            "staff-book", "audit-form", "master"]
 HALF_YEAR = "half-year"
 """The districts' appendix tables of the half-year round, marked 半年 (kind ids end ``:half``):
 built on request only, never with the year-end set."""
@@ -89,10 +89,12 @@ def plan_jobs(municipal: MunicipalScheme, audit: AuditScheme, roster: Roster, ye
     """The workbooks to build. ``formulas`` (addin or native) overrides each unit's 填报方式."""
     from workbook_templates.appendix import build_appendix
     from workbook_templates.audit_form import build_audit_form
+    from workbook_templates.district_book import build_district_book
     from workbook_templates.master import build_master
     from workbook_templates.register import build_register
     from workbook_templates.scoring_sheet import build_scoring_sheet
     from workbook_templates.staff import build_staff_forms, build_staff_roster
+    from workbook_templates.staff_book import build_staff_books
     from workbook_templates.target_book import build_target_book
 
     def wanted(u: RosterUnit) -> bool:
@@ -126,6 +128,9 @@ def plan_jobs(municipal: MunicipalScheme, audit: AuditScheme, roster: Roster, ye
                 jobs.append(Job("target-book", "目标责任书", u, folder,
                                 lambda b, u=u: build_target_book(b, municipal, u.name, u.group, year,
                                                                  (books or {}).get(u.code)), municipal, fm))
+            if "district-book" in kinds and tier == "districts":
+                jobs.append(Job("district-book", "目标责任书", u, folder,
+                                lambda b, u=u: build_district_book(b, municipal, u.name, year), municipal, "native"))
             if "staff-roster" in kinds:
                 jobs.append(Job("staff-roster", "工作人员考核名册", u, folder,
                                 lambda b, u=u, fm=fm: build_staff_roster(b, municipal, u.name, roster.staff_of(u.code),
@@ -136,6 +141,10 @@ def plan_jobs(municipal: MunicipalScheme, audit: AuditScheme, roster: Roster, ye
                                 lambda b, u=u, fm=fm: build_staff_forms(b, municipal, u.name, roster.staff_of(u.code),
                                                                         year, fm),
                                 municipal, fm))
+            if "staff-book" in kinds:
+                jobs.append(Job("staff-book", "工作人员目标责任书", u, folder,
+                                lambda b, u=u: build_staff_books(b, municipal, u.name, roster.staff_of(u.code), year),
+                                municipal, "native"))  # the books' only formulas are ordinary ones, in either form
     if "scoring-sheet" in kinds:
         for group, units in roster.groups().items():
             if unit is not None and unit not in (group, f"G-{group}") and not any(u.code == unit for u in units):

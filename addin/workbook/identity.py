@@ -26,10 +26,12 @@ uses ordinary formulas compiled from the scheme (addin.native_formula)."""
 KINDS: dict[str, str] = {
     "appendix": "附表",
     "target-book": "目标责任书",
+    "district-book": "区(市)目标责任书",
     "scoring-sheet": "分口业务目标评分表",
     "register": "加减分登记表",
     "staff-roster": "工作人员考核名册",
     "staff-form": "工作人员年度考核表",
+    "staff-book": "工作人员目标责任书",
     "audit-form": "审计机关目标考评表",
     "master": "考核办汇总工作簿",
 }
