@@ -46,15 +46,15 @@ DISTRICTS = [
 ]
 
 
-def person(code, unit, level, head, dem, bus, pub, complaint="否", serious="否", previous="称职"):
+def person(code, unit, level, head, dem, bus, pub, complaint="否", serious="否", previous="称职", **more):
     return {"人员编码": code, "单位编码": unit, "层级": level, "主要负责人": head, "民主测评": dem, "业务目标": bus,
-            "公共目标": pub, "投诉或违纪": complaint, "情节严重": serious, "上年等次": previous}
+            "公共目标": pub, "投诉或违纪": complaint, "情节严重": serious, "上年等次": previous, **more}
 
 
 PEOPLE = [
     person("H1", "C02", "县级", "是", 25, 85, 9),  # 25 + 0.7 × 94 = 90.8; C02 is 先进集体 → 优秀 directly
     person("H2", "B01", "县级", "是", 28, 88, 10),  # 96.6, but B01 is vetoed → not 优秀
-    person("H3", "Q2", "县级", "是", 22, 80, 8),  # 83.6; Q2 is in the top 2 → 优秀 + 记二等功
+    person("H3", "Q2", "县级", "是", 22, 80, 8, 角色="政府主要负责人"),  # 83.6; Q2 is in the top 2 → 优秀 + 记二等功
     person("P01", "B02", "科级及以下", "否", 30, 90, 10),  # 100
     person("P02", "B02", "科级及以下", "否", 29, 90, 10),  # 99 ┐ 10 × 15% = 1.5 → 2 slots:
     person("P03", "B02", "科级及以下", "否", 29, 90, 10),  # 99 ┘ P01, then P02/P03 tie for one → 待定
@@ -133,7 +133,8 @@ def test_recompute__staff_grades_quotas_and_head_links(master, municipal):
     p = by(master, "人员等次", "人员编码")
     assert (p["H1"]["总分"], p["H1"]["等次"], p["H1"]["拟表彰"]) == (90.8, "优秀", "是（不占名额）")
     assert p["H2"]["等次"] == "称职" and "不能定为优秀等次" in p["H2"]["说明"]
-    assert (p["H3"]["等次"], p["H3"]["拟表彰"]) == ("优秀", "是（不占名额）") and "记二等功" in p["H3"]["说明"]
+    # the merit is named in 拟表彰 (issue 24: it reaches the archive, publicity and notices)
+    assert (p["H3"]["等次"], p["H3"]["拟表彰"]) == ("优秀", "是（不占名额，记二等功）") and "记二等功" in p["H3"]["说明"]
     assert (p["P01"]["总分"], p["P01"]["名额范围内名次"], p["P01"]["等次"]) == (100, 1, "优秀")
     assert p["P02"]["等次"] == p["P03"]["等次"] == "待定"
     assert p["P04"]["等次"] == "基本称职" and p["P06"]["等次"] == "称职"
