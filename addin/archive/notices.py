@@ -14,6 +14,7 @@ from addin.archive.errors import ArchiveError
 from addin.archive.history import Entry
 from addin.archive.pages import OFFICE, ROW_POINTS, book, latest, print_setup, safe_name, score_text, write_letters
 from addin.engine.calendar import Deadline, appeal_deadline
+from addin.engine.merits import merit_of
 from addin.office.holidays import year_calendar
 from addin.scheme.models import MunicipalScheme
 from addin.workbook.atomic import write_atomically
@@ -69,7 +70,7 @@ def notices(master: Path, year: int, notified: dt.date, scheme: MunicipalScheme,
         signer = f"{names.get(unit, unit)}考核办"
         pages = [(f"{year}年度考核结果通知书",
                   f"{p.name}同志：\n    经考核，你{year}年度目标管理考核总分为{score_text(p)}分，"
-                  f"考核等次为{p.grade}{'，拟予表彰' if (p.award or '').startswith('是') else ''}。\n"
+                  f"考核等次为{p.grade}{_commended(p.award)}。\n"
                   f"    如对考核结果有异议，可在接到本通知之日起{window}内（截至{deadline.date.isoformat()}）"
                   f"向本单位考核办申请复核，考核办在{reply}内答复。", signer) for p in people]
         path = out / f"{year}_{safe_name(unit)}_{safe_name(names.get(unit, unit))}_书面通知.xlsx"
@@ -148,6 +149,14 @@ def _office_copy(path: Path, year: int, version: int, notified: dt.date, deadlin
     wb.close()
     write_atomically(path, buf.getvalue(), backup=False)
     return path
+
+
+def _commended(award: str | None) -> str:
+    """，拟予表彰（记三等功） for a commended person (the merit when one is recommended)."""
+    if not (award or "").startswith("是"):
+        return ""
+    merit = merit_of(award)
+    return f"，拟予表彰（{merit}）" if merit else "，拟予表彰"
 
 
 _CN_DIGITS = "〇一二三四五六七八九"
