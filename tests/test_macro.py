@@ -70,19 +70,19 @@ def master(tmp_path, municipal, audit):
     return make_master(tmp_path, municipal, audit)
 
 
-def make_master(tmp_path, municipal, audit, departments=DEPARTMENTS):
+def make_master(tmp_path, municipal, audit, departments=DEPARTMENTS, people=PEOPLE):
     """The 2026 master built by the templates, filled with ``departments``, DISTRICTS,
-    PEOPLE and BONUS."""
+    ``people`` and BONUS."""
     units = [RosterUnit(d["单位编码"], f"部门{d['单位编码']}", "部门", d["分口"]) for d in departments]
     units += [RosterUnit(d["单位编码"], f"区{d['单位编码']}", "区市") for d in DISTRICTS]
-    people = [RosterPerson(p["人员编码"], f"人员{p['人员编码']}", p["单位编码"], p["层级"], p["主要负责人"] == "是")
-              for p in PEOPLE]
-    built = build_templates(tmp_path, municipal=municipal, audit=audit, roster=Roster(units, people), year=2026,
+    staff = [RosterPerson(p["人员编码"], f"人员{p['人员编码']}", p["单位编码"], p["层级"], p["主要负责人"] == "是")
+             for p in people]
+    built = build_templates(tmp_path, municipal=municipal, audit=audit, roster=Roster(units, staff), year=2026,
                             kinds=["master"])
     path = built[0].path
     wb = openpyxl.load_workbook(path)
     for sheet, key, records in (("部门", "单位编码", departments), ("区市", "单位编码", DISTRICTS),
-                                ("人员", "人员编码", PEOPLE)):
+                                ("人员", "人员编码", people)):
         ws = wb[sheet]
         headers = [c.value for c in ws[1]]
         for r in range(2, ws.max_row + 1):
