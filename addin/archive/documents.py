@@ -12,6 +12,7 @@ from pathlib import Path
 from addin.archive.errors import ArchiveError
 from addin.archive.history import Entry
 from addin.archive.pages import OFFICE, ROW_POINTS, book, latest, print_setup, safe_name
+from addin.engine.calendar import DEFAULT_CALENDAR, Calendar, publicity_period
 from addin.engine.merits import merit_of, split_award
 from addin.intake.store import Store, archive_path
 from addin.numbers import fmt, q2, show_rate
@@ -21,12 +22,15 @@ from addin.workbook.atomic import write_atomically
 EXCELLENT = "优秀"
 
 
-def publicity_lists(master: Path, year: int, start: dt.date, days: int, out: Path) -> list[Path]:
-    """One list per unit of the proposed 优秀 and 拟表彰, posted from ``start`` for ``days``."""
+def publicity_lists(master: Path, year: int, start: dt.date, days: int, out: Path, counting: str = "calendar",
+                    calendar: Calendar | None = None) -> list[Path]:
+    """One list per unit of the proposed 优秀 and 拟表彰, posted from ``start`` for ``days``
+    (calendar days, or working days by ``calendar``: the scheme's ``publicity_counting``)."""
     if not 5 <= days <= 7:
         raise ArchiveError(f"公示期应为5至7天，实际为{days}天 [publicity lasts 5–7 days]")
     version, rows = latest(master, year)
-    end = start + dt.timedelta(days=days - 1)
+    period = publicity_period(start, days, counting, calendar or DEFAULT_CALENDAR)
+    end = period.end
     by_unit: dict[str, list[Entry]] = defaultdict(list)
     for r in rows:
         if r.kind == "person" and (r.grade == EXCELLENT or (r.award or "").startswith("是")):
@@ -50,7 +54,7 @@ def publicity_lists(master: Path, year: int, start: dt.date, days: int, out: Pat
                     award, merit = split_award(p.award)
                     ws.write_row(3 + i, 0, [i, p.name or "", p.code, p.grade or "", award, merit or ""], f["cell"])
                 r = 5 + len(people)
-                ws.merge_range(r, 0, r + 2, 5, f"公示期：{start.isoformat()}至{end.isoformat()}（共{days}天）。"
+                ws.merge_range(r, 0, r + 2, 5, f"公示期：{period.said}。"
                                "对公示对象有异议的，请在公示期内向本单位考核办反映，反映情况应实事求是并署真实姓名。",
                                f["text"])
                 ws.merge_range(r + 4, 2, r + 4, 5, f"{names.get(unit, unit)}考核办", f["right"])

@@ -326,6 +326,29 @@ def _m9_inbox_items(db: sqlite3.Connection) -> None:
     )
 
 
+def _m10_filings(db: sqlite3.Connection) -> None:
+    """Half-year reports filed for the record (备案, issue 24): which unit, which file (its
+    bytes are kept in ``evidence``), from whom, when."""
+    run_script(
+        db,
+        """
+        CREATE TABLE filings (
+            id           INTEGER PRIMARY KEY,
+            intake_year  INTEGER,
+            unit_code    TEXT,
+            unit_name    TEXT,
+            file_name    TEXT NOT NULL,
+            file_hash    TEXT NOT NULL,
+            source       TEXT NOT NULL,
+            mailer       TEXT,
+            arrived_at   TEXT,
+            filed_at     TEXT NOT NULL
+        );
+        CREATE INDEX filings_unit ON filings(intake_year, unit_code);
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "submissions and their values", _m1_submissions),
     (2, "archive: versions, results, units, people, publications, appeals", _m2_archive),
@@ -336,4 +359,5 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (7, "the kept files (evidence), content-addressed", _m7_evidence),
     (8, "the office: numbers per year, year secrets, what a merge set aside", _m8_office),
     (9, "the inbox items each intake has seen, with their first outcome", _m9_inbox_items),
+    (10, "half-year reports filed for the record", _m10_filings),
 ]
