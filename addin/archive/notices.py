@@ -15,6 +15,7 @@ from addin.archive.history import Entry
 from addin.archive.pages import OFFICE, ROW_POINTS, book, latest, print_setup, safe_name, score_text, write_letters
 from addin.engine.calendar import Deadline, appeal_deadline
 from addin.engine.merits import merit_of
+from addin.engine.staff import LEADER_NOTE, OUTSIDE_NOTE
 from addin.office.holidays import year_calendar
 from addin.scheme.models import MunicipalScheme
 from addin.workbook.atomic import write_atomically
@@ -62,7 +63,7 @@ def notices(master: Path, year: int, notified: dt.date, scheme: MunicipalScheme,
     names = {r.code: r.name for r in rows if r.kind in ("department", "district")}
     by_unit: dict[str, list[Entry]] = defaultdict(list)
     for r in rows:
-        if r.kind == "person":
+        if r.kind == "person" and notified_by_unit(r):
             by_unit[r.unit].append(r)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -149,6 +150,14 @@ def _office_copy(path: Path, year: int, version: int, notified: dt.date, deadlin
     wb.close()
     write_atomically(path, buf.getvalue(), backup=False)
     return path
+
+
+def notified_by_unit(person: Entry) -> bool:
+    """Whether the unit's office notifies ``person`` of the result: not a district's Party
+    secretary (outside the county-level assessment: no grade to notify) nor a 市级领导 (seed:
+    五大班子成员年度工作目标完成情况由市委在一定范围内进行通报: the 市级领导 list goes to the 市委)."""
+    notes = (person.trace or "").split("；")
+    return LEADER_NOTE not in notes and OUTSIDE_NOTE not in notes
 
 
 def _commended(award: str | None) -> str:
