@@ -150,6 +150,14 @@ def test_recompute_publish_and_documents__merits_roles_and_the_city_leaders_list
     assert rows[start + 9] == [1, "H1", "韩一", "部门1", "待推荐"]
     listed = " ".join(str(c) for r in rows for c in r)
     assert "L1" not in listed and "S1" not in listed and "S2" not in listed
+    assert "林一" not in texts("考核汇总_2026_通报.xlsx")  # the 市级领导 are on no page of the circular …
+    assert "市级领导考核结果（报市委通报，不在通报中）" in made.output and "考核汇总_2026_市级领导.xlsx" in made.output
+    leaders = [[c for c in r if c is not None] for r in
+               openpyxl.load_workbook("考核汇总_2026_市级领导.xlsx")["市级领导"].iter_rows(values_only=True)]
+    assert leaders[0] == ["2026年度市级领导干部目标管理考核结果"]  # … but on a list of their own, for the 市委
+    assert leaders[3:5] == [["序号", "人员编码", "姓名", "单位", "总分", "等次"], [1, "L1", "林一", "市委办公室", 96.6, "称职"]]
+    assert leaders[-2:] == [["市考核办公室"], ["2027年1月25日"]]
+    assert openpyxl.load_workbook("考核汇总_2026_市级领导.xlsx")["市级领导"]["E5"].number_format == "0.00"
 
     shown = runner.invoke(app, ["publicize", "--start", "2027-01-11"])
     assert shown.exit_code == 0, shown.output

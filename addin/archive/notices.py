@@ -14,8 +14,8 @@ from addin.archive.errors import ArchiveError
 from addin.archive.history import Entry
 from addin.archive.pages import OFFICE, ROW_POINTS, book, latest, print_setup, safe_name, score_text, write_letters
 from addin.engine.calendar import Deadline, appeal_deadline
+from addin.archive.leaders import is_city_leader, is_outside
 from addin.engine.merits import merit_of
-from addin.engine.staff import LEADER_NOTE, OUTSIDE_NOTE
 from addin.office.holidays import year_calendar
 from addin.scheme.models import MunicipalScheme
 from addin.workbook.atomic import write_atomically
@@ -156,8 +156,7 @@ def notified_by_unit(person: Entry) -> bool:
     """Whether the unit's office notifies ``person`` of the result: not a district's Party
     secretary (outside the county-level assessment: no grade to notify) nor a 市级领导 (seed:
     五大班子成员年度工作目标完成情况由市委在一定范围内进行通报: the 市级领导 list goes to the 市委)."""
-    notes = (person.trace or "").split("；")
-    return LEADER_NOTE not in notes and OUTSIDE_NOTE not in notes
+    return not is_city_leader(person) and not is_outside(person)
 
 
 def _commended(award: str | None) -> str:
