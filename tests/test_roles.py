@@ -67,6 +67,7 @@ def test_assess_staff__the_secretary_is_outside_and_the_government_head_takes_th
     assert (s.total, s.rank, s.grade, s.commended, s.merit) == (93, None, None, Status.NOT_SELECTED, None)
     assert "区(市)党委正职除外：不参加县级工作人员考核，不占限额" in s.trace
     assert (g.grade, g.commended, g.merit, g.outside_quota) == ("优秀", Status.SELECTED, "记二等功", True)
+    assert "所在单位获评先进集体，政府主要负责人直接定为优秀并予表彰（不占名额），记二等功" in g.trace
     q = result.quotas[0]
     assert (q.unit, q.excellent.count, q.excellent.quota, q.commended.quota) == ("Q1", 21, 3, 1)
     assert [c for c, p in got.items() if p.grade == "优秀" and not p.outside_quota] == ["Q1-00", "Q1-01", "Q1-02"]
@@ -105,6 +106,16 @@ def test_assess_staff__an_old_yes_keeps_its_meaning_for_a_department(assess, mun
     assert result.problems == []
     h = result.people[0]
     assert (h.grade, h.commended, h.outside_quota, h.merit) == ("优秀", Status.SELECTED, True, None)
+    assert "所在单位获评先进集体，主要负责人直接定为优秀并予表彰（不占名额）" in h.trace
+
+
+@ENGINES
+def test_assess_staff__a_barred_districts_government_head_is_named_so(assess, municipal):
+    """Seed: 弄虚作假的,对所涉及的区(市)政府主要负责人不能定为优秀等次: G (30 + 0.7 × 100 = 100) is not 优秀, 称职 by the lines."""
+    people = [person("G", 90, role="政府主要负责人"), *county(n=6)]
+    result = run(assess, municipal, people, {"Q1": UnitStanding(awarded=False, merit=None, barred="弄虚作假")})
+    g = result.people[0]
+    assert g.grade == "称职" and "所在单位弄虚作假，政府主要负责人不能定为优秀等次" in g.trace
 
 
 @ENGINES

@@ -23,7 +23,8 @@ from typing import Any
 
 from addin.engine.computed import Computed, failed
 from addin.engine.merits import Recommendation, check_merits
-from addin.engine.roles import HEAD, LINKED, PARTY_SECRETARY, RoleRow, headless_awards, read_role, resolve_roles
+from addin.engine.roles import (GOVERNMENT_HEAD, HEAD, LINKED, PARTY_SECRETARY, RoleRow, headless_awards, read_role,
+                                resolve_roles)
 from addin.numbers import CENT, ZERO, fmt, is_blank, q2, read_choice, read_flag, read_number
 from addin.engine.quota import QuotaCalc, explain_quota
 from addin.engine.ranking import rank_cents
@@ -390,6 +391,20 @@ def excluded_reason(kind: str | None, level: str | None, leaders: set[str], role
     return level if level in leaders else None
 
 
+def head_title(kind: str | None, roles: StaffRoles) -> str:
+    """How the notes name a linked head: a department's 主要负责人, a district's 政府主要负责人."""
+    return roles.government_head if kind == GOVERNMENT_HEAD else roles.head
+
+
+def barred_note(barred: str, kind: str | None, roles: StaffRoles) -> str:
+    return f"所在单位{barred}，{head_title(kind, roles)}不能定为优秀等次"
+
+
+def direct_note(merit: str | None, kind: str | None, roles: StaffRoles) -> str:
+    return (f"所在单位获评先进集体，{head_title(kind, roles)}直接定为优秀并予表彰（不占名额）"
+            + (f"，{merit}" if merit else ""))
+
+
 def awarded_heads(standings: Mapping[str, UnitStanding]) -> dict[str, str | None]:
     """The units whose award goes to their head directly: code → the head's merit."""
     return {code: s.merit for code, s in standings.items() if s.awarded and s.head_excellent}
@@ -444,7 +459,7 @@ def assess_staff(
             if kinds.get(i) in LINKED and standing is not None and p.level not in leaders:
                 if standing.barred:
                     ok = False
-                    notes[i].append(f"所在单位{standing.barred}，主要负责人不能定为优秀等次")
+                    notes[i].append(barred_note(standing.barred, kinds.get(i), scheme.roles))
                 elif standing.awarded and standing.head_excellent and ok:
                     direct.add(i)
                     ok = False
@@ -471,8 +486,7 @@ def assess_staff(
             commended[i] = Status.SELECTED
             merit[i] = standing.merit
             outside[i] = True
-            notes[i].append("所在单位获评先进集体，主要负责人直接定为优秀并予表彰（不占名额）"
-                            + (f"，{standing.merit}" if standing.merit else ""))
+            notes[i].append(direct_note(standing.merit, kinds.get(i), scheme.roles))
         pool = []
         for i, status in zip(idx, sel.statuses):
             p = persons[i]

@@ -40,6 +40,8 @@ from addin.engine.staff import (
     _in_quota_note,
     _read_person,
     awarded_heads,
+    barred_note,
+    direct_note,
     duplicate_codes,
     excluded_reason,
     grade_lines,
@@ -203,7 +205,7 @@ def assess_staff_columnar(
             continue
         if standing.barred:
             ok[i] = False
-            before[i] = [f"所在单位{standing.barred}，主要负责人不能定为优秀等次"]
+            before[i] = [barred_note(standing.barred, kind, scheme.roles)]
         elif standing.awarded and standing.head_excellent and ok[i]:
             direct[i] = True
             ok[i] = False
@@ -247,12 +249,11 @@ def assess_staff_columnar(
         in_graded & picked & ~direct, np.where(co == SELECTED, np.where(pending, TIED, SELECTED),
                                                np.where(co == TIED, TIED, NOT_SELECTED)), NOT_SELECTED)).astype(np.int8)
     merit: dict[int, str | None] = {}
-    direct_note: dict[int, str] = {}
+    direct_notes: dict[int, str] = {}
     for i in np.flatnonzero(outside).tolist():
         standing = standings[cols.unit[i]]
         merit[i] = standing.merit
-        direct_note[i] = ("所在单位获评先进集体，主要负责人直接定为优秀并予表彰（不占名额）"
-                          + (f"，{standing.merit}" if standing.merit else ""))
+        direct_notes[i] = direct_note(standing.merit, kinds.get(i), scheme.roles)
     pending_notes = [None if c is None else f"待定：{int(ex_tied[k])}人并列争{c.quota - int(ex_selected[k])}个优秀名额，"
                      f"由考核办确定" for k, c in enumerate(ex_calcs)]
     after = {i: LEADER_NOTE for i in np.flatnonzero(leader).tolist()} | {i: OUTSIDE_NOTE for i in outside_rows}
@@ -280,7 +281,7 @@ def assess_staff_columnar(
             alerts.append(Alert(code, name, scheme.two_year_incompetent_flag,
                                 f"连续2年确定为不称职：按规定{scheme.two_year_incompetent_flag}"))
 
-    parts = TraceParts(fmt(weight), fixed_head, target, before, after, direct_note,
+    parts = TraceParts(fmt(weight), fixed_head, target, before, after, direct_notes,
                        [None if c is None else _in_quota_note(c) for c in ex_calcs], pending_notes,
                        tuple(grade_lines(scheme)[k] for k in ("competent", "basic", "below")), line, capped)
     rows = PeopleRows(cols.code, cols.name, cols.unit, level, democratic, democratic_exact, points, ranks,
