@@ -235,3 +235,24 @@ def test_recompute__unknown_unit_codes_in_the_register_and_staff_are_located_err
     bonus_row = openpyxl.load_workbook(master)["加分登记"].max_row
     staff_row = openpyxl.load_workbook(master)["人员"].max_row
     assert found == {("加分登记", f"A{bonus_row}", "unknown_unit"), ("人员", f"C{staff_row}", "unknown_unit")}
+
+
+def test_recompute__an_old_master_without_roles_merits_or_the_city_leaders_sheet(master, municipal):
+    """A master made before issue 24: no 角色 or 推荐表彰 column, no 市级领导 sheet. It recomputes
+    as before; H3's old 主要负责人 是 in Q2 (a district) reads as its government head, so Q2's
+    top-2 优秀 + 记二等功 still reach him, with a warning on his 主要负责人 cell (E4: H3 is the
+    third person) asking for the 角色; the 市级领导 sheet is added, empty."""
+    wb = openpyxl.load_workbook(master)
+    ws = wb["人员"]
+    for header in ("推荐表彰", "角色"):
+        ws.delete_cols([c.value for c in ws[1]].index(header) + 1)
+    del wb["市级领导"]
+    wb.save(master)
+    out = recompute(FileHost(master), municipal)
+    assert out.ok, out.message
+    p = by(master, "人员等次", "人员编码")
+    assert (p["H3"]["等次"], p["H3"]["拟表彰"]) == ("优秀", "是（不占名额，记二等功）")
+    assert (p["H1"]["等次"], p["H1"]["拟表彰"]) == ("优秀", "是（不占名额）")  # a department's 是: as before
+    warned = [(r["级别"], r["工作表"], r["单元格"], r["编码"]) for r in rows(master, "问题") if r["编码"] == "H3"]
+    assert warned == [("提示", "人员", "E4", "H3")]
+    assert rows(master, "市级领导") == []
