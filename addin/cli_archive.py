@@ -249,6 +249,9 @@ def circular(
     Every unit not awarded has its reason in 说明 (不得评先, 待定, or 未入选 with the quota, its arithmetic when
     the quota is 0). The published version it comes from is in the workbook's properties, not on the page.
 
+    The 市级领导 (a level with city_leaders in the scheme) are on no page of the circular: their results go to a
+    list of their own beside it (…_市级领导.xlsx), for the 市委's circulation.
+
     With --half-year: the districts' half-year circular, from the 区市半年 sheet that intake fills from the
     appendix tables marked 半年 (kaohe template 模板 --kind half-year); it never enters the year's results.
 
@@ -256,11 +259,13 @@ def circular(
     """
     from addin.archive.documents import circular as run
     from addin.archive.documents import to_pdf
+    from addin.archive.leaders import leader_list
     from addin.archive.versions import ArchiveError
 
     at = where(master, year_dir, year)
     dated = parse_date(date) if date else None
     scheme = schemes(at.folder or at.master.parent).municipal
+    leaders = None
     with exit_on(ArchiveError):
         if half_year:  # from the master's half-year sheet: nothing published, nothing of the year's results
             from addin.archive.half_year import half_year_circular
@@ -269,9 +274,14 @@ def circular(
                                       at.master.with_name(f"{at.master.stem}_{at.year}_半年通报.xlsx"), dated)
         else:
             path = run(at.master, at.year, scheme, at.master.with_name(f"{at.master.stem}_{at.year}_通报.xlsx"), dated)
+            leaders = leader_list(at.master, at.year, at.master.with_name(f"{at.master.stem}_{at.year}_市级领导.xlsx"),
+                                  dated)
         done = [path, *(to_pdf([path], path.parent) if pdf else [])]
+        apart = [] if leaders is None else [leaders, *(to_pdf([leaders], leaders.parent) if pdf else [])]
     for p in done:
         say(f"通报 [circular]: {p}")
+    for p in apart:
+        say(f"市级领导考核结果（报市委通报，不在通报中）[the city leaders' list, for the 市委]: {p}")
 
 
 def scheme_diff(

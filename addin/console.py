@@ -26,8 +26,11 @@ def _cells(*values) -> list:
     return [v if isinstance(v, Text) else Text("" if v is None else str(v)) for v in values]
 
 
-def _award(status: Status) -> Text:
+def _award(status: Status, merit: str | None = None) -> Text:
+    """是, 待定 or 否; a commended person's merit in brackets: 是（记二等功）."""
     label = {Status.SELECTED: "是", Status.TIED: "待定", Status.NOT_SELECTED: "否", Status.INELIGIBLE: "否"}[status]
+    if merit and status is Status.SELECTED:
+        label = f"{label}（{merit}）"
     return Text(label, style=_AWARD_STYLE.get(status, ""))
 
 
@@ -92,7 +95,7 @@ def _staff(console: Console, result: YearResult) -> None:
         t.add_row(*_cells(p.code, p.name, p.unit, p.level or "", fmt(p.total), str(p.rank or "—"),
                           Text(p.grade or "—", style="bold green" if p.grade == "优秀" else
                                "bold yellow" if p.grade == "待定" else ""),
-                          _award(p.commended), p.trace))
+                          _award(p.commended, p.merit), p.trace))
     console.print(t)
 
 

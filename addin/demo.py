@@ -182,7 +182,9 @@ def sample_city(seed: int):
     for k in range(3000):
         u = staffed[k % len(staffed)]
         j = k // len(staffed)
-        people.append(RosterPerson(f"{u.code}-{j + 1:03d}", names[k], u.code, "县级" if j < 3 else "科级及以下", j == 0))
+        role = "政府主要负责人" if j == 0 and u.type == "区市" else ""  # a district's head: its mayor
+        people.append(RosterPerson(f"{u.code}-{j + 1:03d}", names[k], u.code, "县级" if j < 3 else "科级及以下", j == 0,
+                                   role))
     rng.shuffle(people)
     people.sort(key=lambda p: (p.unit, p.code))
     return Roster(units, people)
@@ -215,8 +217,8 @@ def write_roster_csv(roster, folder: Path) -> None:
                      "通用公式" if u.formulas == "native" else "加载项"] for u in roster.units)
     with open(folder / STAFF_FILE, "w", newline="", encoding="utf-8-sig") as fh:
         w = csv.writer(fh)
-        w.writerow(["人员编码", "姓名", "单位编码", "层级", "主要负责人"])
-        w.writerows([p.code, p.name, p.unit, p.level, "是" if p.is_head else "否"] for p in roster.people)
+        w.writerow(["人员编码", "姓名", "单位编码", "层级", "主要负责人", "角色"])
+        w.writerows([p.code, p.name, p.unit, p.level, "是" if p.is_head else "否", p.role] for p in roster.people)
 
 
 def _staff_values(people, scheme, rng: random.Random) -> dict[str, list[Any]]:

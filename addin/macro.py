@@ -23,7 +23,7 @@ from addin.errors import KaoheError
 from addin.numbers import fmt
 from addin.problems import Problem
 from addin.results import ResultTable, appeal_table, problem_table, result_tables, summary
-from addin.scheme.columns import STAFF_OPTIONAL, STAFF_REQUIRED, UNIT_SHEETS, bonus_columns, unit_columns
+from addin.scheme.columns import MERIT, ROLE, STAFF_OPTIONAL, STAFF_REQUIRED, UNIT_SHEETS, bonus_columns, unit_columns
 from addin.scheme.models import MunicipalScheme
 from addin.workbook.tables import Table, code_text, code_texts, find_table
 
@@ -102,7 +102,8 @@ def read_people(table: Table) -> PeopleColumns:
                          level=data["层级"], is_head=data["主要负责人"], democratic=data["民主测评"],
                          business=data["业务目标"], public=data["公共目标"], complaint=data["投诉或违纪"],
                          serious=data["情节严重"],
-                         previous_grade=data.get("上年等次") or [None] * len(table.numbers))
+                         previous_grade=data.get("上年等次") or [None] * len(table.numbers),
+                         role=data.get(ROLE), recommended=data.get(MERIT))
 
 
 def unknown_units(tables: dict[str, Table], file: str) -> list[Problem]:

@@ -10,6 +10,7 @@ import numpy as np
 
 from addin.numbers import fmt, show_rate
 from addin.engine.columnar import NO_KEY
+from addin.engine.merits import award_text
 from addin.engine.people import COMMENDED, GRADE_NAMES, PeopleRows
 from addin.engine.quota import ROUNDING_ZH
 from addin.engine.selection import Status
@@ -34,6 +35,7 @@ HEADERS = {
     "部门排名": ["单位编码", "单位名称", "分口", "综合得分", "口内名次", "先进集体", "说明"],
     "区市排名": ["单位编码", "单位名称", "综合得分", "名次", "先进集体", "说明"],
     "人员等次": ["人员编码", "姓名", "单位编码", "总分", "名额范围内名次", "等次", "拟表彰", "说明"],
+    "市级领导": ["人员编码", "姓名", "单位编码", "层级", "民主测评", "总分", "等次", "说明"],
     "限额": ["范围", "数量", "比例", "取整方式", "限额", "已入选", "待定"],
     "预警": ["编码", "名称", "类别", "说明"],
     "申诉情况": ["编码", "名称", "书面通知日期", "申诉日期", "申诉期限", "是否在期限内", "答复期限", "答复日期", "处理结果",
@@ -75,34 +77,49 @@ def result_tables(result: YearResult, extra_alerts=()) -> list[ResultTable]:
         ResultTable("区市排名", HEADERS["区市排名"],
                     [[u.code, u.name, _num(u.composite), u.rank, AWARD[u.award], u.trace] for u in dist]),
         ResultTable("人员等次", HEADERS["人员等次"], staff_rows(result.staff.people)),
+        ResultTable("市级领导", HEADERS["市级领导"], leader_rows(result.staff), highlight=None),
         ResultTable("限额", HEADERS["限额"], quotas, highlight=None),
         ResultTable("预警", HEADERS["预警"], [[a.record, a.name, a.kind, a.message] for a in alerts],
                     highlight=None),
     ]
 
 
-def _award(commended: Status, outside: bool) -> str:
-    return AWARD[commended] + ("（不占名额）" if outside and commended is Status.SELECTED else "")
-
-
 def staff_rows(people) -> list[list[Any]]:
-    """The 人员等次 rows, by unit, level, rank and code."""
+    """The 人员等次 rows, by unit, level, rank and code; 拟表彰 names the merit
+    (:func:`~addin.engine.merits.award_text`: 是（记三等功）)."""
     if not isinstance(people, PeopleRows):
-        return [[p.code, p.name, p.unit, _num(p.total), p.rank, p.grade, _award(p.commended, p.outside_quota),
+        return [[p.code, p.name, p.unit, _num(p.total), p.rank, p.grade, award_text(p.commended, p.outside_quota,
+                                                                                     p.merit),
                  p.trace] for p in sorted(people, key=lambda p: (p.unit, p.level or "", p.rank or 10**9, p.code))]
-    awards = {(c, o): _award(COMMENDED[c], o) for c in range(len(COMMENDED)) for o in (False, True)}
+    awards = {(c, o): award_text(COMMENDED[c], o, None) for c in range(len(COMMENDED)) for o in (False, True)}
     grades = np.array([*GRADE_NAMES, None], dtype=object)  # code -1 is the last
     order = people.order()
 
     def pick(values) -> list[Any]:
         return np.asarray(values, dtype=object)[order].tolist()
 
+    shown = list(map(awards.__getitem__, zip(people.commended[order].tolist(), people.outside[order].tolist())))
+    merits = {i: m for i, m in people.merit.items() if m}
+    if merits:  # a few rows: each at its place in the sorted order
+        place = np.empty(len(order), dtype=np.int64)
+        place[order] = np.arange(len(order))
+        for i, m in merits.items():
+            shown[int(place[i])] = award_text(COMMENDED[people.commended[i]], bool(people.outside[i]), m)
     columns = [pick(people.code), pick(people.name), pick(people.unit),
                [None if c == NO_KEY else c / 100 for c in people.total[order].tolist()],
                [r or None for r in people.rank[order].tolist()], grades[people.grade[order]].tolist(),
-               list(map(awards.__getitem__, zip(people.commended[order].tolist(), people.outside[order].tolist()))),
-               pick(people.traces())]
+               shown, pick(people.traces())]
     return list(map(list, zip(*columns)))
+
+
+def leader_rows(staff) -> list[list[Any]]:
+    """The 市级领导 list for the 市委's circulation (seed: 五大班子成员年度工作目标完成情况由市委
+    在一定范围内进行通报), in the order of the 人员 sheet."""
+    out = []
+    for i in staff.city_leaders:
+        p = staff.people[i]
+        out.append([p.code, p.name, p.unit, p.level, _num(p.democratic), _num(p.total), p.grade, p.trace])
+    return out
 
 
 def problem_table(problems: list[Problem]) -> ResultTable:

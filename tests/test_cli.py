@@ -18,6 +18,8 @@ def test_demo__runs_a_year_from_templates_to_rankings(tmp_path):
     assert "v1 → v2（申诉复核后）：3 处变化" in out and "80.37" in out and "85.37" in out  # B013: +5 after appeal
     assert "待定：2个单位并列争1个名额" in out and "一票否决（安全生产）" in out and "弄虚作假" in out
     assert "记二等功" in out and re.search(r"8 × 10% = 0.8 → 四舍五入 1", out)
+    # the top-2 districts' government heads (角色 in the sample roster): 优秀 + 记二等功, named in 拟表彰
+    assert "是（记二等功）" in out and "按政府主要负责人计" not in out
     year = folder / "2026考核"  # the demo is an office with its year folder (issue 22)
     for path in ("考核汇总.xlsx", "考核汇总_回执.xlsx", "考核汇总_2026_通报.xlsx", "考核方案.yaml", "单位名册.csv"):
         assert (year / path).exists(), path

@@ -46,15 +46,15 @@ DISTRICTS = [
 ]
 
 
-def person(code, unit, level, head, dem, bus, pub, complaint="否", serious="否", previous="称职"):
+def person(code, unit, level, head, dem, bus, pub, complaint="否", serious="否", previous="称职", **more):
     return {"人员编码": code, "单位编码": unit, "层级": level, "主要负责人": head, "民主测评": dem, "业务目标": bus,
-            "公共目标": pub, "投诉或违纪": complaint, "情节严重": serious, "上年等次": previous}
+            "公共目标": pub, "投诉或违纪": complaint, "情节严重": serious, "上年等次": previous, **more}
 
 
 PEOPLE = [
     person("H1", "C02", "县级", "是", 25, 85, 9),  # 25 + 0.7 × 94 = 90.8; C02 is 先进集体 → 优秀 directly
     person("H2", "B01", "县级", "是", 28, 88, 10),  # 96.6, but B01 is vetoed → not 优秀
-    person("H3", "Q2", "县级", "是", 22, 80, 8),  # 83.6; Q2 is in the top 2 → 优秀 + 记二等功
+    person("H3", "Q2", "县级", "是", 22, 80, 8, 角色="政府主要负责人"),  # 83.6; Q2 is in the top 2 → 优秀 + 记二等功
     person("P01", "B02", "科级及以下", "否", 30, 90, 10),  # 100
     person("P02", "B02", "科级及以下", "否", 29, 90, 10),  # 99 ┐ 10 × 15% = 1.5 → 2 slots:
     person("P03", "B02", "科级及以下", "否", 29, 90, 10),  # 99 ┘ P01, then P02/P03 tie for one → 待定
@@ -70,19 +70,19 @@ def master(tmp_path, municipal, audit):
     return make_master(tmp_path, municipal, audit)
 
 
-def make_master(tmp_path, municipal, audit, departments=DEPARTMENTS):
+def make_master(tmp_path, municipal, audit, departments=DEPARTMENTS, people=PEOPLE):
     """The 2026 master built by the templates, filled with ``departments``, DISTRICTS,
-    PEOPLE and BONUS."""
+    ``people`` and BONUS."""
     units = [RosterUnit(d["单位编码"], f"部门{d['单位编码']}", "部门", d["分口"]) for d in departments]
     units += [RosterUnit(d["单位编码"], f"区{d['单位编码']}", "区市") for d in DISTRICTS]
-    people = [RosterPerson(p["人员编码"], f"人员{p['人员编码']}", p["单位编码"], p["层级"], p["主要负责人"] == "是")
-              for p in PEOPLE]
-    built = build_templates(tmp_path, municipal=municipal, audit=audit, roster=Roster(units, people), year=2026,
+    staff = [RosterPerson(p["人员编码"], f"人员{p['人员编码']}", p["单位编码"], p["层级"], p["主要负责人"] == "是")
+             for p in people]
+    built = build_templates(tmp_path, municipal=municipal, audit=audit, roster=Roster(units, staff), year=2026,
                             kinds=["master"])
     path = built[0].path
     wb = openpyxl.load_workbook(path)
     for sheet, key, records in (("部门", "单位编码", departments), ("区市", "单位编码", DISTRICTS),
-                                ("人员", "人员编码", PEOPLE)):
+                                ("人员", "人员编码", people)):
         ws = wb[sheet]
         headers = [c.value for c in ws[1]]
         for r in range(2, ws.max_row + 1):
@@ -133,7 +133,8 @@ def test_recompute__staff_grades_quotas_and_head_links(master, municipal):
     p = by(master, "人员等次", "人员编码")
     assert (p["H1"]["总分"], p["H1"]["等次"], p["H1"]["拟表彰"]) == (90.8, "优秀", "是（不占名额）")
     assert p["H2"]["等次"] == "称职" and "不能定为优秀等次" in p["H2"]["说明"]
-    assert (p["H3"]["等次"], p["H3"]["拟表彰"]) == ("优秀", "是（不占名额）") and "记二等功" in p["H3"]["说明"]
+    # the merit is named in 拟表彰 (issue 24: it reaches the archive, publicity and notices)
+    assert (p["H3"]["等次"], p["H3"]["拟表彰"]) == ("优秀", "是（不占名额，记二等功）") and "记二等功" in p["H3"]["说明"]
     assert (p["P01"]["总分"], p["P01"]["名额范围内名次"], p["P01"]["等次"]) == (100, 1, "优秀")
     assert p["P02"]["等次"] == p["P03"]["等次"] == "待定"
     assert p["P04"]["等次"] == "基本称职" and p["P06"]["等次"] == "称职"
@@ -234,3 +235,24 @@ def test_recompute__unknown_unit_codes_in_the_register_and_staff_are_located_err
     bonus_row = openpyxl.load_workbook(master)["加分登记"].max_row
     staff_row = openpyxl.load_workbook(master)["人员"].max_row
     assert found == {("加分登记", f"A{bonus_row}", "unknown_unit"), ("人员", f"C{staff_row}", "unknown_unit")}
+
+
+def test_recompute__an_old_master_without_roles_merits_or_the_city_leaders_sheet(master, municipal):
+    """A master made before issue 24: no 角色 or 推荐表彰 column, no 市级领导 sheet. It recomputes
+    as before; H3's old 主要负责人 是 in Q2 (a district) reads as its government head, so Q2's
+    top-2 优秀 + 记二等功 still reach him, with a warning on his 主要负责人 cell (E4: H3 is the
+    third person) asking for the 角色; the 市级领导 sheet is added, empty."""
+    wb = openpyxl.load_workbook(master)
+    ws = wb["人员"]
+    for header in ("推荐表彰", "角色"):
+        ws.delete_cols([c.value for c in ws[1]].index(header) + 1)
+    del wb["市级领导"]
+    wb.save(master)
+    out = recompute(FileHost(master), municipal)
+    assert out.ok, out.message
+    p = by(master, "人员等次", "人员编码")
+    assert (p["H3"]["等次"], p["H3"]["拟表彰"]) == ("优秀", "是（不占名额，记二等功）")
+    assert (p["H1"]["等次"], p["H1"]["拟表彰"]) == ("优秀", "是（不占名额）")  # a department's 是: as before
+    warned = [(r["级别"], r["工作表"], r["单元格"], r["编码"]) for r in rows(master, "问题") if r["编码"] == "H3"]
+    assert warned == [("提示", "人员", "E4", "H3")]
+    assert rows(master, "市级领导") == []

@@ -1,7 +1,8 @@
 """A whole year on the columnar path equals the per-row reference: random years of
 departments (in sector groups, with vetoes, fraud and criticisms) and districts, whose
 results link to their heads, and staff drawn from a few scores so that ties fall on every
-line and quota boundary, with blanks and bad cells. Scores, ranks, statuses, 待定, grades,
+line and quota boundary, with blanks and bad cells, roles (an old 是, 主要负责人, 党委正职,
+政府主要负责人), the 市级领导 level and 推荐表彰. Scores, ranks, statuses, 待定, grades, merits,
 alerts, quotas, problems and the result sheets the clerks read must be the same."""
 
 from __future__ import annotations
@@ -48,12 +49,14 @@ def person(draw, i: int, units: list[str]):
     complaint = draw(st.sampled_from(["否"] * 8 + ["是", None]))
     return PersonInput(
         code=f"P{i:03d}" if draw(st.integers(0, 50)) else "P000", name=f"人{i}", unit=draw(st.sampled_from(units)),
-        level=draw(st.sampled_from(["县级", "科级及以下"] + (["处级"] if rough else []))),
+        level=draw(st.sampled_from(["县级", "科级及以下", "科级及以下"] + ["市级领导"] + (["处级"] if rough else []))),
         is_head=draw(st.sampled_from(["否", "否", "否", "是", None])),
         democratic=draw(odd) if rough and draw(st.booleans()) else draw(score),
         business=draw(odd) if rough and draw(st.booleans()) else draw(business), public=draw(public),
         complaint=complaint, serious=draw(st.sampled_from(["否", "是"])) if complaint == "是" else "否",
-        previous_grade=draw(st.sampled_from([None, "称职", "不称职", "合格", "很好"] if rough else [None, "不称职"])))
+        previous_grade=draw(st.sampled_from([None, "称职", "不称职", "合格", "很好"] if rough else [None, "不称职"])),
+        role=draw(st.sampled_from([None] * 10 + ["主要负责人", "党委正职", "政府主要负责人"])),
+        recommended=draw(st.sampled_from([None] * 6 + ["记二等功", "记三等功", "嘉奖"] + (["一等功"] if rough else []))))
 
 
 @st.composite
@@ -80,6 +83,7 @@ def test_assess_year__columnar_equals_the_reference(drawn, ranking, as_columns):
     assert isinstance(got.staff.people, PeopleRows) and isinstance(want.staff.people, list)
     assert people_rows(got) == people_rows(want)
     assert got.staff.quotas == want.staff.quotas
+    assert got.staff.city_leaders == want.staff.city_leaders
     assert got.staff.alerts == want.staff.alerts
     assert [(p.code, p.record, p.field, p.message) for p in got.problems] == \
         [(p.code, p.record, p.field, p.message) for p in want.problems]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from addin.results import HEADERS
 from addin.office.roster import Roster
-from addin.scheme.columns import (MAILBOXES, SOURCES_HEADERS, SOURCES_SHEET, STAFF_OPTIONAL, STAFF_REQUIRED,
+from addin.scheme.columns import (MAILBOXES, MERIT, ROLE, SOURCES_HEADERS, SOURCES_SHEET, STAFF_OPTIONAL, STAFF_REQUIRED,
                                   bonus_columns, column_sources, unit_columns)
 from addin.scheme.models import MunicipalScheme
 from addin.workbook.identity import input_name
@@ -42,6 +42,10 @@ def build_master(book: FormBook, scheme: MunicipalScheme, roster: Roster, year: 
         "3. 点击功能区“目标考核 → 重新计算排名”，结果写入“部门排名”“区市排名”“人员等次”“限额”“预警”；"
         "发现的输入问题列在“问题”表中，存在错误时不写入结果。",
         "4. 结果表每次重新计算时整体替换，请勿在结果表中手工修改。",
+        f"5. “人员”表的“角色”填写{scheme.staff.roles.head}（部门）、{scheme.staff.roles.party_secretary}或"
+        f"{scheme.staff.roles.government_head}（区市），{scheme.staff.roles.party_secretary}不参加县级考核、不占限额；"
+        f"“推荐表彰”只能从拟表彰人员中填写{'、'.join(scheme.staff.merits)}，不超过表彰限额，市级领导除外。"
+        "市级领导的结果另列于“市级领导”表，由市委通报。",
     ]
     for i, text in enumerate(lines):
         ws.write_string(i, 0, text, f.label if i == 0 else f.note)
@@ -56,7 +60,7 @@ def build_master(book: FormBook, scheme: MunicipalScheme, roster: Roster, year: 
     prefill = {
         "部门": [unit_row(u, "部门", u.code, u.name, u.group) for u in roster.of_type("部门")],
         "区市": [unit_row(u, "区市", u.code, u.name) for u in roster.of_type("区市")],
-        "人员": [[p.code, p.name, p.unit, p.level, "是" if p.is_head else "否"] for p in roster.people],
+        "人员": [staff_row(p, sheets["人员"]) for p in roster.people],
     }
     for name, headers in {**sheets, **RESULT_SHEETS}.items():
         sheet = book.sheet(name)
@@ -78,8 +82,31 @@ def build_master(book: FormBook, scheme: MunicipalScheme, roster: Roster, year: 
         if is_input:
             for col in range(len(headers)):
                 book.name(input_name("master", name, str(col + 1)), ref(name, 1, col, max(len(rows), ROWS_BLANK)))
+        if name == "人员":
+            staff_choices(ws, headers, scheme, max(len(rows), ROWS_BLANK))
     write_sources(book, scheme)
     wb.worksheets()[0].activate()
+
+
+def staff_choices(ws, headers: list[str], scheme: MunicipalScheme, last: int) -> None:
+    """Drop-down lists of the 人员 sheet's 角色 and 推荐表彰 columns, from the scheme (a
+    warning, not a stop: recompute checks every value and says where it is wrong)."""
+    roles = scheme.staff.roles
+    for header, choices, title in ((ROLE, [roles.head, roles.party_secretary, roles.government_head], "角色"),
+                                   (MERIT, list(scheme.staff.merits), "推荐表彰")):
+        col = headers.index(header)
+        ws.data_validation(1, col, last, col, {"validate": "list", "source": choices, "error_type": "warning",
+                                               "input_title": title, "error_title": title,
+                                               "error_message": "请从下拉列表中选择：" + "、".join(choices)})
+
+
+def staff_row(person, headers: list[str]) -> list[str]:
+    """A person's prefilled 人员 row: code, name, unit, level, 主要负责人 是/否 and, when the
+    roster names it, the 角色 in its column."""
+    row = [person.code, person.name, person.unit, person.level, "是" if person.is_head else "否"]
+    if not person.role:
+        return row
+    return [*row, *[""] * (headers.index(ROLE) - len(row)), person.role]
 
 
 def write_sources(book: FormBook, scheme: MunicipalScheme) -> None:

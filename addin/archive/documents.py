@@ -1,6 +1,6 @@
 """Printable documents from a published version: publicity lists (公示) and the circular
-(通报) with charts and the award list for the Standing Committee's approval (the written
-notices are :mod:`addin.archive.notices`)."""
+(通报) with charts and the award list for the Standing Committee's approval, the commended
+staff on it by merit class and unit (the written notices are :mod:`addin.archive.notices`)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from addin.archive.errors import ArchiveError
 from addin.archive.history import Entry
 from addin.archive.pages import OFFICE, ROW_POINTS, book, latest, print_setup, safe_name
 from addin.engine.calendar import DEFAULT_CALENDAR, Calendar, publicity_period
+from addin.engine.merits import merit_of, split_award
 from addin.intake.store import Store, archive_path
 from addin.numbers import fmt, q2, show_rate
 from addin.scheme.models import MunicipalScheme
@@ -43,20 +44,21 @@ def publicity_lists(master: Path, year: int, start: dt.date, days: int, out: Pat
             for unit, people in sorted(by_unit.items()):
                 buf, wb, f = book()
                 ws = wb.add_worksheet("公示")
-                for col, width in enumerate((6, 14, 14, 10, 14)):
+                for col, width in enumerate((6, 14, 14, 10, 14, 12)):
                     ws.set_column(col, col, width)
-                ws.merge_range(0, 0, 0, 4, f"{year}年度考核优秀等次和拟表彰人员公示", f["title"])
-                ws.merge_range(1, 0, 1, 4, f"单位：{names.get(unit, unit)}", f["text"])
-                for col, text in enumerate(("序号", "姓名", "人员编码", "等次", "拟表彰")):
+                ws.merge_range(0, 0, 0, 5, f"{year}年度考核优秀等次和拟表彰人员公示", f["title"])
+                ws.merge_range(1, 0, 1, 5, f"单位：{names.get(unit, unit)}", f["text"])
+                for col, text in enumerate(("序号", "姓名", "人员编码", "等次", "拟表彰", "表彰类别")):
                     ws.write(3, col, text, f["head"])
                 for i, p in enumerate(people, start=1):
-                    ws.write_row(3 + i, 0, [i, p.name or "", p.code, p.grade or "", p.award or ""], f["cell"])
+                    award, merit = split_award(p.award)
+                    ws.write_row(3 + i, 0, [i, p.name or "", p.code, p.grade or "", award, merit or ""], f["cell"])
                 r = 5 + len(people)
-                ws.merge_range(r, 0, r + 2, 4, f"公示期：{period.said}。"
+                ws.merge_range(r, 0, r + 2, 5, f"公示期：{period.said}。"
                                "对公示对象有异议的，请在公示期内向本单位考核办反映，反映情况应实事求是并署真实姓名。",
                                f["text"])
-                ws.merge_range(r + 4, 2, r + 4, 4, f"{names.get(unit, unit)}考核办", f["right"])
-                ws.merge_range(r + 5, 2, r + 5, 4, start.isoformat(), f["right"])
+                ws.merge_range(r + 4, 2, r + 4, 5, f"{names.get(unit, unit)}考核办", f["right"])
+                ws.merge_range(r + 5, 2, r + 5, 5, start.isoformat(), f["right"])
                 print_setup(ws)
                 wb.close()
                 path = out / f"{year}_{safe_name(unit)}_{safe_name(names.get(unit, unit))}_公示.xlsx"
@@ -164,7 +166,7 @@ def circular(master: Path, year: int, scheme: MunicipalScheme, out: Path, dated:
         (f"二、区(市)先进集体（{dist_limit}，奖励{_yuan(dist_awards.reward_yuan)}）", [r for r in dists if r.award == "是"],
          lambda r: f"第{r.rank}名，{fmt(Decimal(r.score))}分"),
         ("三、先进集体主要负责人直接定为优秀等次", [p for p in people if (p.award or "").startswith("是（不占名额")],
-         lambda p: "记二等功" if "二等功" in (p.trace or "") else "予以表彰"),
+         lambda p: merit_of(p.award) or "予以表彰"),
     ]
     for title, items, detail in sections:
         ws.merge_range(row, 0, row, 4, title, f["head"])
@@ -176,6 +178,7 @@ def circular(master: Path, year: int, scheme: MunicipalScheme, out: Path, dated:
             ws.merge_range(row, 0, row, 4, "（无）", f["cell"])
             row += 1
         row += 1
+    row = _commended_staff(ws, f, row, people, scheme, {r.code: r.name for r in depts + dists})
     pending = [r for r in depts + dists if r.award == "待定"]
     if pending:
         ws.merge_range(row, 0, row, 4, "待定（限额处并列，须由考核办研究确定）：" + "、".join(
@@ -188,6 +191,40 @@ def circular(master: Path, year: int, scheme: MunicipalScheme, out: Path, dated:
     out.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(out, buf.getvalue(), backup=False)
     return out
+
+
+UNCLASSED = "类别未定"
+"""The class of a commended person whose unit has not recommended one yet."""
+ORDINALS = "一二三四五六七八九十"
+
+
+def _commended_staff(ws, f, row: int, people: list[Entry], scheme: MunicipalScheme, names: dict[str, str]) -> int:
+    """四、拟表彰工作人员: every commended person (拟表彰 是), by merit class in the scheme's
+    order (seed: 推荐出记二等功、记三等功和受嘉奖人员…提请市委常委会批准), then by unit; those whose
+    class is not recommended yet last, so no commended person is left off. Returns the next row."""
+    commended = [p for p in people if (p.award or "").startswith("是")]
+    ws.merge_range(row, 0, row, 4, f"四、拟表彰工作人员（按表彰类别和单位，共{len(commended)}人）", f["head"])
+    row += 1
+    by_class: dict[str, list[Entry]] = defaultdict(list)
+    for p in commended:
+        merit = merit_of(p.award)
+        by_class[merit if merit in scheme.staff.merits else UNCLASSED].append(p)
+    classes = [m for m in [*scheme.staff.merits, UNCLASSED] if by_class.get(m)]
+    for k, merit in enumerate(classes):
+        members = sorted(by_class[merit], key=lambda p: (p.unit or "", p.code))
+        title = f"（{ORDINALS[k] if k < len(ORDINALS) else k + 1}）{merit}（{len(members)}人）"
+        ws.merge_range(row, 0, row, 4, title + ("：所在单位尚未推荐表彰类别" if merit == UNCLASSED else ""), f["text"])
+        row += 1
+        ws.write_row(row, 0, ["序号", "人员编码", "姓名", "单位", "表彰类别"], f["head"])
+        row += 1
+        for i, p in enumerate(members, start=1):
+            unit = names.get(p.unit or "", p.unit or "")
+            ws.write_row(row, 0, [i, p.code, p.name or "", unit, merit if merit != UNCLASSED else "待推荐"], f["cell"])
+            row += 1
+    if not classes:
+        ws.merge_range(row, 0, row, 4, "（无）", f["cell"])
+        row += 1
+    return row + 1
 
 
 def _chinese_date(day: dt.date) -> str:

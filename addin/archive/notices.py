@@ -14,6 +14,8 @@ from addin.archive.errors import ArchiveError
 from addin.archive.history import Entry
 from addin.archive.pages import OFFICE, ROW_POINTS, book, latest, print_setup, safe_name, score_text, write_letters
 from addin.engine.calendar import Deadline, appeal_deadline
+from addin.archive.leaders import is_city_leader, is_outside
+from addin.engine.merits import merit_of
 from addin.office.holidays import year_calendar
 from addin.scheme.models import MunicipalScheme
 from addin.workbook.atomic import write_atomically
@@ -61,7 +63,7 @@ def notices(master: Path, year: int, notified: dt.date, scheme: MunicipalScheme,
     names = {r.code: r.name for r in rows if r.kind in ("department", "district")}
     by_unit: dict[str, list[Entry]] = defaultdict(list)
     for r in rows:
-        if r.kind == "person":
+        if r.kind == "person" and notified_by_unit(r):
             by_unit[r.unit].append(r)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -69,7 +71,7 @@ def notices(master: Path, year: int, notified: dt.date, scheme: MunicipalScheme,
         signer = f"{names.get(unit, unit)}考核办"
         pages = [(f"{year}年度考核结果通知书",
                   f"{p.name}同志：\n    经考核，你{year}年度目标管理考核总分为{score_text(p)}分，"
-                  f"考核等次为{p.grade}{'，拟予表彰' if (p.award or '').startswith('是') else ''}。\n"
+                  f"考核等次为{p.grade}{_commended(p.award)}。\n"
                   f"    如对考核结果有异议，可在接到本通知之日起{window}内（截至{deadline.date.isoformat()}）"
                   f"向本单位考核办申请复核，考核办在{reply}内答复。", signer) for p in people]
         path = out / f"{year}_{safe_name(unit)}_{safe_name(names.get(unit, unit))}_书面通知.xlsx"
@@ -148,6 +150,21 @@ def _office_copy(path: Path, year: int, version: int, notified: dt.date, deadlin
     wb.close()
     write_atomically(path, buf.getvalue(), backup=False)
     return path
+
+
+def notified_by_unit(person: Entry) -> bool:
+    """Whether the unit's office notifies ``person`` of the result: not a district's Party
+    secretary (outside the county-level assessment: no grade to notify) nor a 市级领导 (seed:
+    五大班子成员年度工作目标完成情况由市委在一定范围内进行通报: the 市级领导 list goes to the 市委)."""
+    return not is_city_leader(person) and not is_outside(person)
+
+
+def _commended(award: str | None) -> str:
+    """，拟予表彰（记三等功） for a commended person (the merit when one is recommended)."""
+    if not (award or "").startswith("是"):
+        return ""
+    merit = merit_of(award)
+    return f"，拟予表彰（{merit}）" if merit else "，拟予表彰"
 
 
 _CN_DIGITS = "〇一二三四五六七八九"

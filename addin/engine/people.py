@@ -21,10 +21,12 @@ import numpy as np
 from addin.engine.columnar import NO_KEY, TIED
 from addin.engine.selection import Status
 from addin.engine.staff import CAP_NOTE, GRADES, PENDING, PersonInput, PersonResult, total_text
-from addin.numbers import fmt_cents
+from addin.numbers import fmt_cents, is_blank
 
 FIELDS = ("code", "name", "unit", "level", "is_head", "democratic", "business", "public", "complaint", "serious",
           "previous_grade")
+OPTIONAL = ("role", "recommended")
+"""Columns a master may lack (an old 人员 sheet): None stands for a column of blanks."""
 
 #: Grade codes of :attr:`PeopleRows.grade`: -1 none, 0–3 :data:`~addin.engine.staff.GRADES`, 4 待定.
 GRADE_NAMES = (*GRADES, PENDING)
@@ -53,6 +55,10 @@ class PeopleColumns:
     previous_grade: Sequence[Any]
     votes: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
     """Vote counts of the rows that give them instead of a democratic score (by row)."""
+    role: Sequence[Any] | None = None
+    """角色 (:mod:`addin.engine.roles`); None: the sheet has no such column."""
+    recommended: Sequence[Any] | None = None
+    """推荐表彰 (:mod:`addin.engine.merits`); None: the sheet has no such column."""
 
     def __len__(self) -> int:
         return len(self.code)
@@ -60,14 +66,23 @@ class PeopleColumns:
     def person(self, i: int) -> PersonInput:
         return PersonInput(*(getattr(self, f)[i] for f in FIELDS[:6]), votes=self.votes.get(i),
                            business=self.business[i], public=self.public[i], complaint=self.complaint[i],
-                           serious=self.serious[i], previous_grade=self.previous_grade[i])
+                           serious=self.serious[i], previous_grade=self.previous_grade[i],
+                           role=None if self.role is None else self.role[i],
+                           recommended=None if self.recommended is None else self.recommended[i])
 
     def people(self) -> list[PersonInput]:
         return [self.person(i) for i in range(len(self))]
 
+    def given(self, name: str) -> list[int]:
+        """The rows whose optional column ``name`` (``role``, ``recommended``) is not blank."""
+        values = getattr(self, name)
+        if values is None:
+            return []
+        return [i for i, v in enumerate(values) if v is not None and not is_blank(v)]
+
     @classmethod
     def of(cls, people: Sequence[PersonInput]) -> PeopleColumns:
-        columns = {f: [getattr(p, f) for p in people] for f in FIELDS}
+        columns = {f: [getattr(p, f) for p in people] for f in FIELDS + OPTIONAL}
         return cls(**columns, votes={i: p.votes for i, p in enumerate(people) if p.votes})
 
 
@@ -82,6 +97,8 @@ class TraceParts:
     """业务 + 公共 in hundredths (rows not in ``fixed_head``)."""
     before: dict[int, list[str]]
     """Notes ahead of the grade's note (a barred head)."""
+    after: dict[int, str]
+    """A note after the grade's note (a 党委正职 outside the assessment, a 市级领导)."""
     direct: dict[int, str]
     in_quota: list[str | None]
     """Per group: the in-quota note."""
@@ -177,8 +194,8 @@ class PeopleRows(Sequence[PersonResult]):
         totals = self.total[rows].tolist()
         out = [total_text(text(d), "", p.weight, text(t), text(s))
                for d, t, s in zip(self.democratic[rows].tolist(), p.target[rows].tolist(), totals)]
-        lines, in_quota, pending, direct, before, fixed = p.lines, p.in_quota, p.pending, p.direct, p.before, \
-            p.fixed_head
+        lines, in_quota, pending, direct, before, fixed, after = p.lines, p.in_quota, p.pending, p.direct, p.before, \
+            p.fixed_head, p.after
         columns = zip(self.note[rows].tolist(), p.line[rows].tolist(), p.capped[rows].tolist(),
                       self.group[rows].tolist(), (self.commended[rows] == TIED).tolist(), totals)
         for k, (i, (kind, line, capped, group, tied, total)) in enumerate(zip(index, columns)):
@@ -193,6 +210,8 @@ class PeopleRows(Sequence[PersonResult]):
                 head = f"{head}；{pending[group]}"
             elif kind == DIRECT:
                 head = f"{head}；{direct[i]}"
+            if i in after:
+                head = f"{head}；{after[i]}" if head else after[i]
             out[k] = f"{head}；拟表彰待定" if tied else head
         return out
 

@@ -3,8 +3,12 @@
 total = democratic (0–30) + completion weight × (business 0–90 + public 0–10).
 Per unit and staff level, 优秀 goes to eligible staff inside the excellent quota with a
 total ≥ the excellent line; 拟表彰 are chosen from them under the commended quota. The
-head of an awarded unit is 优秀 and commended directly, outside the quota; the head of a
-vetoed unit cannot be 优秀. A complaint, violation or fraud caps the grade at 基本称职.
+head of an awarded unit (a department's 主要负责人, a district's 政府主要负责人) is 优秀 and
+commended directly, outside the quota; the head of a vetoed unit cannot be 优秀. A
+complaint, violation or fraud caps the grade at 基本称职. A district's 党委正职 is outside the
+county-level assessment and its pools; a 市级领导 is scored and graded by the lines, in no
+pool and no merit (:mod:`addin.engine.roles`). The 推荐表彰 column is checked against the
+result (:mod:`addin.engine.merits`).
 """
 
 from __future__ import annotations
@@ -18,13 +22,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from addin.engine.computed import Computed, failed
+from addin.engine.merits import Recommendation, check_merits
+from addin.engine.roles import (GOVERNMENT_HEAD, HEAD, LINKED, PARTY_SECRETARY, RoleRow, headless_awards, read_role,
+                                resolve_roles)
 from addin.numbers import CENT, ZERO, fmt, is_blank, q2, read_choice, read_flag, read_number
 from addin.engine.quota import QuotaCalc, explain_quota
 from addin.engine.ranking import rank_cents
 from addin.engine.selection import Status, select_under_quota
 from addin.engine.units import Alert, UnitStanding
 from addin.problems import Problem
-from addin.scheme.models import Conventions, StaffScheme
+from addin.scheme.models import Conventions, StaffRoles, StaffScheme
 
 EXCELLENT, COMPETENT, BASIC, INCOMPETENT = "优秀", "称职", "基本称职", "不称职"
 GRADES = (EXCELLENT, COMPETENT, BASIC, INCOMPETENT)
@@ -50,6 +57,10 @@ class PersonInput:
     serious: Any = None
     """是/否 (blank = 否): a serious case → 待岗."""
     previous_grade: Any = None
+    role: Any = None
+    """角色: the scheme's role names (主要负责人, 党委正职, 政府主要负责人); blank: ``is_head`` decides."""
+    recommended: Any = None
+    """推荐表彰: one of the scheme's merit classes (记二等功, 记三等功, 嘉奖), or blank."""
 
 
 @dataclass(slots=True)
@@ -96,6 +107,9 @@ class StaffResult:
     quotas: list[StaffQuotaRow]
     alerts: list[Alert]
     problems: list[Problem]
+    city_leaders: tuple[int, ...] = ()
+    """The rows of the 市级领导 (a level with ``city_leaders``), in row order: their list
+    for the 市委's circulation."""
 
     @property
     def ok(self) -> bool:
@@ -217,6 +231,10 @@ class _Person:
     previous: str | None = None
     votes_trace: str = ""
     problems: list[Problem] = field(default_factory=list)
+    role: str | None = None
+    """The role's kind as the 角色 column states it (:mod:`addin.engine.roles`)."""
+    unscored: bool = False
+    """A 党委正职 whose score cells are all blank: outside the assessment, nothing to read."""
 
 
 _PREVIOUS_NAMES = {g: g for g in GRADES} | {"合格": COMPETENT, "不合格": INCOMPETENT}
@@ -228,7 +246,7 @@ _FLAGS = {"是": True, "否": False, None: False, True: True, False: False}
 def _fast_person(scheme: StaffScheme, rec: PersonInput, levels: dict[str, str]) -> _Person | None:
     """The common, clean row without the general reader; None sends it to the reader,
     which then reports whatever is wrong."""
-    if rec.votes or rec.level not in levels:
+    if rec.votes or rec.level not in levels or rec.role is not None:
         return None
     try:
         head, complaint, serious = _FLAGS[rec.is_head], _FLAGS[rec.complaint], _FLAGS[rec.serious]
@@ -273,7 +291,11 @@ def _read_person(scheme: StaffScheme, rec: PersonInput, levels: dict[str, str]) 
 
     p.level = take(read_choice(rec.level, "层级", levels, field="层级", **where))
     p.is_head = bool(take(read_flag(rec.is_head, "主要负责人", blank=False, field="主要负责人", **where)))
-    if is_blank(rec.democratic) and rec.votes:
+    p.role = take(read_role(rec.role, scheme.roles, **where))
+    if p.role == PARTY_SECRETARY and not rec.votes and all(is_blank(v) for v in (rec.democratic, rec.business,
+                                                                                 rec.public)):
+        p.unscored = True  # outside the assessment: blank scores are not missing
+    elif is_blank(rec.democratic) and rec.votes:
         counts = {}
         for grade in scheme.vote_weights:
             counts[grade] = take(read_number(rec.votes.get(grade), f"民主测评{grade}票数", whole=True,
@@ -288,8 +310,12 @@ def _read_person(scheme: StaffScheme, rec: PersonInput, levels: dict[str, str]) 
     else:
         p.democratic = take(read_number(rec.democratic, "民主测评", lo=0, hi=scheme.democratic_points,
                                         field="民主测评", **where))
-    business = take(read_number(rec.business, "业务目标", lo=0, hi=scheme.business_points, field="业务目标", **where))
-    public = take(read_number(rec.public, "公共目标", lo=0, hi=scheme.public_points, field="公共目标", **where))
+    if p.unscored:
+        business = public = None
+    else:
+        business = take(read_number(rec.business, "业务目标", lo=0, hi=scheme.business_points, field="业务目标",
+                                    **where))
+        public = take(read_number(rec.public, "公共目标", lo=0, hi=scheme.public_points, field="公共目标", **where))
     p.complaint = bool(take(read_flag(rec.complaint, "投诉或违纪", blank=False, field="投诉或违纪", **where)))
     p.serious = bool(take(read_flag(rec.serious, "情节严重", blank=False, field="情节严重", **where)))
     if p.serious and not p.complaint:
@@ -346,6 +372,44 @@ def pool_of(pool: str, unit: str, units: Mapping[str, tuple[str, str | None]]) -
     return unit
 
 
+OUTSIDE_POOL = "区(市)党委正职"
+"""The key of a district's Party secretaries: in no pool, no level's quota."""
+OUTSIDE_NOTE = "区(市)党委正职除外：不参加县级工作人员考核，不占限额"
+LEADER_NOTE = "市级领导：不占限额，不参加表彰，考核结果由市委通报"
+
+
+def role_rows(persons: Sequence[_Person]) -> list[RoleRow]:
+    """The people with a role (stated in 角色, or an old roster's 主要负责人 是), in row order."""
+    return [RoleRow(i, p.rec.code, p.rec.unit, p.role or HEAD, p.role is not None)
+            for i, p in enumerate(persons) if p.role or p.is_head]
+
+
+def excluded_reason(kind: str | None, level: str | None, leaders: set[str], roles: StaffRoles) -> str | None:
+    """Why a person can never be commended: a 党委正职 or a 市级领导 (the level's name)."""
+    if kind == PARTY_SECRETARY:
+        return roles.party_secretary
+    return level if level in leaders else None
+
+
+def head_title(kind: str | None, roles: StaffRoles) -> str:
+    """How the notes name a linked head: a department's 主要负责人, a district's 政府主要负责人."""
+    return roles.government_head if kind == GOVERNMENT_HEAD else roles.head
+
+
+def barred_note(barred: str, kind: str | None, roles: StaffRoles) -> str:
+    return f"所在单位{barred}，{head_title(kind, roles)}不能定为优秀等次"
+
+
+def direct_note(merit: str | None, kind: str | None, roles: StaffRoles) -> str:
+    return (f"所在单位获评先进集体，{head_title(kind, roles)}直接定为优秀并予表彰（不占名额）"
+            + (f"，{merit}" if merit else ""))
+
+
+def awarded_heads(standings: Mapping[str, UnitStanding]) -> dict[str, str | None]:
+    """The units whose award goes to their head directly: code → the head's merit."""
+    return {code: s.merit for code, s in standings.items() if s.awarded and s.head_excellent}
+
+
 def assess_staff(
     scheme: StaffScheme,
     people: Sequence[PersonInput],
@@ -354,15 +418,21 @@ def assess_staff(
     units: Mapping[str, tuple[str, str | None]] | None = None,
 ) -> StaffResult:
     """Grade every person; quotas per pool and level (each level's ``pool`` in the scheme);
-    unit-head links from ``standings``, per person's own unit."""
+    unit-head links from ``standings``, per person's own unit and role; the recommended
+    merits checked against the result."""
     levels = {lv.name: lv.name for lv in scheme.levels}
     persons = [_read_person(scheme, rec, levels) for rec in people]
     problems = [pr for p in persons for pr in p.problems] + duplicate_codes([p.rec.code for p in persons])
     pools = {lv.name: lv.pool for lv in scheme.levels}
     units = units or {}
-    keys = [(pool_of(pools.get(p.level, "unit"), p.rec.unit, units), p.level) for p in persons]
+    kinds, role_problems = resolve_roles(role_rows(persons), units, scheme.roles)
+    leaders = scheme.city_leader_levels()
+    outside_set = {i for i, k in kinds.items() if k == PARTY_SECRETARY}
+    keys = [(OUTSIDE_POOL, None) if i in outside_set else (pool_of(pools.get(p.level, "unit"), p.rec.unit, units),
+                                                            p.level) for i, p in enumerate(persons)]
     points = [None if p.total is None else int(p.total * 100) for p in persons]  # totals are at 2 places
-    ranks = rank_cents(points, keys, conventions.ranking)
+    ranked = [None if i in outside_set or p.level in leaders else points[i] for i, p in enumerate(persons)]
+    ranks = rank_cents(ranked, keys, conventions.ranking)
     rates = {lv.name: lv for lv in scheme.levels}
     rounding = scheme.quota_rounding or conventions.quota_rounding
 
@@ -376,6 +446,7 @@ def assess_staff(
     outside = [False] * len(persons)
     notes: dict[int, list[Any]] = defaultdict(list)
     quotas: list[StaffQuotaRow] = []
+    commended_quotas: dict[tuple[str, str | None], QuotaCalc] = {}
     excellent_min = scheme.grades.excellent_min
 
     for (pool_name, level), idx in groups.items():
@@ -385,10 +456,10 @@ def assess_staff(
             p = persons[i]
             standing = standings.get(p.rec.unit)
             ok = p.total is not None and not p.complaint
-            if p.is_head and standing is not None:
+            if kinds.get(i) in LINKED and standing is not None and p.level not in leaders:
                 if standing.barred:
                     ok = False
-                    notes[i].append(f"所在单位{standing.barred}，主要负责人不能定为优秀等次")
+                    notes[i].append(barred_note(standing.barred, kinds.get(i), scheme.roles))
                 elif standing.awarded and standing.head_excellent and ok:
                     direct.add(i)
                     ok = False
@@ -396,8 +467,16 @@ def assess_staff(
         if level is None:
             continue
         lv = rates[level]
+        if lv.city_leaders:  # graded by the lines: 优秀 needs a place in a quota
+            for i in idx:
+                p = persons[i]
+                if p.total is not None:
+                    grade[i], line, capped = _grade(p.total, False, p.complaint, scheme)
+                    notes[i].append(partial(explain_grade, p.total, line, capped, scheme))
+            continue
         ex_calc = explain_quota(len(idx), lv.excellent_rate, rounding)
         co_calc = explain_quota(len(idx), lv.commended_rate, rounding)
+        commended_quotas[(pool_name, level)] = co_calc
         sel = select_under_quota([None if points[i] is None else (points[i],) for i in idx], eligible,
                                  ex_calc.quota)
         in_quota_note = partial(_in_quota_note, ex_calc)
@@ -407,8 +486,7 @@ def assess_staff(
             commended[i] = Status.SELECTED
             merit[i] = standing.merit
             outside[i] = True
-            notes[i].append("所在单位获评先进集体，主要负责人直接定为优秀并予表彰（不占名额）"
-                            + (f"，{standing.merit}" if standing.merit else ""))
+            notes[i].append(direct_note(standing.merit, kinds.get(i), scheme.roles))
         pool = []
         for i, status in zip(idx, sel.statuses):
             p = persons[i]
@@ -434,18 +512,35 @@ def assess_staff(
                 notes[i].append("拟表彰待定")
         quotas.append(StaffQuotaRow(pool_name, level, ex_calc, sel.selected, sel.tied, co_calc, co.selected, co.tied))
 
+    recs = [Recommendation(i, p.rec.code, p.rec.recommended, commended[i], outside[i], merit[i] if outside[i] else None,
+                           excluded_reason(kinds.get(i), p.level, leaders, scheme.roles), keys[i])
+            for i, p in enumerate(persons) if not is_blank(p.rec.recommended)]
+    recommended, merit_problems = check_merits(recs, commended_quotas, scheme)
+    for i, name in recommended.items():
+        merit[i] = name
+    staffed = {p.rec.unit for p in persons}
+    headed = {persons[i].rec.unit for i, k in kinds.items() if k in LINKED}
+    problems += role_problems + merit_problems + headless_awards(awarded_heads(standings), staffed, headed, units,
+                                                                 scheme.roles)
+
     results: list[PersonResult] = []
     alerts: list[Alert] = []
     for i, p in enumerate(persons):
         rec = p.rec
         head = "输入有误，未计算" if p.total is None else partial(total_trace, p.democratic, p.votes_trace, p.target,
                                                                      p.total, scheme.completion_weight)
+        parts = [*([] if p.unscored else [head]), *notes.get(i, ())]
+        if i in outside_set:
+            parts.append(OUTSIDE_NOTE)
+        elif p.level in leaders:
+            parts.append(LEADER_NOTE)
         results.append(PersonResult(rec.code, rec.name, rec.unit, p.level, p.democratic, p.total, ranks[i],
-                                    grade[i], commended[i], merit[i], outside[i], (head, *notes.get(i, ()))))
+                                    grade[i], commended[i], merit[i], outside[i], tuple(parts)))
         if p.serious:
             alerts.append(Alert(rec.code, rec.name, scheme.serious_flag,
                                 f"被投诉或违纪违规情节严重：{scheme.serious_flag}"))
         if grade[i] == INCOMPETENT and p.previous == INCOMPETENT:
             alerts.append(Alert(rec.code, rec.name, scheme.two_year_incompetent_flag,
                                 f"连续2年确定为不称职：按规定{scheme.two_year_incompetent_flag}"))
-    return StaffResult(results, quotas, alerts, problems)
+    return StaffResult(results, quotas, alerts, problems,
+                       tuple(i for i, p in enumerate(persons) if p.level in leaders and i not in outside_set))

@@ -3,10 +3,11 @@ as :func:`addin.engine.staff.assess_staff` (the reference), row for row, with to
 ranks, quotas, selection and grades computed over whole columns in integer hundredths.
 
 Clean rows (a number in each score cell at most 2 places, known level, 是/否 flags, no
-vote counts) go through numpy; every other row is read by the reference reader, which
-reports what is wrong. The few rows with links to their unit (heads) are handled one by
-one, as in the reference. tests/test_staff_columnar.py proves the equality on random
-years with hypothesis.
+vote counts, no 角色) go through numpy; every other row is read by the reference reader,
+which reports what is wrong. The few rows with a role (heads, linked to their unit) or a
+推荐表彰 are handled one by one with the reference's own functions
+(:mod:`addin.engine.roles`, :mod:`addin.engine.merits`). tests/test_staff_columnar.py proves
+the equality on random years with hypothesis.
 """
 
 from __future__ import annotations
@@ -20,20 +21,29 @@ import numpy as np
 
 from addin.engine.columnar import (NO_KEY, NOT_SELECTED, SELECTED, TIED, rank_groups, select_groups, to_cents,
                                    weighted_total_cents)
-from addin.engine.people import (BY_LINE, DIRECT, IN_QUOTA, NO_NOTE, PENDING_NOTE, PeopleColumns, PeopleRows,
-                                 TraceParts)
+from addin.engine.merits import Recommendation, check_merits
+from addin.engine.people import (BY_LINE, COMMENDED, DIRECT, IN_QUOTA, NO_NOTE, PENDING_NOTE, PeopleColumns,
+                                 PeopleRows, TraceParts)
 from addin.engine.quota import explain_quota
+from addin.engine.roles import HEAD, LINKED, PARTY_SECRETARY, RoleRow, headless_awards, resolve_roles
 from addin.engine.staff import (
     _FLAGS,
     _PREVIOUS_NAMES,
     GRADES,
     INCOMPETENT,
+    LEADER_NOTE,
+    OUTSIDE_NOTE,
+    OUTSIDE_POOL,
     PersonInput,
     StaffQuotaRow,
     StaffResult,
     _in_quota_note,
     _read_person,
+    awarded_heads,
+    barred_note,
+    direct_note,
     duplicate_codes,
+    excluded_reason,
     grade_lines,
     pool_of,
     total_trace,
@@ -123,6 +133,7 @@ def assess_staff_columnar(
              & ~np.isnan(previous_f) & ~((serious_f == 1) & (complaint_f == 0)))
     if cols.votes:
         clean[list(cols.votes)] = False
+    clean[cols.given("role")] = False  # a role is read (and its tier checked) one row at a time
     head, complaint, serious = head_f == 1, complaint_f == 1, serious_f == 1
     level_code = np.where(clean, level_f, len(level_names)).astype(np.int64)
     previous = np.where(clean, previous_f, -1).astype(np.int64)
@@ -132,6 +143,7 @@ def assess_staff_columnar(
     target = np.where(clean, b_c + p_c, 0)
     democratic_exact: dict[int, Decimal | None] = {}
     fixed_head: dict[int, str] = {}
+    stated: dict[int, str] = {}
     problems: list[Problem] = []
     level: list[str | None] = list(cols.level)
     for i in np.flatnonzero(~clean).tolist():
@@ -141,43 +153,59 @@ def assess_staff_columnar(
         head[i], complaint[i], serious[i] = person.is_head, person.complaint, person.serious
         previous[i] = -1 if person.previous is None else GRADES.index(person.previous)
         democratic_exact[i] = person.democratic
+        if person.role:
+            stated[i] = person.role
         if person.total is not None:
             points[i] = int(person.total * 100)
             fixed_head[i] = total_trace(person.democratic, person.votes_trace, person.target, person.total, weight)
         else:
-            fixed_head[i] = "输入有误，未计算"
+            fixed_head[i] = "" if person.unscored else "输入有误，未计算"
         problems += person.problems
     problems += duplicate_codes(cols.code)
+
+    # --- roles: a district's Party secretary is in no pool; a 市级领导 level in no quota -----
+    with_role = sorted(set(np.flatnonzero(head).tolist()) | set(stated))
+    kinds, role_problems = resolve_roles([RoleRow(i, cols.code[i], cols.unit[i], stated.get(i, HEAD), i in stated)
+                                          for i in with_role], units, scheme.roles)
+    outside_rows = [i for i, k in kinds.items() if k == PARTY_SECRETARY]
+    leader_codes = [k for k, lv in enumerate(scheme.levels) if lv.city_leaders]
+    leader = np.isin(level_code, leader_codes)
+    leader[outside_rows] = False  # a Party secretary is outside, whatever the level
+    outside_code = len(level_names) + 1
+    level_code[outside_rows] = outside_code
 
     # --- groups (pool, level) in order of first appearance -------------------------------
     unit_code = _first_appearance(cols.unit)
     unit_names = list(dict.fromkeys(cols.unit))
-    pair = unit_code * (len(level_names) + 1) + level_code
+    width = len(level_names) + 2  # the levels, then no level, then a Party secretary's
+    pair = unit_code * width + level_code
     pairs, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
     key_codes: dict[tuple[str, str | None], int] = {}
     pair_key = np.empty(len(pairs), dtype=np.int64)
     for k in np.argsort(first, kind="stable").tolist():
-        u, lv = divmod(int(pairs[k]), len(level_names) + 1)
+        u, lv = divmod(int(pairs[k]), width)
         name = level_names[lv] if lv < len(level_names) else None
-        pool = pool_of(pools.get(name, "unit"), unit_names[u], units)
+        pool = OUTSIDE_POOL if lv == outside_code else pool_of(pools.get(name, "unit"), unit_names[u], units)
         pair_key[k] = key_codes.setdefault((pool, name), len(key_codes))
     codes = pair_key[inverse.reshape(-1)] if n else np.zeros(0, dtype=np.int64)
     keys = list(key_codes)
     sizes = np.bincount(codes, minlength=len(keys))
-    ranks = rank_groups(points, codes, conventions.ranking)
+    excluded = leader.copy()
+    excluded[outside_rows] = True
+    ranks = rank_groups(np.where(excluded, NO_KEY, points) if excluded.any() else points, codes, conventions.ranking)
 
     # --- links of heads to their unit ---------------------------------------------------
     valid = points != NO_KEY
     ok = valid & ~complaint
     before: dict[int, list[str]] = {}
     direct = np.zeros(n, dtype=bool)
-    for i in np.flatnonzero(head).tolist():
+    for i, kind in kinds.items():
         standing = standings.get(cols.unit[i])
-        if standing is None:
+        if kind not in LINKED or standing is None or leader[i]:
             continue
         if standing.barred:
             ok[i] = False
-            before[i] = [f"所在单位{standing.barred}，主要负责人不能定为优秀等次"]
+            before[i] = [barred_note(standing.barred, kind, scheme.roles)]
         elif standing.awarded and standing.head_excellent and ok[i]:
             direct[i] = True
             ok[i] = False
@@ -185,11 +213,11 @@ def assess_staff_columnar(
 
     # --- quotas and selection ---------------------------------------------------------------
     rounding = scheme.quota_rounding or conventions.quota_rounding
-    graded = np.array([k[1] is not None for k in keys], dtype=bool)
-    ex_calcs = [None if lv is None else explain_quota(int(size), rates[lv].excellent_rate, rounding)
-                for (_pool, lv), size in zip(keys, sizes)]
-    co_calcs = [None if lv is None else explain_quota(int(size), rates[lv].commended_rate, rounding)
-                for (_pool, lv), size in zip(keys, sizes)]
+    graded = np.array([k[1] is not None and not rates[k[1]].city_leaders for k in keys], dtype=bool)
+    ex_calcs = [explain_quota(int(size), rates[lv].excellent_rate, rounding) if g else None
+                for (_pool, lv), size, g in zip(keys, sizes, graded)]
+    co_calcs = [explain_quota(int(size), rates[lv].commended_rate, rounding) if g else None
+                for (_pool, lv), size, g in zip(keys, sizes, graded)]
     ex_quota = np.array([c.quota if c else 0 for c in ex_calcs], dtype=np.int64)
     co_quota = np.array([c.quota if c else 0 for c in co_calcs], dtype=np.int64)
     in_graded = graded[codes] & valid
@@ -212,21 +240,35 @@ def assess_staff_columnar(
     outside = in_graded & direct
     in_quota = in_graded & ~direct & (sel == SELECTED)
     pending = in_graded & ~direct & (sel == TIED)
-    grade = np.where(in_graded, np.where(outside | in_quota, 0, np.where(pending, len(GRADES), by_line)), -1)
+    lined = leader & valid  # a 市级领导: by the lines only
+    grade = np.where(in_graded, np.where(outside | in_quota, 0, np.where(pending, len(GRADES), by_line)),
+                     np.where(lined, by_line, -1))
     note = np.where(in_graded, np.where(outside, DIRECT, np.where(in_quota, IN_QUOTA, np.where(
-        pending, PENDING_NOTE, BY_LINE))), NO_NOTE).astype(np.int8)
+        pending, PENDING_NOTE, BY_LINE))), np.where(lined, BY_LINE, NO_NOTE)).astype(np.int8)
     commended = np.where(outside, SELECTED, np.where(
         in_graded & picked & ~direct, np.where(co == SELECTED, np.where(pending, TIED, SELECTED),
                                                np.where(co == TIED, TIED, NOT_SELECTED)), NOT_SELECTED)).astype(np.int8)
     merit: dict[int, str | None] = {}
-    direct_note: dict[int, str] = {}
+    direct_notes: dict[int, str] = {}
     for i in np.flatnonzero(outside).tolist():
         standing = standings[cols.unit[i]]
         merit[i] = standing.merit
-        direct_note[i] = ("所在单位获评先进集体，主要负责人直接定为优秀并予表彰（不占名额）"
-                          + (f"，{standing.merit}" if standing.merit else ""))
+        direct_notes[i] = direct_note(standing.merit, kinds.get(i), scheme.roles)
     pending_notes = [None if c is None else f"待定：{int(ex_tied[k])}人并列争{c.quota - int(ex_selected[k])}个优秀名额，"
                      f"由考核办确定" for k, c in enumerate(ex_calcs)]
+    after = {i: LEADER_NOTE for i in np.flatnonzero(leader).tolist()} | {i: OUTSIDE_NOTE for i in outside_rows}
+
+    # --- merits: the 推荐表彰 column against the result (few rows) -----------------------------
+    leaders = scheme.city_leader_levels()
+    recs = [Recommendation(i, cols.code[i], cols.recommended[i], COMMENDED[commended[i]], bool(outside[i]),
+                           merit.get(i) if outside[i] else None, excluded_reason(kinds.get(i), level[i], leaders,
+                                                                                 scheme.roles), keys[codes[i]])
+            for i in cols.given("recommended")]
+    recommended, merit_problems = check_merits(recs, {k: c for k, c in zip(keys, co_calcs) if c is not None}, scheme)
+    merit.update(recommended)
+    headed = {cols.unit[i] for i, k in kinds.items() if k in LINKED}
+    problems += role_problems + merit_problems + headless_awards(awarded_heads(standings), set(unit_names), headed,
+                                                                 units, scheme.roles)
 
     # --- alerts, in row order ----------------------------------------------------------------
     alerts: list[Alert] = []
@@ -239,12 +281,12 @@ def assess_staff_columnar(
             alerts.append(Alert(code, name, scheme.two_year_incompetent_flag,
                                 f"连续2年确定为不称职：按规定{scheme.two_year_incompetent_flag}"))
 
-    parts = TraceParts(fmt(weight), fixed_head, target, before, direct_note,
+    parts = TraceParts(fmt(weight), fixed_head, target, before, after, direct_notes,
                        [None if c is None else _in_quota_note(c) for c in ex_calcs], pending_notes,
                        tuple(grade_lines(scheme)[k] for k in ("competent", "basic", "below")), line, capped)
     rows = PeopleRows(cols.code, cols.name, cols.unit, level, democratic, democratic_exact, points, ranks,
                       grade.astype(np.int8), commended, merit, outside, codes, note, parts)
     quotas = [StaffQuotaRow(pool, lv, ex_calcs[k], int(ex_selected[k]), int(ex_tied[k]), co_calcs[k],
                             int(co_selected[k]), int(co_tied[k]))
-              for k, (pool, lv) in enumerate(keys) if lv is not None]
-    return StaffResult(rows, quotas, alerts, problems)
+              for k, (pool, lv) in enumerate(keys) if graded[k]]
+    return StaffResult(rows, quotas, alerts, problems, tuple(np.flatnonzero(leader).tolist()))

@@ -2,8 +2,14 @@
 
 A roster comes from a CSV file the office keeps (``单位编码,单位名称,类别,分口`` with an
 optional ``报送邮箱`` column of addresses or domains and an optional ``填报方式`` column, and,
-optionally, a staff file ``人员编码,姓名,单位编码,层级,主要负责人``) or from the built-in
-sample. Problems in a roster file are collected with their line numbers.
+optionally, a staff file ``人员编码,姓名,单位编码,层级,主要负责人`` with an optional ``角色``
+column) or from the built-in sample. Problems in a roster file are collected with their
+line numbers.
+
+角色 names a person's role as the scheme calls it (``staff.roles``: 主要负责人, 党委正职,
+政府主要负责人); recompute checks it against the scheme and the unit's tier. A file with only
+主要负责人 是/否 reads as before: 是 is the unit's head (a department's 主要负责人; in a
+district, read as its government head, with a warning asking for the role).
 """
 
 from __future__ import annotations
@@ -44,6 +50,9 @@ class RosterPerson:
     unit: str
     level: str
     is_head: bool = False
+    """A head of the unit (主要负责人 是, or any role)."""
+    role: str = ""
+    """角色 as the roster writes it (blank: ``is_head`` alone, an old roster)."""
 
 
 @dataclass(frozen=True)
@@ -123,8 +132,14 @@ def read_roster(units_csv: Path, staff_csv: Path | None = None) -> Roster:
             if row["单位编码"] not in codes:
                 errors.append(f"{staff_csv} 第{line}行：单位编码“{row['单位编码']}”不在单位名册中 [unknown unit]")
                 continue
+            role = row.get("角色", "")
+            head = row.get("主要负责人", "")
+            if head not in ("", "是", "否"):
+                errors.append(f"{staff_csv} 第{line}行：主要负责人“{head}”应为 是 或 否（空白为否） "
+                              f"[主要负责人 must be 是 or 否]")
+                continue
             people.append(RosterPerson(row["人员编码"], row["姓名"], row["单位编码"], row["层级"],
-                                       row.get("主要负责人", "") == "是"))
+                                       head == "是" or bool(role), role))
     if errors:
         raise RosterError("\n".join(errors))
     return Roster(units, people)

@@ -112,6 +112,11 @@ def check_municipal(scheme: MunicipalScheme) -> list[Issue]:
     g = staff.grades
     if not (g.excellent_min >= g.competent_min >= g.basic_min):
         issues.append(("staff.grades", "等次分数线应依次递减 [grade thresholds must descend]"))
+    for tier_name in ("departments", "districts"):
+        merit = getattr(scheme, tier_name).awards.head_merit
+        if merit is not None and merit not in staff.merits:
+            issues.append((f"{tier_name}.awards.head_merit", f"{merit} 不是 staff.merits 中的表彰类别"
+                           f"（{'、'.join(staff.merits)}） [head_merit is not one of the merit classes]"))
     return issues
 
 

@@ -15,7 +15,10 @@ PROJECT = "创新项目"
 BONUS_SHEET = "加分登记"
 STAFF_REQUIRED = ["人员编码", "姓名", "单位编码", "层级", "主要负责人", "民主测评", "业务目标", "公共目标", "投诉或违纪",
                   "情节严重"]
-STAFF_OPTIONAL = ["上年等次"]
+STAFF_OPTIONAL = ["上年等次", "角色", "推荐表彰"]
+"""角色 (the roster's roles: 主要负责人, 党委正职, 政府主要负责人; blank: 主要负责人 是/否 decides) and
+推荐表彰 (a merit class of the scheme) are optional, so an older master without them reads as before."""
+ROLE, MERIT = "角色", "推荐表彰"
 
 
 def tier_of(scheme: MunicipalScheme, tier_name: str) -> UnitTier:

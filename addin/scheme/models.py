@@ -120,13 +120,53 @@ class UnitTier(Strict):
 
 class StaffLevel(Strict):
     name: str
-    excellent_rate: Rate
-    commended_rate: Rate
+    excellent_rate: Rate | None = None
+    """The 优秀 quota rate of the level's pool (required unless ``city_leaders``)."""
+    commended_rate: Rate | None = None
+    """The 拟表彰 quota rate (表彰限额) of the level's pool (required unless ``city_leaders``)."""
     pool: Literal["unit", "group", "district", "city"] = "unit"
     """Whose staff of this level share the quota (the proposing body's pool, SPEC §3):
     ``unit`` each unit; ``group`` the departments of one sector group together, each district
     on its own; ``district`` each district on its own and each department on its own;
     ``city`` everyone of the level."""
+    city_leaders: bool = False
+    """The level of the 市级领导 (the 五大班子 and other city leaders, seed: 每位机关工作人员
+    (包括市级领导干部)): scored 30 + 70 like everyone, but in no quota pool and no merit
+    (seed: 市级领导除外), graded by the lines only (优秀 needs a place in a quota), their
+    results on a list of their own for the 市委's circulation."""
+
+    @model_validator(mode="after")
+    def _rates(self) -> StaffLevel:
+        if self.city_leaders and (self.excellent_rate is not None or self.commended_rate is not None):
+            raise ValueError(f"层级 {self.name} 为市级领导（city_leaders），不占限额，不应填写 excellent_rate、"
+                             f"commended_rate [a city leaders' level has no quota rates]")
+        if not self.city_leaders and (self.excellent_rate is None or self.commended_rate is None):
+            raise ValueError(f"层级 {self.name} 须填写 excellent_rate 和 commended_rate "
+                             f"[give both quota rates of level {self.name}]")
+        return self
+
+
+class StaffRoles(Strict):
+    """The roles the roster and the 人员 sheet's 角色 column name (SPEC §3 roles). The names
+    are what the clerks write; the engine knows each by its field."""
+
+    head: str = "主要负责人"
+    """A unit's principal head: linked to its unit's award (优秀 directly) or veto (not 优秀).
+    A department's head in an old roster's 主要负责人 是/否 column."""
+    party_secretary: str = "党委正职"
+    """A district's Party secretary: outside the county-level assessment and its pools (seed:
+    县级工作人员(区〈市〉党委正职除外)的目标管理考核)."""
+    government_head: str = "政府主要负责人"
+    """A district's government head: 优秀 + the district's head merit when the district is
+    awarded (seed: 前2名的区(市)…政府主要负责人…定为优秀等次并记二等功), barred by its veto or fraud."""
+
+    @model_validator(mode="after")
+    def _distinct(self) -> StaffRoles:
+        names = [self.head, self.party_secretary, self.government_head]
+        if len(set(names)) != len(names) or not all(n.strip() for n in names):
+            raise ValueError(f"角色名称应各不相同且不为空：{'、'.join(names)} [role names must be distinct and "
+                             f"non-blank]")
+        return self
 
 
 class Grades(Strict):
@@ -158,6 +198,34 @@ class StaffScheme(Strict):
     publicity_counting: Literal["calendar", "working"] = "calendar"
     """*default* ``calendar``: the seed's 5至7天 as calendar days; ``working`` for an office
     that counts working days (holidays and make-up working days respected)."""
+    roles: StaffRoles = StaffRoles()
+    """The names of the roles in the roster and the 人员 sheet's 角色 column."""
+    merits: list[str] = ["记二等功", "记三等功", "嘉奖"]
+    """The merit classes (seed: 推荐出记二等功、记三等功和受嘉奖人员), highest first: what the
+    人员 sheet's 推荐表彰 column accepts, and the order of the approval list."""
+    merit_limits: dict[str, int] = {}
+    """*default* none: at most this many of a class in one pool (within its 表彰限额), e.g.
+    ``{记二等功: 1}``."""
+
+    @model_validator(mode="after")
+    def _merits(self) -> StaffScheme:
+        if len(set(self.merits)) != len(self.merits) or not all(m.strip() for m in self.merits):
+            raise ValueError(f"表彰类别应各不相同且不为空：{'、'.join(self.merits)} [merit classes must be distinct and "
+                             f"non-blank]")
+        unknown = [k for k in self.merit_limits if k not in self.merits]
+        if unknown:
+            raise ValueError(f"merit_limits 中的 {'、'.join(unknown)} 不是表彰类别（{'、'.join(self.merits)}） "
+                             f"[merit_limits names an unknown merit class]")
+        if any(v < 0 for v in self.merit_limits.values()):
+            raise ValueError("merit_limits 的人数应 ≥ 0 [merit limits must be ≥ 0]")
+        names = [lv.name for lv in self.levels]
+        if len(set(names)) != len(names):
+            raise ValueError(f"层级名称重复：{'、'.join(names)} [duplicate level names]")
+        return self
+
+    def city_leader_levels(self) -> set[str]:
+        """The names of the 市级领导 levels (``city_leaders``)."""
+        return {lv.name for lv in self.levels if lv.city_leaders}
 
 
 class Appeals(Strict):
