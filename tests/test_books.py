@@ -251,7 +251,7 @@ def test_build_staff_books__a_blank_book_asks_for_the_person(built):
     assert unit[1] == "市财政局"
     level = named(wb, "KH_IN_book_层级").coordinate
     dv = next(d for d in ws.data_validations.dataValidation if level in str(d.sqref))
-    assert dv.type == "list" and dv.formula1 == '"县级,科级及以下"'  # the scheme's staff levels
+    assert dv.type == "list" and dv.formula1 == '"县级,科级及以下,市级领导"'  # the scheme's staff levels
 
 
 def test_template__help_names_every_kind():
