@@ -253,9 +253,10 @@ def circular(
 
     at = where(master, year_dir, year)
     dated = parse_date(date) if date else None
-    scheme = schemes(at.folder or at.master.parent).municipal
+    year_schemes = schemes(at.folder or at.master.parent)
     with exit_on(ArchiveError):
-        path = run(at.master, at.year, scheme, at.master.with_name(f"{at.master.stem}_{at.year}_通报.xlsx"), dated)
+        path = run(at.master, at.year, year_schemes.municipal, at.master.with_name(f"{at.master.stem}_{at.year}_通报.xlsx"),
+                   dated, audit=year_schemes.audit)
         done = [path, *(to_pdf([path], path.parent) if pdf else [])]
     for p in done:
         say(f"通报 [circular]: {p}")
