@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libreoffice-calc python3-uno fonts-noto-cjk poppler-utils dovecot-imapd openssl
 
-.PHONY: demo test bench screenshot sysdeps corpus clean
+.PHONY: demo test bench run-benches screenshot sysdeps corpus clean
 
 $(BIN)/.kaohe-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,18 +46,27 @@ demo: $(BIN)/.kaohe-installed
 test: $(BIN)/.kaohe-installed sysdeps corpus
 	KAOHE_CORPUS=$(CORPUS) $(BIN)/python -m pytest -q
 
+# Every bench in bench/ (tests/test_bench.py checks that this list names each one, and runs
+# each at KAOHE_BENCH_SIZE=tiny). `make bench` runs them all at the full size, to the end
+# even when one fails, then fails naming the ones that did; `make bench KAOHE_BENCH_SIZE=tiny`
+# runs them in seconds.
+BENCHES := bench/engine_bench.py bench/udf_bench.py bench/template_bench.py bench/intake_bench.py \
+	bench/reader_bench.py bench/formula_bench.py bench/client_intake_bench.py bench/recompute_bench.py \
+	bench/archive_bench.py bench/native_bench.py bench/columnar_bench.py bench/alignment_bench.py
+
 bench: $(BIN)/.kaohe-installed sysdeps corpus
-	$(BIN)/python bench/engine_bench.py
-	$(BIN)/python bench/udf_bench.py
-	$(BIN)/python bench/template_bench.py
-	$(BIN)/python bench/intake_bench.py
-	KAOHE_CORPUS=$(CORPUS) $(BIN)/python bench/reader_bench.py
-	$(BIN)/python bench/formula_bench.py
-	$(BIN)/python bench/client_intake_bench.py
-	$(BIN)/python bench/recompute_bench.py
-	$(BIN)/python bench/archive_bench.py
-	$(BIN)/python bench/native_bench.py
-	$(BIN)/python bench/columnar_bench.py
+	@$(MAKE) --no-print-directory run-benches
+
+run-benches:
+	@failed=""; \
+	for b in $(BENCHES); do \
+	    echo "== $$b"; start=$$(date +%s); \
+	    if KAOHE_CORPUS=$(CORPUS) $(BIN)/python $$b; then echo "== $$b: done in $$(( $$(date +%s) - start )) s"; \
+	    else echo "== $$b: FAILED (exit $$?) after $$(( $$(date +%s) - start )) s"; failed="$$failed $$b"; fi; \
+	    echo; \
+	done; \
+	if [ -n "$$failed" ]; then echo "make bench: these benches failed:$$failed" >&2; exit 1; fi; \
+	echo "make bench: all $(words $(BENCHES)) benches ran"
 
 # refresh docs/native-template.png (the README's picture), made by the test that checks it
 screenshot: $(BIN)/.kaohe-installed sysdeps

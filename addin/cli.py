@@ -133,7 +133,8 @@ def template(
     out: Path = typer.Argument(..., help="输出文件夹 [output folder]"),
     kind: list[str] = typer.Option(None, "--kind", "-k",
                                    help="模板种类，可多次指定 [kind, repeatable]: appendix, target-book, scoring-sheet, "
-                                        "register, staff-roster, staff-form, audit-form, master；省略为全部 [all]"),
+                                        "register, staff-roster, staff-form, audit-form, master；省略为全部 [all]；"
+                                        "half-year = 区(市)半年考核所用的附表（标明半年），只在指定时生成"),
     unit: str = typer.Option(None, help="只生成该单位（单位编码、分口名称或 KHB）[one unit only]"),
     roster: Path = typer.Option(None, help="单位名册 CSV：单位编码,单位名称,类别,分口；省略用年度文件夹的，或内置样例 "
                                 "[units CSV]"),
@@ -163,7 +164,7 @@ def template(
     from addin.office.folder import STAFF_FILE, UNITS_FILE
     from addin.office.roster import RosterError, read_roster
     from addin.workbook.identity import FORMULA_FORMS
-    from workbook_templates.build import KIND_IDS, OFFICE_FOLDER, build_templates
+    from workbook_templates.build import OFFICE_FOLDER, all_kinds, build_templates
 
     require_files((roster, "单位名册", "--roster"), (staff, "人员名册", "--staff"))
     at = where(master, year_dir, year, need_master=False, need_year=False)
@@ -175,9 +176,9 @@ def template(
     if formulas is not None and formulas not in FORMULA_FORMS:
         say(f"--formulas 只能为 addin 或 native，不是“{formulas}” [--formulas must be addin or native]")
         raise typer.Exit(EXIT_USAGE)
-    bad = sorted(set(kind or []) - set(KIND_IDS))
+    bad = sorted(set(kind or []) - set(all_kinds()))
     if bad:
-        say(f"未知模板种类 [unknown kinds]: {', '.join(bad)}；可选 [choose from]: {', '.join(KIND_IDS)}")
+        say(f"未知模板种类 [unknown kinds]: {', '.join(bad)}；可选 [choose from]: {', '.join(all_kinds())}")
         raise typer.Exit(EXIT_USAGE)
     books = None
     if roster is None:  # the same sample city as `kaohe demo` and `kaohe init`
@@ -276,7 +277,7 @@ def intake(
             inbox, at.master, municipal=year_schemes.municipal, audit=year_schemes.audit, year=at.year,
             progress=progress, dry_run=dry_run, recheck=recheck))
         path = None if dry_run else write_receipt(result, receipt or at.master.with_name(f"{at.master.stem}_回执.xlsx"),
-                                                  at.year, submissions=year_submissions(at.master, at.year))
+                                                  at.year, state=year_submissions(at.master, at.year))
     from addin.console import render_intake
 
     render_intake(console, result, path)

@@ -184,13 +184,15 @@ def publicize(
     """
     from addin.archive.documents import publicity_lists
     from addin.archive.versions import ArchiveError
+    from addin.office.holidays import year_calendar
 
     at = where(master, year_dir, year)
     first = parse_date(start)
     scheme = schemes(at.folder or at.master.parent).municipal
     with exit_on(ArchiveError):
         paths = publicity_lists(at.master, at.year, first, days or scheme.staff.publicity_days,
-                                at.master.with_name(f"{at.master.stem}_{at.year}_公示"))
+                                at.master.with_name(f"{at.master.stem}_{at.year}_公示"), scheme.staff.publicity_counting,
+                                year_calendar(scheme, at.folder or at.master.parent))
     say(f"已生成 {len(paths)} 份公示表 [publicity lists] → {paths[0].parent if paths else '-'}")
 
 
@@ -237,6 +239,8 @@ def circular(
     year: int = YEAR,
     year_dir: Path = YEAR_DIR,
     pdf: bool = typer.Option(False, "--pdf", help="同时用 LibreOffice 输出 PDF [also print to PDF]"),
+    half_year: bool = typer.Option(False, "--half-year", help="区(市)半年考核通报：用“区市半年”表（半年附表的得分），"
+                                   "不计入年度结果 [the districts' half-year circular]"),
     date: str = typer.Option(None, "--date", help="落款日期 YYYY-MM-DD，默认今天 [the date it is signed; today]"),
 ) -> None:
     """生成考核结果通报：分口排名表、区(市)排名表、图表和提请市委常委会批准的名单，落款为市考核办公室和日期
@@ -244,6 +248,9 @@ def circular(
 
     Every unit not awarded has its reason in 说明 (不得评先, 待定, or 未入选 with the quota, its arithmetic when
     the quota is 0). The published version it comes from is in the workbook's properties, not on the page.
+
+    With --half-year: the districts' half-year circular, from the 区市半年 sheet that intake fills from the
+    appendix tables marked 半年 (kaohe template 模板 --kind half-year); it never enters the year's results.
 
     Example (in a year folder): kaohe circular --pdf --date 2027-01-25
     """
@@ -255,8 +262,14 @@ def circular(
     dated = parse_date(date) if date else None
     year_schemes = schemes(at.folder or at.master.parent)
     with exit_on(ArchiveError):
-        path = run(at.master, at.year, year_schemes.municipal, at.master.with_name(f"{at.master.stem}_{at.year}_通报.xlsx"),
-                   dated, audit=year_schemes.audit)
+        if half_year:  # from the master's half-year sheet: nothing published, nothing of the year's results
+            from addin.archive.half_year import half_year_circular
+
+            path = half_year_circular(at.master, at.year, year_schemes.municipal,
+                                      at.master.with_name(f"{at.master.stem}_{at.year}_半年通报.xlsx"), dated)
+        else:
+            path = run(at.master, at.year, year_schemes.municipal,
+                       at.master.with_name(f"{at.master.stem}_{at.year}_通报.xlsx"), dated, audit=year_schemes.audit)
         done = [path, *(to_pdf([path], path.parent) if pdf else [])]
     for p in done:
         say(f"通报 [circular]: {p}")

@@ -204,6 +204,8 @@ def remind(
                               "[send over SMTP; without it, write .eml files only]"),
     year_dir: Path = typer.Option(None, "--year-dir", help="年度文件夹（省略为当前文件夹）[the year folder]"),
     year: int = typer.Option(None, help="考核年度：年度文件夹的年度，给出时须一致 [the folder's year]"),
+    half_year: bool = typer.Option(False, "--half-year", help="催报半年工作报告（备案）：尚未报送的市直部门 "
+                                   "[remind departments that have filed no half-year report]"),
 ) -> None:
     """给尚未报送的单位写催报邮件，列出未报送的材料和截止日期 [remind units that have not sent].
 
@@ -214,6 +216,7 @@ def remind(
 
     Example: kaohe remind --before 2027-01-15 --send
     """
+    from addin.intake.filing import REPORT
     from addin.intake.run import make_context, missing_templates, open_store
     from addin.mail.servers import close, connect_smtp, require, require_from
     from addin.mail.outbox import send_messages, write_messages
@@ -238,8 +241,13 @@ def remind(
         store = open_store(master)
         try:
             ctx = make_context(master, municipal=schemes.municipal, audit=schemes.audit, year=year, store=store)
-            reminders, problems = compose_reminders(missing_templates(master, ctx, []), ctx.roster,
-                                                    deadline=deadline, mail_from=mail_from, year=year)
+            if half_year:  # the departments' half-year reports (备案)
+                filed = {f["unit_code"] for f in store.filings(year)}
+                missing = [(u.code, u.name, REPORT) for u in ctx.roster.of_type("部门") if u.code not in filed]
+            else:
+                missing = missing_templates(master, ctx, [])
+            reminders, problems = compose_reminders(missing, ctx.roster, deadline=deadline, mail_from=mail_from,
+                                                    year=year)
             for p in problems:
                 console.print(p.message, markup=False)
             if not send:

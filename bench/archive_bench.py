@@ -2,7 +2,7 @@
 a diff of two versions, and one person's history; what the chain check (addin.archive.chain,
 against the master's publish record) costs each read, against the same read unchecked.
 
-Run: .venv/bin/python bench/archive_bench.py
+Run: .venv/bin/python bench/archive_bench.py   (KAOHE_BENCH_SIZE=tiny: 1,000 staff, see bench/size.py)
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from recompute_bench import make_master  # noqa: E402
+from size import choose_size  # noqa: E402
 
 from addin.archive.history import history, published  # noqa: E402
 from addin.archive.versions import archive_path, diff, publish  # noqa: E402
@@ -58,10 +59,10 @@ def unchecked_diff(archive: Path, year: int, a: int, b: int) -> tuple[dict, dict
         db.close()
 
 
-def timed(work, times: int = 5) -> float:
-    """The median of ``times`` runs, in seconds."""
+def timed(work, times: int | None = None) -> float:
+    """The median of ``times`` runs (5 at the full size), in seconds."""
     runs = []
-    for _ in range(times):
+    for _ in range(times or choose_size(5, 1)):
         t0 = time.perf_counter()
         work()
         runs.append(time.perf_counter() - t0)
@@ -70,9 +71,12 @@ def timed(work, times: int = 5) -> float:
 
 def main() -> None:
     scheme = load_municipal()
+    staff = choose_size(20_000, 1_000)
+    # people looked up: the first, one in the middle, the last, a department, a head
+    codes = ("P00017", f"P{staff * 12345 // 20_000:05d}", f"P{staff - 1:05d}", "B0042", "P00500")
     with tempfile.TemporaryDirectory() as tmp:
         master = Path(tmp) / "master.xlsx"
-        make_master(master, random.Random(5), scheme)
+        make_master(master, random.Random(5), scheme, staff)
         t0 = time.perf_counter()
         assert recompute(FileHost(master), scheme).ok
         recompute_s = time.perf_counter() - t0
@@ -93,12 +97,12 @@ def main() -> None:
         publish(master, 2026, note="v2")
         publishes.append(time.perf_counter() - t0)
         diffs = []
-        for _ in range(3):
+        for _ in range(choose_size(3, 1)):
             t0 = time.perf_counter()
             changes = diff(master, 2026, 1, 2)
             diffs.append(time.perf_counter() - t0)
         lookups = []
-        for code in ("P00017", "P12345", "P19999", "B0042", "P00500"):
+        for code in codes:
             t0 = time.perf_counter()
             entries = history(master, code)
             lookups.append(time.perf_counter() - t0)
@@ -109,14 +113,14 @@ def main() -> None:
 
         db = sqlite3.connect(archive_path(master))  # baseline: the same lookup without the (code, year) index
         scans = []
-        for code in ("P00017", "P12345", "P19999"):
+        for code in codes[:3]:
             t0 = time.perf_counter()
             found = db.execute("SELECT year, version FROM results NOT INDEXED WHERE code = ?", (code,)).fetchall()
             scans.append(time.perf_counter() - t0)
             assert len(found) == 6  # five years, 2026 in two versions
         db.close()
         archive = archive_path(master)
-        code = "P12345"
+        code = codes[1]
         checks = [  # (what is read, checked, unchecked)
             (f"one person's history ({code}, 5 years)", lambda: history(master, code),
              lambda: unchecked(archive, "r.code = ?", (code,))),
@@ -127,7 +131,7 @@ def main() -> None:
         ]
         assert len(history(master, code)) == len(unchecked(archive, "r.code = ?", (code,))) == 5
         costs = [(what, timed(check), timed(plain)) for what, check, plain in checks]
-    print(f"kaohe archive benchmark — 5 years × (500 departments + 10 districts + 20,000 staff), "
+    print(f"kaohe archive benchmark — 5 years × (500 departments + 10 districts + {staff:,} staff), "
           f"{done.rows:,} results per version")
     print(f"  publish a version (read the result sheets, insert, stamp the master): median "
           f"{statistics.median(publishes):.2f} s, worst {max(publishes):.2f} s (target ≤ 2 s)")

@@ -3,7 +3,8 @@ appendix tables) filled and saved by LibreOffice Calc through its UNO API, besid
 inputs filled by our own fill code (openpyxl). Both sets are taken in end to end in the
 same run; the LibreOffice ones may cost at most 1.3× as much.
 
-Run: .venv/bin/python bench/client_intake_bench.py [DEPARTMENTS=200]   (needs soffice and python3-uno)
+Run: .venv/bin/python bench/client_intake_bench.py [DEPARTMENTS=200]   (needs soffice and python3-uno;
+KAOHE_BENCH_SIZE=tiny: 2 departments, one intake each, see bench/size.py)
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from size import choose_size  # noqa: E402
 from fill import TEST_SECRET, fill, seed_secret  # noqa: E402
 from intake_bench import VALUES  # noqa: E402
 
@@ -33,7 +35,7 @@ from workbook_templates.build import build_templates  # noqa: E402
 
 def take_in(inbox: Path, master: Path, work: Path, municipal, audit) -> tuple[float, int]:
     runs = []
-    for k in range(3):
+    for k in range(choose_size(3, 1)):
         folder = work / f"run{k}"
         folder.mkdir(parents=True)
         shutil.copy(master, folder / "master.xlsx")
@@ -46,7 +48,8 @@ def take_in(inbox: Path, master: Path, work: Path, municipal, audit) -> tuple[fl
 
 def main() -> None:
     municipal, audit = load_municipal(), load_audit()
-    roster = Roster([RosterUnit(f"B{i:03d}", f"部门{i}", "部门", f"第{i % 20 + 1}口") for i in range(int(sys.argv[1]) if len(sys.argv) > 1 else 200)])
+    departments = int(sys.argv[1]) if len(sys.argv) > 1 else choose_size(200, 2)
+    roster = Roster([RosterUnit(f"B{i:03d}", f"部门{i}", "部门", f"第{i % 20 + 1}口") for i in range(departments)])
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         built = build_templates(tmp / "tpl", municipal=municipal, audit=audit, roster=roster, year=2026,

@@ -9,7 +9,8 @@ same run on the same rows:
 
 All three must agree (checked here); the figures are medians of 7 runs.
 
-Run: .venv/bin/python bench/columnar_bench.py
+Run: .venv/bin/python bench/columnar_bench.py   (KAOHE_BENCH_SIZE=tiny: 2,000 staff, one run each, see
+bench/size.py)
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from size import choose_size  # noqa: E402
 
 from addin.engine.columnar import SELECTED, TIED, rank_groups, select_groups  # noqa: E402
 from addin.engine.ranking import rank_cents  # noqa: E402
@@ -48,7 +51,7 @@ def rows(n: int, units: int, rng: random.Random):
 
 def timed(fn, repeat: int = 7) -> float:
     runs = []
-    for _ in range(repeat):
+    for _ in range(choose_size(repeat, 1)):
         t0 = time.perf_counter()
         fn()
         runs.append(time.perf_counter() - t0)
@@ -91,7 +94,7 @@ def columnar_way(keys: np.ndarray, labels: np.ndarray, eligible: np.ndarray):
 def main() -> None:
     rng = random.Random(2026)
     print("columnar core benchmark: rank within groups + select under a 15% quota (ties kept as 待定)")
-    for n, units in ((20_000, 500), (100_000, 2_500)):
+    for n, units in choose_size(((20_000, 500), (100_000, 2_500)), ((2_000, 50),)):
         cents, groups, eligible = rows(n, units, rng)
         df = pd.DataFrame({"score": np.array(cents) / 100, "group": groups, "eligible": eligible})
         keys = np.array(cents, dtype=np.int64)

@@ -4,7 +4,8 @@ the same content for the before figures, scaled down where it would take minutes
 growth of the tokenizer's time from n to 4n on adversarial formulas; and the costliest
 files the budget lets through.
 
-Run: .venv/bin/python bench/formula_bench.py
+Run: .venv/bin/python bench/formula_bench.py   (KAOHE_BENCH_SIZE=tiny: a hundredth of each file and formula,
+see bench/size.py)
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
 
+from size import choose_size  # noqa: E402
 import costly  # noqa: E402
 import old_formula  # noqa: E402
 from fill import APPENDIX1_FULL, TEST_SECRET, fill, seed_secret  # noqa: E402
@@ -61,7 +64,7 @@ def intake_one(data: bytes, master: Path, work: Path, municipal, audit) -> tuple
 
 def old_busy_estimate() -> str:
     """The earlier tokenizer on ``#BUSY!,`` × n: quadratic, so 100,000 is extrapolated."""
-    sizes = (2_500, 5_000, 10_000)
+    sizes = choose_size((2_500, 5_000, 10_000), (100, 200, 400))
     times = [best(old_formula.tokenize, "#BUSY!," * n, repeat=1) for n in sizes]
     estimate = times[-1] * (100_000 / sizes[-1]) ** 2
     shown = ", ".join(f"{n:,}: {t:.2f} s" for n, t in zip(sizes, times))
@@ -79,12 +82,13 @@ def main() -> None:
         appendix = next(b.path for b in built if b.identity.template_kind == "appendix:附表1:departments")
         good = fill(appendix, APPENDIX1_FULL, tmp / "good.xlsx").read_bytes()
         anchor = costly.chain(2731)  # 8,192 characters
+        busy, children, edge = choose_size((100_000, 9_000, 600), (1_000, 90, 6))
         files = {
             "plain filled 附表1 (baseline)": good,
-            "red team 1: #BUSY!, × 100,000 in a name": costly.busy_name(good, 100_000),
-            "red team 2: 8,192-char anchor, 9,000 children": costly.shared_fill(good, anchor, 9_000),
+            f"red team 1: #BUSY!, × {busy:,} in a name": costly.busy_name(good, busy),
+            f"red team 2: 8,192-char anchor, {children:,} children": costly.shared_fill(good, anchor, children),
             "within Excel: #BUSY!, × 1,170 in a name": costly.busy_name(good, 1_170),
-            "budget's edge: 8,192-char anchor, 600 children": costly.shared_fill(good, anchor, 600),
+            f"budget's edge: 8,192-char anchor, {edge:,} children": costly.shared_fill(good, anchor, edge),
             "names' budget's edge: 120 × 8,190 characters": _many_names(good, 120),
         }
         print("kaohe formula cost benchmark (issue 21)")
@@ -104,13 +108,16 @@ def main() -> None:
         child = formula.make_shifter("=" + anchor)
         per_child_new = best(child, 1, 0)
         print(f"    red team 2, one child of the 8,192-char anchor: before {per_child_old * 1000:.1f} ms "
-              f"(re-read each time; × 9,000 children = {per_child_old * 9000:.0f} s), now {per_child_new * 1000:.2f} ms "
+              f"(re-read each time; × {children:,} children = {per_child_old * children:.0f} s), now "
+              f"{per_child_new * 1000:.2f} ms "
               f"(read once per group), {per_child_old / per_child_new:.0f}× less")
 
-        print("  time at 4n ÷ time at n (linear ≈ 4, quadratic ≈ 16), n = 3,000:")
+        n, rounds, tries = choose_size((3_000, 7, 3), (100, 1, 1))
+        print(f"  time at 4n ÷ time at n (linear ≈ 4, quadratic ≈ 16), n = {n:,}:")
         for label, make in ADVERSARIAL.items():
-            print(f"    {label:40s} {growth(formula.tokenize, make, 3000):5.2f}")
-        before = growth(old_formula.tokenize, ADVERSARIAL["error literals (#BUSY!,×N)"], 1000, rounds=2, tries=1)
+            print(f"    {label:40s} {growth(formula.tokenize, make, n, rounds, tries):5.2f}")
+        before = growth(old_formula.tokenize, ADVERSARIAL["error literals (#BUSY!,×N)"], choose_size(1_000, 100),
+                        rounds=choose_size(2, 1), tries=1)
         print(f"    {'error literals, the earlier tokenizer':40s} {before:5.2f}")
 
 

@@ -6,7 +6,7 @@ Also measured in the same run: what keeping each accepted file durably costs on 
 (a write and an fsync per file, as intake keeps every accepted submission), since that
 share depends on the machine, not on the code.
 
-Run: .venv/bin/python bench/intake_bench.py
+Run: .venv/bin/python bench/intake_bench.py   (KAOHE_BENCH_SIZE=tiny: 4 departments, see bench/size.py)
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
 
+from size import choose_size  # noqa: E402
 from fill import TEST_SECRET, fill, seed_secret  # noqa: E402
 
 from addin.intake.run import run_intake  # noqa: E402
@@ -56,7 +58,7 @@ def timed_intake(inbox: Path, master: Path, work: Path, municipal, audit, repeat
 
 def main() -> None:
     municipal, audit = load_municipal(), load_audit()
-    roster = Roster([RosterUnit(f"B{i:03d}", f"部门{i}", "部门", f"第{i % 20 + 1}口") for i in range(200)])
+    roster = Roster([RosterUnit(f"B{i:03d}", f"部门{i}", "部门", f"第{i % 20 + 1}口") for i in range(choose_size(200, 4))])
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         built = build_templates(tmp / "tpl", municipal=municipal, audit=audit, roster=roster, year=2026,
@@ -69,7 +71,7 @@ def main() -> None:
                 table = kind.split(":")[1]
                 files.append(fill(b.path, VALUES[table], inbox / f"{b.identity.unit_code}_{table}.xlsx"))
         master = next(b.path for b in built if b.identity.template_kind == "master")
-        total, result = timed_intake(inbox, master, tmp / "work", municipal, audit)
+        total, result = timed_intake(inbox, master, tmp / "work", municipal, audit, repeat=choose_size(3, 1))
         accepted = sum(o.status == "accepted" for o in result.outcomes)
 
         from python_calamine import CalamineWorkbook

@@ -8,7 +8,7 @@ machine is shared), and the corpus's figure the sum over its files. The parts th
 remembers by their bytes are forgotten before every read, so no file is helped by having
 been read before (in intake a batch of one template's submissions is).
 
-Run: .venv/bin/python bench/reader_bench.py
+Run: .venv/bin/python bench/reader_bench.py   (KAOHE_BENCH_SIZE=tiny: one round, see bench/size.py)
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
 
+from size import choose_size  # noqa: E402
 from corpus import corpus_files, corpus_folder, missing  # noqa: E402
 from python_calamine import CalamineWorkbook  # noqa: E402
 
@@ -29,7 +31,7 @@ from addin.intake import opc  # noqa: E402
 from addin.intake.package import check_package, open_package  # noqa: E402
 from addin.intake.xlsx import UnsafeWorkbook, read_book  # noqa: E402
 
-ROUNDS = 21
+ROUNDS = choose_size(21, 1)
 
 
 def kaohe_read(data: bytes, name: str) -> None:

@@ -2,7 +2,8 @@
 staff, recomputed headless end to end (read, compute, write), against the analyst's
 pandas script over the same master in the same run, with kaohe's steps timed apart.
 
-Run: .venv/bin/python bench/recompute_bench.py
+Run: .venv/bin/python bench/recompute_bench.py   (KAOHE_BENCH_SIZE=tiny: 1,000 staff, one run, see
+bench/size.py)
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import openpyxl  # noqa: E402
 
 from analyst import analyst_recompute  # noqa: E402
+from size import choose_size  # noqa: E402
 
 from addin.engine.year import assess_year, paused_gc  # noqa: E402
 from addin.hosts import FileHost  # noqa: E402
@@ -81,12 +83,12 @@ def main() -> None:
     print("kaohe recompute benchmark — 500 departments, 10 districts; `kaohe recompute` end to end headless "
           "(open, read, compute, write, atomic save) against an analyst's pandas script (bench/analyst.py) "
           "in the same run")
-    for staff in (20_000, 100_000):
+    for staff in choose_size((20_000, 100_000), (1_000,)):
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "master.xlsx"
             make_master(path, random.Random(5), scheme, staff)
             ends, analyst = [], {"openpyxl": [], "xlsxwriter": []}
-            for _ in range(3):
+            for _ in range(choose_size(3, 1)):
                 t0 = time.perf_counter()
                 outcome = recompute(FileHost(path), scheme)
                 ends.append(time.perf_counter() - t0)

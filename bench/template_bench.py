@@ -1,7 +1,7 @@
 """Template benchmark: build every template for 200 units, and compare one workbook
 built with xlsxwriter (ours) against the same workbook built with openpyxl.
 
-Run: .venv/bin/python bench/template_bench.py
+Run: .venv/bin/python bench/template_bench.py   (KAOHE_BENCH_SIZE=tiny: 10 units, see bench/size.py)
 """
 
 from __future__ import annotations
@@ -13,16 +13,22 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from size import choose_size  # noqa: E402
 
 from addin.office.roster import Roster, RosterUnit  # noqa: E402
 from addin.scheme import load_audit, load_municipal  # noqa: E402
 from workbook_templates.build import build_templates  # noqa: E402
 
 
-def roster_200() -> Roster:
-    units = [RosterUnit(f"B{i:03d}", f"部门{i}", "部门", f"第{i % 17 + 1}口") for i in range(170)]
-    units += [RosterUnit(f"Q{i:02d}", f"区{i}", "区市") for i in range(10)]
-    units += [RosterUnit(f"S{i:02d}", f"审计单位{i}", "科室" if i < 12 else "县市区局") for i in range(20)]
+def roster_of(departments: int = 170, districts: int = 10, audited: int = 20) -> Roster:
+    """200 units by default: 170 departments in 17 groups, 10 districts and 20 audit units
+    (12 科室, the rest 县市区局)."""
+    units = [RosterUnit(f"B{i:03d}", f"部门{i}", "部门", f"第{i % 17 + 1}口") for i in range(departments)]
+    units += [RosterUnit(f"Q{i:02d}", f"区{i}", "区市") for i in range(districts)]
+    units += [RosterUnit(f"S{i:02d}", f"审计单位{i}", "科室" if i < audited * 3 // 5 else "县市区局")
+              for i in range(audited)]
     return Roster(units)
 
 
@@ -91,10 +97,11 @@ def openpyxl_appendix(path: Path, table, unit_name: str, year: int) -> None:
 
 def main() -> None:
     municipal, audit = load_municipal(), load_audit()
-    roster = roster_200()
+    shape = choose_size((170, 10, 20), (6, 2, 2))
+    roster = roster_of(*shape)
     runs = []
     count = 0
-    for _ in range(3):
+    for _ in range(choose_size(3, 1)):
         with tempfile.TemporaryDirectory() as tmp:
             t0 = time.perf_counter()
             built = build_templates(Path(tmp), municipal=municipal, audit=audit, roster=roster, year=2026)
@@ -105,7 +112,7 @@ def main() -> None:
     table = municipal.table("附表1")
     ours, base = [], []
     with tempfile.TemporaryDirectory() as tmp:
-        for i in range(40):
+        for i in range(choose_size(40, 2)):
             t0 = time.perf_counter()
             build_templates(Path(tmp) / f"x{i}", municipal=municipal, audit=audit, roster=Roster([roster.units[0]]),
                             year=2026, kinds=["appendix"])
@@ -115,8 +122,8 @@ def main() -> None:
             base.append(time.perf_counter() - t0)
     mine, theirs = statistics.median(ours), statistics.median(base)
     print("kaohe template benchmark")
-    print(f"  all kinds for 200 units (170 departments, 10 districts, 20 audit units): {count} workbooks in "
-          f"{total:.2f} s (median of 3) = {total / count * 1000:.1f} ms per workbook "
+    print(f"  all kinds for {sum(shape)} units ({shape[0]} departments, {shape[1]} districts, {shape[2]} audit units): "
+          f"{count} workbooks in {total:.2f} s (median of {len(runs)}) = {total / count * 1000:.1f} ms per workbook "
           f"(target ≤ 3 s, about 10 ms per workbook)")
     print(f"  one appendix workbook: xlsxwriter (ours) {mine * 1000:.1f} ms, openpyxl baseline {theirs * 1000:.1f} ms, "
           f"ratio {theirs / mine:.1f}×")

@@ -3,7 +3,7 @@ array calls over 1,000 rows, calls from a workbook in a year folder against call
 caller (the folder found, its files' stamps checked, its schemes kept), and `import udfs`
 in a fresh interpreter. Prints figures.
 
-Run: .venv/bin/python bench/udf_bench.py
+Run: .venv/bin/python bench/udf_bench.py   (KAOHE_BENCH_SIZE=tiny: a few calls each, see bench/size.py)
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
 
+from size import choose_size  # noqa: E402
 from desktop import MISSING, FakeCaller, call, column, desktop_udfs  # noqa: E402
 
 from addin.engine.quota import compute_quota  # noqa: E402
@@ -34,7 +36,7 @@ HOLIDAYS = "2027:\n  放假: [2027-01-01 至 2027-01-03, 2027-02-05 至 2027-02-
 
 def per_call(fn, n: int) -> float:
     runs = []
-    for _ in range(5):
+    for _ in range(choose_size(5, 1)):
         t0 = time.perf_counter()
         for _ in range(n):
             fn()
@@ -49,7 +51,7 @@ def main() -> None:
     rate = tier.awards.quota.rate
     U.AWARD_QUOTA(1)  # first call loads the schemes
 
-    n = 20_000
+    n = choose_size(20_000, 200)
     bare_composite = per_call(lambda: assess_composite(tier, [65.5], [27.0], 12.0, 2.0).unwrap(), n)
     udf_composite = per_call(lambda: U.ASSESS_COMPOSITE(65.5, 27.0, 12.0, 2.0, "部门"), n)
     xl_composite = per_call(lambda: call(U.ASSESS_COMPOSITE, 65.5, 27.0, 12.0, 2.0, MISSING), n)
@@ -61,13 +63,14 @@ def main() -> None:
     scores = column(*(round(rng.uniform(60, 100), 2) for _ in range(1000)))
     groups = column(*(f"G{i % 20}" for i in range(1000)))
     vetoes = column(*(rng.choice([None] * 30 + ["安全生产"]) for _ in range(1000)))
-    rank_1000 = per_call(lambda: call(U.RANK_IN_GROUP, scores, groups, MISSING), 200)
-    status_1000 = per_call(lambda: call(U.AWARD_STATUS, scores, groups, vetoes, MISSING, MISSING), 200)
+    arrays = choose_size(200, 2)
+    rank_1000 = per_call(lambda: call(U.RANK_IN_GROUP, scores, groups, MISSING), arrays)
+    status_1000 = per_call(lambda: call(U.AWARD_STATUS, scores, groups, vetoes, MISSING, MISSING), arrays)
 
     folders = year_folder_figures(U)
 
     imports = []
-    for _ in range(5):
+    for _ in range(choose_size(5, 1)):
         out = subprocess.run(
             [sys.executable, "-c", "import time; t=time.perf_counter(); import udfs; print(time.perf_counter()-t)"],
             cwd=ROOT, capture_output=True, text=True, check=True)
@@ -97,7 +100,7 @@ def main() -> None:
 
 def year_folder_figures(U) -> dict[str, tuple[float, float]]:
     """Seconds per call with a caller in (or outside) a year folder, and with none."""
-    n = 20_000
+    n = choose_size(20_000, 200)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "2027考核"
         unit = folder / "模板" / "B001_单位"

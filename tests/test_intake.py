@@ -648,7 +648,7 @@ def test_store__migrations_are_recorded_and_applied_once(tmp_path):
 
     store = Store(tmp_path / "m.sqlite")
     versions = [r[0] for r in store.db.execute("SELECT version FROM schema_migrations ORDER BY version")]
-    assert versions == [1, 2, 3, 4, 5, 6, 7, 8, 9]
+    assert versions == list(range(1, 11))
 
     def m99(db: sqlite3.Connection) -> None:
         db.execute("CREATE TABLE circulars (id INTEGER PRIMARY KEY)")
@@ -658,7 +658,7 @@ def test_store__migrations_are_recorded_and_applied_once(tmp_path):
     store.close()
     reopened = Store(tmp_path / "m.sqlite")  # an old file opens in a new version
     assert [r[0] for r in reopened.db.execute("SELECT version FROM schema_migrations ORDER BY version")] == \
-        [1, 2, 3, 4, 5, 6, 7, 8, 9, 99]
+        [*range(1, 11), 99]
     reopened.close()
 
 
@@ -702,3 +702,26 @@ def test_write_receipt__counts_and_late_submissions(work, templates, municipal, 
     late = list(wb["逾期"].iter_rows(min_row=2, values_only=True))
     assert late == [("B001", "目标责任书", "逾期：应于2026-03-15前报送，实际2026-04-02到达")]
     assert wb["回执"].page_setup.paperSize == 9
+
+
+def test_late__district_figures_go_by_the_districts_deadline_of_the_next_year(municipal):
+    """Issue 24 (smaller defect): `districts.submission_deadline` was never read. SPEC M2:
+    the districts' business scores are due 15 March (of the next year); a scheme may set
+    the districts' deadline apart from the departments'."""
+    from addin.intake.mail import Envelope
+    from addin.intake.run import _late
+    from addin.workbook.identity import Identity
+
+    scheme = municipal.model_copy(update={"districts": municipal.districts.model_copy(
+        update={"submission_deadline": "03-31"})})
+    business = [p.table for p in scheme.districts.business]
+    assert business == ["附表5", "附表6"]  # the scheme's districts' business tables
+
+    def late(kind: str, arrived: dt.datetime) -> str | None:
+        ident = Identity(kind, "municipal", "2026.1", "h", 2026, "Q01", "市中区", "id", "kaohe")
+        return _late(ident, Envelope("f.xlsx", b"", "m.eml", arrived=arrived), scheme)
+
+    assert late("appendix:附表5", dt.datetime(2027, 3, 20, tzinfo=UTC)) is None  # after 03-15, before 03-31
+    assert late("appendix:附表6", dt.datetime(2027, 4, 2, tzinfo=UTC)) == "逾期：应于2027-03-31前报送，实际2027-04-02到达"
+    assert late("appendix:附表1:districts", dt.datetime(2027, 4, 2, tzinfo=UTC)) is None  # a public table: no deadline
+    assert late("target-book", dt.datetime(2026, 3, 20, tzinfo=UTC)) == "逾期：应于2026-03-15前报送，实际2026-03-20到达"

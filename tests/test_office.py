@@ -329,3 +329,55 @@ def test_init__a_missing_or_bad_roster_or_scheme_is_one_line_and_exit_2(office, 
     assert done.exit_code == 2, done.output
     assert done.exception is None or isinstance(done.exception, SystemExit), repr(done.exception)
     assert args[-1] in done.output and not (office / "2027考核").exists()
+
+
+def test_publicize__seven_working_days_across_the_national_day_holiday(published):
+    """Issue 24 (smaller defect): the seed's “公示5至7天” is calendar days by default; an
+    office that counts working days says so in its scheme (`staff.publicity_counting:
+    working`). With the State Council's 2026 arrangement (国庆 10-01 至 10-07 off, Saturday
+    10-10 worked), 7 working days from Tuesday 2026-09-29: 09-29, 09-30, 10-08, 10-09,
+    10-10, 10-12, 10-13 → the period ends 2026-10-13 (calendar days would end 10-05)."""
+    from addin.scheme.loader import builtin_path
+
+    example = builtin_path("municipal").parent / "节假日示例.yaml"
+    shutil.copy(example, published.parent / "节假日.yaml")  # the office's own entry, for every year folder
+    text = (published / "考核方案.yaml").read_text(encoding="utf-8")
+    assert "publicity_counting: calendar" in text
+    calendar = kaohe("publicize", "--start", "2026-09-29", cwd=published)
+    assert calendar.exit_code == 0, calendar.output
+    sheet = next(published.glob("*_公示/*.xlsx"))
+    cells = [c for row in openpyxl.load_workbook(sheet)["公示"].iter_rows(values_only=True) for c in row if c]
+    assert any(str(c).startswith("公示期：2026-09-29至2026-10-05（共7天）") for c in cells)
+    (published / "考核方案.yaml").write_text(text.replace("publicity_counting: calendar", "publicity_counting: working"),
+                                          encoding="utf-8")
+    working = kaohe("publicize", "--start", "2026-09-29", cwd=published)
+    assert working.exit_code == 0, working.output
+    cells = [c for row in openpyxl.load_workbook(sheet)["公示"].iter_rows(values_only=True) for c in row if c]
+    assert any(str(c).startswith("公示期：2026-09-29至2026-10-13（共7个工作日）") for c in cells)
+
+
+def test_remind__half_year_names_the_departments_that_filed_no_report(office, tmp_path):
+    y26 = office / "2026考核"
+    (tmp_path / "r.docx").write_bytes(b"PK\x03\x04not a template")
+    eml(y26 / "收件箱" / "h.eml", [("2026年上半年工作报告.docx", (tmp_path / "r.docx").read_bytes())],
+        sender="b01@example.gov.cn")
+    assert kaohe("intake", cwd=y26).exit_code == 0
+    done = runner.invoke(app, ["remind", "--before", "2026-07-15", "--half-year", "--year-dir", str(y26)],
+                         env={"KAOHE_MAIL_FROM": "khb@example.gov.cn"})
+    assert done.exit_code == 0, done.output
+    previews = sorted((y26 / "发件箱（预览）").glob("催报_*.eml"))
+    recipients = sorted(email_to(p) for p in previews)
+    assert recipients == [f"b{i:02d}@example.gov.cn" for i in range(2, 9)]  # B01 filed its report
+    assert all("1. 半年工作报告" in body_of(p) for p in previews)
+
+
+def email_to(path: Path) -> str:
+    from email import message_from_bytes, policy
+
+    return str(message_from_bytes(path.read_bytes(), policy=policy.default)["To"])
+
+
+def body_of(path: Path) -> str:
+    from email import message_from_bytes, policy
+
+    return message_from_bytes(path.read_bytes(), policy=policy.default).get_body().get_content()

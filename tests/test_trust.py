@@ -96,6 +96,27 @@ def test_run_intake__office_only_register_from_outside_is_held(work, templates, 
     assert [r[3] for r in ws.iter_rows(min_row=2, values_only=True) if r[0] == "B001"] == ["国家"]
 
 
+def test_run_intake__a_sector_groups_register_is_applied_for_its_own_units(work, templates, municipal, audit):
+    """Issue 24 (smaller defect): the 加分登记 is scored by each 口考核组 (seed: 由各口考核组
+    进行评分，报市分管领导审定). From the group's own address it is applied — for the group's
+    units only: B001 and B002 are 综合口's; Q01 (a district) is no unit of it."""
+    settings(work, "报送:\n  考核办邮箱: [khb@example.gov.cn]\n  分口邮箱:\n    综合口: [zhk@example.gov.cn]\n")
+    values = {"KH_IN_bonus_unit": ["B001"], "KH_IN_bonus_project": ["一网通办"], "KH_IN_bonus_recognizer": ["党委政府"],
+              "KH_IN_bonus_level": ["省"]}
+    own = filled(templates, work, unit="KHB", kind="register", values=values, name="g.xlsx")
+    other = filled(templates, work, unit="KHB", kind="register",
+                   values={**values, "KH_IN_bonus_unit": ["Q01"], "KH_IN_bonus_level": ["国家"]}, name="q.xlsx")
+    eml(work / "inbox" / "g.eml", [("g.xlsx", own.read_bytes())], sender="zhk@example.gov.cn")
+    eml(work / "inbox" / "q.eml", [("q.xlsx", other.read_bytes())], sender="zhk@example.gov.cn")
+    result = run(work, municipal, audit)
+    assert by_name(result, "g.xlsx").status == ACCEPTED, by_name(result, "g.xlsx").reasons
+    ws = openpyxl.load_workbook(work / "master.xlsx")["加分登记"]
+    assert [(r[0], r[3]) for r in ws.iter_rows(min_row=2, values_only=True) if r[0]] == [("B001", "省")]
+    q = by_name(result, "q.xlsx")
+    assert (q.status, q.problems[0].code, q.problems[0].record) == (REJECTED, "unit_outside_group", "Q01")
+    assert "Q01 不是综合口的单位" in q.reasons[0]
+
+
 @pytest.mark.parametrize("mechanism", ["spf", "dkim", "dmarc"])
 def test_run_intake__authentication_failure_stamped_by_the_office_server_holds(work, templates, municipal, audit,
                                                                                mechanism):

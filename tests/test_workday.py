@@ -201,3 +201,35 @@ def test_intake_reply__a_correction_names_what_it_replaced_and_a_copy_names_whos
     assert "结果：接收（报送编号 3）" in bodies[1] and "已替代此前的报送（报送编号 1），以本次为准" in bodies[1]
     assert "结果：重复（已收到相同文件）" in bodies[2]
     assert "与B002 市财政局已报送的文件完全相同（报送编号 2，接收），未再处理" in bodies[2]
+
+
+def test_intake_remind__a_half_year_report_is_filed_receipted_answered_and_reminded(work, templates, smtp):
+    """Issue 24 (half-year): the seed — 各部门每年两次书面报告工作，半年报告报分口考核组和市考核办备案. A
+    report is any document: a .docx from B001's registered address is filed for B001 (kept,
+    listed in the receipt's 备案 sheet, answered); `remind --half-year` then names B002,
+    the department that filed none."""
+    mailboxes(work, B001="b001@example.gov.cn", B002="b002@example.gov.cn")
+    docx = _zip({"[Content_Types].xml": b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                                         b'<Override PartName="/word/document.xml" ContentType="application/vnd.'
+                                         b'openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+                 "word/document.xml": "<w:document><w:body><w:p><w:r><w:t>上半年工作总结</w:t></w:r></w:p></w:body>"
+                                      "</w:document>".encode()})  # a Word document, as Word zips it
+    eml(work / "inbox" / "h.eml", [("上半年工作总结.docx", docx)], subject="发改委2027年上半年工作报告",
+        sender="b001@example.gov.cn")
+    done = intake(work, "--reply", env=mail_env(smtp))
+    assert done.exit_code == 0, done.output
+    assert "[已备案（半年工作报告）]上半年工作总结.docx" in flat(done.output)
+    filed = list(openpyxl.load_workbook(work / "master_回执.xlsx")["备案"].iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[1], r[2], r[3]) for r in filed] == [("B001", "市发展改革委", "上半年工作总结.docx",
+                                                          "b001@example.gov.cn")]
+    body = replies_by_recipient(smtp)["b001@example.gov.cn"][0]
+    assert "结果：已备案（半年工作报告）" in body and "B001 市发展改革委的半年工作报告已备案" in body
+    # remind: a year folder is needed for the command; take this work folder's master into one
+    from addin.intake.store import Store
+
+    store = Store(work / "master.kaohe.sqlite")
+    try:
+        assert [r["unit_code"] for r in store.filings(2026)] == ["B001"]
+        assert store.evidence(__import__("hashlib").sha256(docx).hexdigest()) == docx  # kept in the archive
+    finally:
+        store.close()

@@ -163,12 +163,14 @@ def native_total_shown(shown: dict[str, Decimal | str], total: Decimal | None) -
 
 
 def build_appendix(book: FormBook, scheme: MunicipalScheme, table: Table, tier: str, unit_name: str,
-                   year: int, formulas: str = "addin") -> None:
+                   year: int, formulas: str = "addin", half_year: bool = False) -> None:
+    """One appendix table for one unit; ``half_year``: the half-year round's, marked 半年 in
+    its title (its kind id ends ``:half``, so it never passes for the year-end one)."""
     short = table.id
     sheet = book.sheet(short)
     ws, f = sheet.ws, sheet.fmt
     prefix = "" if table.title.startswith(TIER_LABEL[tier]) else TIER_LABEL[tier]
-    title = f"{year}年度{prefix}{table.title}考核评分表"
+    title = f"{year}年度{'上半年' if half_year else ''}{prefix}{table.title}考核评分表{'（半年）' if half_year else ''}"
     row = sheet.header_block(label=short, title=title, unit=unit_name, year=year, scored_by=table.scored_by,
                              last_col=LAST)
     header_row = row

@@ -21,7 +21,16 @@ OFFICE = RosterUnit("KHB", "市考核办", "部门")
 OFFICE_FOLDER = "市考核办"
 KIND_IDS = ["appendix", "target-book", "scoring-sheet", "register", "staff-roster", "staff-form", "audit-form",
             "master"]
+HALF_YEAR = "half-year"
+"""The districts' appendix tables of the half-year round, marked 半年 (kind ids end ``:half``):
+built on request only, never with the year-end set."""
+HALF = ":half"
 Books = dict[str, list[tuple[str, Decimal, str]]]
+
+
+def all_kinds() -> list[str]:
+    """Every kind ``--kind`` accepts: the year-end set (:data:`KIND_IDS`) and the half-year round."""
+    return [*KIND_IDS, HALF_YEAR]
 
 
 @dataclass(frozen=True)
@@ -105,6 +114,14 @@ def plan_jobs(municipal: MunicipalScheme, audit: AuditScheme, roster: Roster, ye
                                     lambda b, t=table, tr=tier, u=u, fm=fm: build_appendix(b, municipal, t, tr, u.name,
                                                                                            year, fm),
                                     municipal, fm))
+            if HALF_YEAR in kinds and tier == "districts":  # the half-year round: the same tables, marked 半年
+                for table_id in table_ids:
+                    table = municipal.table(table_id)
+                    kind = f"appendix:{table.id}" + (f":{tier}" if len(table.tiers) > 1 else "") + HALF
+                    jobs.append(Job(kind, f"{table.id}_{table.title}_半年", u, folder,
+                                    lambda b, t=table, tr=tier, u=u, fm=fm: build_appendix(b, municipal, t, tr, u.name,
+                                                                                           year, fm, half_year=True),
+                                    municipal, fm))
             if "target-book" in kinds and tier == "departments":
                 jobs.append(Job("target-book", "目标责任书", u, folder,
                                 lambda b, u=u: build_target_book(b, municipal, u.name, u.group, year,
@@ -173,7 +190,7 @@ def build_templates(
     填报方式 in the roster (the add-in when it says nothing).
     """
     selected = set(KIND_IDS if kinds is None else kinds)
-    unknown = selected - set(KIND_IDS)
+    unknown = selected - set(all_kinds())
     if unknown:
         raise ValueError(f"unknown template kinds: {sorted(unknown)}")
     if formulas is not None and formulas not in FORMULA_FORMS:

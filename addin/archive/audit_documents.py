@@ -18,6 +18,7 @@ from pathlib import Path
 from addin.archive.history import Entry
 from addin.archive.pages import ROW_POINTS, book, print_setup
 from addin.engine.audit import BOARD
+from addin.engine.calendar import Publicity
 from addin.engine.quota import explain_quota, fixed_quota
 from addin.numbers import fmt
 from addin.scheme.models import AuditScheme
@@ -47,14 +48,14 @@ def _lines(text: str) -> int:
     return max(1, -(-width // (NOTE_WIDTH - 2)))
 
 
-def audit_publicity(rows: list[Entry], year: int, version: int, start: dt.date, end: dt.date, out: Path,
-                    db) -> Path | None:
-    """The bureau's list of its proposed 先进集体, posted from ``start`` to ``end`` (recorded
-    in ``publications`` as the bureau's); None when the version selects none."""
+def audit_publicity(rows: list[Entry], year: int, version: int, period: Publicity, out: Path, db) -> Path | None:
+    """The bureau's list of its proposed 先进集体, posted for ``period`` (calendar or working
+    days, as the city's lists; recorded in ``publications`` as the bureau's); None when the
+    version selects none."""
     selected = [r for r in audit_entries(rows) if r.award == "是"]
     if not selected:
         return None
-    days = (end - start).days + 1
+    start, end = period.start, period.end
     buf, wb, f = book()
     ws = wb.add_worksheet("公示")
     for col, width in enumerate((6, 12, 20, 10, 10, 8)):
@@ -67,7 +68,7 @@ def audit_publicity(rows: list[Entry], year: int, version: int, start: dt.date, 
         ws.write_number(2 + i, 4, float(Decimal(r.score)), f["num"])
         ws.write(2 + i, 5, r.rank or "", f["cell"])
     row = 4 + len(selected)
-    ws.merge_range(row, 0, row + 2, 5, f"公示期：{start.isoformat()}至{end.isoformat()}（共{days}天）。"
+    ws.merge_range(row, 0, row + 2, 5, f"公示期：{period.said}。"
                    "对公示对象有异议的，请在公示期内向局考评考核领导小组办公室反映，反映情况应实事求是并署真实姓名。", f["text"])
     ws.merge_range(row + 4, 3, row + 4, 5, BOARD, f["right"])
     ws.merge_range(row + 5, 3, row + 5, 5, start.isoformat(), f["right"])

@@ -13,6 +13,7 @@ from addin.archive.audit_documents import audit_circular_sheet, audit_publicity
 from addin.archive.errors import ArchiveError
 from addin.archive.history import Entry
 from addin.archive.pages import OFFICE, ROW_POINTS, book, latest, print_setup, safe_name
+from addin.engine.calendar import DEFAULT_CALENDAR, Calendar, publicity_period
 from addin.intake.store import Store, archive_path
 from addin.numbers import fmt, q2, show_rate
 from addin.scheme.models import AuditScheme, MunicipalScheme
@@ -21,13 +22,16 @@ from addin.workbook.atomic import write_atomically
 EXCELLENT = "优秀"
 
 
-def publicity_lists(master: Path, year: int, start: dt.date, days: int, out: Path) -> list[Path]:
-    """One list per unit of the proposed 优秀 and 拟表彰, posted from ``start`` for ``days``;
+def publicity_lists(master: Path, year: int, start: dt.date, days: int, out: Path, counting: str = "calendar",
+                    calendar: Calendar | None = None) -> list[Path]:
+    """One list per unit of the proposed 优秀 and 拟表彰, posted from ``start`` for ``days``
+    (calendar days, or working days by ``calendar``: the scheme's ``publicity_counting``);
     and the audit bureau's list of its proposed 先进集体, when the version selects any."""
     if not 5 <= days <= 7:
         raise ArchiveError(f"公示期应为5至7天，实际为{days}天 [publicity lasts 5–7 days]")
     version, rows = latest(master, year)
-    end = start + dt.timedelta(days=days - 1)
+    period = publicity_period(start, days, counting, calendar or DEFAULT_CALENDAR)
+    end = period.end
     by_unit: dict[str, list[Entry]] = defaultdict(list)
     for r in rows:
         if r.kind == "person" and (r.grade == EXCELLENT or (r.award or "").startswith("是")):
@@ -50,7 +54,7 @@ def publicity_lists(master: Path, year: int, start: dt.date, days: int, out: Pat
                 for i, p in enumerate(people, start=1):
                     ws.write_row(3 + i, 0, [i, p.name or "", p.code, p.grade or "", p.award or ""], f["cell"])
                 r = 5 + len(people)
-                ws.merge_range(r, 0, r + 2, 4, f"公示期：{start.isoformat()}至{end.isoformat()}（共{days}天）。"
+                ws.merge_range(r, 0, r + 2, 4, f"公示期：{period.said}。"
                                "对公示对象有异议的，请在公示期内向本单位考核办反映，反映情况应实事求是并署真实姓名。",
                                f["text"])
                 ws.merge_range(r + 4, 2, r + 4, 4, f"{names.get(unit, unit)}考核办", f["right"])
@@ -63,7 +67,7 @@ def publicity_lists(master: Path, year: int, start: dt.date, days: int, out: Pat
                            "VALUES (?, ?, ?, ?, ?, ?)", (year, version, unit, start.isoformat(), end.isoformat(),
                                                          dt.datetime.now().isoformat(timespec="seconds")))
                 paths.append(path)
-            bureau = audit_publicity(rows, year, version, start, end, out, db)  # the audit bureau's 先进集体
+            bureau = audit_publicity(rows, year, version, period, out, db)  # the audit bureau's 先进集体
             if bureau is not None:
                 paths.append(bureau)
     finally:

@@ -119,3 +119,36 @@ def calendar_of(holidays: Mapping[int, object], *more: Mapping[int, object]) -> 
             arrangements[int(year)] = Arrangement(int(year), frozenset(entry.days_off), frozenset(entry.workdays),
                                                   entry.source or f"{year}年节假日安排（考核办录入）")
     return Calendar(arrangements)
+
+
+@dataclass(frozen=True, slots=True)
+class Publicity:
+    """A publicity period (公示期): its last day and how it was counted."""
+
+    start: dt.date
+    end: dt.date
+    days: int
+    counting: str
+    """``calendar`` (every day counts: the seed's “5至7天”) or ``working`` (working days)."""
+    weekends_only: bool = False
+
+    @property
+    def said(self) -> str:
+        kind = "个工作日" if self.counting == "working" else "天"
+        return f"{self.start.isoformat()}至{self.end.isoformat()}（共{self.days}{kind}）"
+
+
+def publicity_period(start: dt.date, days: int, counting: str = "calendar",
+                     calendar: Calendar = DEFAULT_CALENDAR) -> Publicity:
+    """The period that starts on ``start`` and lasts ``days``: calendar days (the start is
+    day 1), or working days (the first working day from ``start`` is day 1; holidays and
+    the make-up working days of the year's arrangement respected)."""
+    if counting == "calendar":
+        return Publicity(start, start + dt.timedelta(days=days - 1), days, counting)
+    day, counted, weekends_only = start - dt.timedelta(days=1), 0, False
+    while counted < days:
+        day += dt.timedelta(days=1)
+        worked, _source, only = calendar.workday(day)
+        weekends_only = weekends_only or only
+        counted += worked
+    return Publicity(start, day, days, counting, weekends_only)

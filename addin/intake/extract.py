@@ -124,8 +124,14 @@ def _locate_items(reader: Reader, scores: list[ItemScore], prefix: tuple[str, ..
     return out
 
 
+HALF_YEAR_SHEET = "区市半年"
+"""The master's sheet of the districts' half-year figures (made on first use): never read by
+recompute, so the half-year round never enters the year's results."""
+
+
 def extract_appendix(identity: Identity, reader: Reader, municipal: MunicipalScheme) -> Extracted:
-    kind = identity.template_kind.split(":")
+    half_year = identity.template_kind.endswith(":half")
+    kind = identity.template_kind.removesuffix(":half").split(":")
     table = municipal.table(kind[1])
     tier_name = kind[2] if len(kind) > 2 else table.tiers[0]
     out = Extracted()
@@ -153,7 +159,7 @@ def extract_appendix(identity: Identity, reader: Reader, municipal: MunicipalSch
     tier = getattr(municipal, tier_name)
     for part in tier.business + tier.public:
         if table.id == part.table or table.id in part.alternatives:
-            sheet = "部门" if tier_name == "departments" else "区市"
+            sheet = "部门" if tier_name == "departments" else (HALF_YEAR_SHEET if half_year else "区市")
             out.updates.append(Update(sheet, "单位编码", identity.unit_code, {part.name: result.total}))
     return out
 
@@ -331,9 +337,28 @@ def _known_unit(unit: Any, units: set[str], what: str, out: Extracted, **where: 
     return code
 
 
+def _outside_group(unit: Any, outside: set[str], group: str | None, what: str, out: Extracted, **where) -> bool:
+    """A group's register names a unit of another group: a located error."""
+    code = roster_key(unit)
+    if not outside or code not in outside:
+        return False
+    out.problems.append(Problem("unit_outside_group", f"{what}：{code} 不是{group}的单位，分口考核组只能登记本口单位 "
+                                f"[{code} is not a unit of the {group} group]", value=code, record=code, **where))
+    return True
+
+
 def extract_register(identity: Identity, reader: Reader, municipal: MunicipalScheme, units: set[str],
-                     year: int) -> Extracted:
+                     year: int, scope: tuple[str, set[str]] | None = None) -> Extracted:
+    """The 加分登记 and 通报批评 registers: the office's for every unit, or — ``scope``, (group,
+    its units) — a sector group's (口考核组) for its own units only: a row of another unit is
+    a located error, and only the group's units are replaced in the master."""
     out = Extracted()
+    if scope is not None:
+        group, own = scope
+        outside = units - own
+        units = own
+    else:
+        group, outside = None, set()
     bonus = municipal.departments.innovation_bonus
     names_rows, names_cols = bonus.row_names(), bonus.column_names()
     key, project_col, row_col, column_col = bonus_columns(municipal)
@@ -344,6 +369,8 @@ def extract_register(identity: Identity, reader: Reader, municipal: MunicipalSch
         if all(is_blank(v) for v in (unit, project, rec, level)):
             continue
         where = {"file": reader.file, "sheet": sheet}
+        if _outside_group(unit, outside, group, "加分登记", out, cell=coord, **where):
+            continue
         code = _known_unit(unit, units, "加分登记", out, cell=coord, **where)
         if code is None:
             continue
@@ -364,6 +391,8 @@ def extract_register(identity: Identity, reader: Reader, municipal: MunicipalSch
         if is_blank(unit) and is_blank(date):
             continue
         where = {"file": reader.file, "sheet": sheet}
+        if _outside_group(unit, outside, group, "通报批评", out, cell=coord, **where):
+            continue
         code = _known_unit(unit, units, "通报批评", out, cell=coord, **where)
         if code is None:
             continue

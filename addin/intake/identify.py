@@ -305,7 +305,7 @@ def check_locked_values(book: Book, reference: Book, identity: Identity, file: s
 
 def reference_book(shape: Shape, municipal: MunicipalScheme, audit: AuditScheme, year: int) -> Book | None:
     """A fresh build of the template with this shape, parsed like a submission."""
-    from workbook_templates.build import plan_jobs
+    from workbook_templates.build import HALF, HALF_YEAR, plan_jobs
 
     base = shape.kind.split(":")[0]
     # Office and group templates list other units; their own unit is not on that list.
@@ -314,7 +314,8 @@ def reference_book(shape: Shape, municipal: MunicipalScheme, audit: AuditScheme,
     roster = Roster(units, people)
     books = {code: list(items) for code, items in shape.books if items} or None
     unit_filter = None if base in ("register",) else shape.unit.code
-    jobs = [j for j in plan_jobs(municipal, audit, roster, year, {base}, unit_filter, books, shape.formulas)
+    planned = {HALF_YEAR} if shape.kind.endswith(HALF) else {base}
+    jobs = [j for j in plan_jobs(municipal, audit, roster, year, planned, unit_filter, books, shape.formulas)
             if j.kind == shape.kind and j.unit.code == shape.unit.code]
     if not jobs:
         return None

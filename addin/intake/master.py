@@ -21,7 +21,7 @@ from addin.errors import KaoheError
 from addin.office.roster import Roster, RosterPerson, RosterUnit
 from addin.scheme.audit_columns import AUDIT_SHEET
 from addin.workbook.tables import Table
-from addin.intake.extract import ANY_UNIT_SHEET, Replace, Update
+from addin.intake.extract import ANY_UNIT_SHEET, HALF_YEAR_SHEET, Replace, Update
 from addin.workbook.text import set_cell
 from addin.workbook.atomic import commit, remove_stale_temps, temp_path  # noqa: F401 (re-exported)
 
@@ -216,6 +216,8 @@ def _apply(wb, updates: Sequence[Update | Replace], seen: _Seen | None = None) -
             continue
         sheets = UNIT_SHEETS if update.sheet == ANY_UNIT_SHEET else (update.sheet,)
         for name in sheets:
+            if name == HALF_YEAR_SHEET:
+                _half_year_columns(wb, update, seen)
             if name not in wb.sheetnames:
                 continue
             ws = wb[name]
@@ -237,6 +239,24 @@ def _apply(wb, updates: Sequence[Update | Replace], seen: _Seen | None = None) -
                 written += 1
             break
     return written
+
+
+def _half_year_columns(wb, update: Update, seen: _Seen) -> None:
+    """The districts' half-year sheet is the master's own record of the half-year round:
+    made on first use, a column added for each table it is sent (never an input the office
+    fills, never read by recompute)."""
+    if HALF_YEAR_SHEET not in wb.sheetnames:
+        ws = wb.create_sheet(HALF_YEAR_SHEET)
+        set_cell(ws, 1, 1, update.key_header)
+        set_cell(ws, 1, 2, "说明：区(市)半年考核的各附表得分（kaohe intake 写入），只用于半年通报，不计入年度结果")
+    ws = wb[HALF_YEAR_SHEET]
+    headers = [c.value for c in ws[1]]
+    for header in update.values:
+        if header not in headers:
+            column = len(headers) + 1
+            set_cell(ws, 1, column, header)
+            headers.append(header)
+            seen.headers.pop(HALF_YEAR_SHEET, None)
 
 
 def _row_index(ws, header_row: int, col: int) -> dict[str, int]:

@@ -326,7 +326,30 @@ def _m9_inbox_items(db: sqlite3.Connection) -> None:
     )
 
 
-def _m10_audit_results(db: sqlite3.Connection) -> None:
+def _m10_filings(db: sqlite3.Connection) -> None:
+    """Half-year reports filed for the record (备案, issue 24): which unit, which file (its
+    bytes are kept in ``evidence``), from whom, when."""
+    run_script(
+        db,
+        """
+        CREATE TABLE filings (
+            id           INTEGER PRIMARY KEY,
+            intake_year  INTEGER,
+            unit_code    TEXT,
+            unit_name    TEXT,
+            file_name    TEXT NOT NULL,
+            file_hash    TEXT NOT NULL,
+            source       TEXT NOT NULL,
+            mailer       TEXT,
+            arrived_at   TEXT,
+            filed_at     TEXT NOT NULL
+        );
+        CREATE INDEX filings_unit ON filings(intake_year, unit_code);
+        """,
+    )
+
+
+def _m11_audit_results(db: sqlite3.Connection) -> None:
     """Published results may be the audit bureau's units (kind ``audit``): the ``results``
     table is rebuilt with the wider CHECK (SQLite cannot alter a constraint), every row,
     row hash and bucket copied as it was, so every sealed version still checks; its indexes
@@ -379,5 +402,6 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (7, "the kept files (evidence), content-addressed", _m7_evidence),
     (8, "the office: numbers per year, year secrets, what a merge set aside", _m8_office),
     (9, "the inbox items each intake has seen, with their first outcome", _m9_inbox_items),
-    (10, "published results of the audit bureau's units (kind audit)", _m10_audit_results),
+    (10, "half-year reports filed for the record", _m10_filings),
+    (11, "published results of the audit bureau's units (kind audit)", _m11_audit_results),
 ]

@@ -82,13 +82,14 @@ def year_rows(submissions, result: BatchResult) -> list[ReceiptRow]:
     return rows
 
 
-def write_receipt(result: BatchResult, path: Path, year: int, submissions=None) -> Path:
-    """The office's receipt: the year's state when ``submissions`` (the year's records) are
-    given, else this batch's files."""
+def write_receipt(result: BatchResult, path: Path, year: int, state=None) -> Path:
+    """The office's receipt: the year's state when ``state`` (the year's submissions and
+    filings, :func:`~addin.intake.run.year_submissions`) is given, else this batch's files."""
     path = Path(path)
+    submissions, filings = state if state is not None else (None, [])
     rows = year_rows(submissions, result) if submissions is not None else [row_of(o) for o in result.outcomes]
     data = receipt_bytes(rows, year, problems=[*result.inbox_problems, *result.notices], missing=result.missing,
-                         late=[o for o in result.outcomes if o.late and o.identity])
+                         late=[o for o in result.outcomes if o.late and o.identity], filings=filings)
     write_atomically(path, data, backup=False)  # mode as any file the office writes
     return path
 
@@ -97,7 +98,7 @@ HEADERS = [("报送编号", 9), ("本次", 5), ("文件", 28), ("来源", 22), (
            ("单位名称", 14), ("模板", 14), ("状态", 12), ("原因及位置", 60), ("放行", 22)]
 
 
-def receipt_bytes(rows: list[ReceiptRow], year: int, *, problems=(), missing=(), late=()) -> bytes:
+def receipt_bytes(rows: list[ReceiptRow], year: int, *, problems=(), missing=(), late=(), filings=()) -> bytes:
     """The receipt workbook (回执, 统计, 未报送, 逾期) as .xlsx bytes."""
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, xlsx_options(in_memory=True))
@@ -143,6 +144,16 @@ def receipt_bytes(rows: list[ReceiptRow], year: int, *, problems=(), missing=(),
         ws.write_row(n, 0, [unit, name, kind_label(kind)], cell)
     ws.set_column(0, 2, 20)
     _setup(ws)
+
+    if filings:
+        ws = wb.add_worksheet("备案")
+        for c, text in enumerate(("单位编码", "单位名称", "文件", "发件人", "到达时间", "备案时间")):
+            ws.write(0, c, text, head)
+        for n, f in enumerate(filings, start=1):
+            ws.write_row(n, 0, [f["unit_code"] or "（未识别）", f["unit_name"] or "", f["file_name"], f["mailer"] or "",
+                                str(f["arrived_at"] or "")[:16].replace("T", " "), str(f["filed_at"])[:16]], cell)
+        ws.set_column(0, 5, 18)
+        _setup(ws)
 
     ws = wb.add_worksheet("逾期")
     for c, text in enumerate(("单位编码", "模板", "说明")):

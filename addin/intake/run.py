@@ -20,6 +20,7 @@ from addin.errors import KaoheError
 from addin.intake import extract as X
 from addin.intake.budget import Budget
 from addin.intake.attachment import OTHER, SKIPPED, WORKBOOK, classify_attachment
+from addin.intake.filing import FILED, REPORT, filing_notes, is_half_year_report
 from addin.intake.identify import (
     References,
     check_identity,
@@ -45,11 +46,11 @@ from addin.workbook.identity import META_SHEET, Identity
 ACCEPTED, WARNING, REJECTED, DUPLICATE, SUPERSEDED = "accepted", "warning", "rejected", "duplicate", "superseded"
 HELD = "held"
 STATUS_ZH = {ACCEPTED: "接收", WARNING: "接收（有提示）", REJECTED: "退回", DUPLICATE: "重复（已收到相同文件）",
-             SUPERSEDED: "已被更新的报送替代", HELD: "暂缓（待核实）", SKIPPED: "跳过（非报送文件）",
+             FILED: "已备案（半年工作报告）", SUPERSEDED: "已被更新的报送替代", HELD: "暂缓（待核实）", SKIPPED: "跳过（非报送文件）",
              OTHER: "非报表附件"}
 TAKEN = (ACCEPTED, WARNING, SUPERSEDED)
 """Outcomes whose bytes make the same bytes again a duplicate."""
-UNRECORDED = (DUPLICATE, SKIPPED, OTHER)
+UNRECORDED = (DUPLICATE, SKIPPED, OTHER, FILED)
 """Outcomes not written to the submissions record (a duplicate is recorded already; the
 others are no submission)."""
 DATE_SKEW = dt.timedelta(days=30)
@@ -137,6 +138,15 @@ def sort_envelope(env: Envelope, digest: str) -> Outcome | None:
                    problems=[Problem(verdict.code, verdict.reason, severity="warning", file=env.file_name)])
 
 
+def file_report(env: Envelope, digest: str, ctx: Context) -> Outcome:
+    """A half-year report, filed for the record (:mod:`addin.intake.filing`)."""
+    unit, problems = filing_notes(env, ctx.roster)
+    out = Outcome(env, digest, status=FILED, problems=problems,
+                  values={"unit_code": unit.code if unit else None, "unit_name": unit.name if unit else None})
+    out.note = f"{unit.code} {unit.name}的{REPORT}已备案" if unit else f"{REPORT}已备案"
+    return out
+
+
 def check_envelope(env: Envelope, ctx: Context, *, vouched: bool = False) -> Outcome:
     """Check one workbook; any failure inside is this file's rejection, never the batch's.
     ``vouched``: the office has checked the sender (a release), so the sender is not."""
@@ -183,10 +193,12 @@ def _check(env: Envelope, digest: str, ctx: Context, vouched: bool) -> Outcome:
         return out
     identity = _named_by_roster(identity, ctx)
     out.identity = identity
+    group = None
     if not vouched:
         verdict = check_sender(env, identity, settings=ctx.settings.submission, scheme=ctx.municipal,
                                unit_mailboxes=ctx.mailboxes())
         out.unchecked_sender = verdict.unchecked
+        group = verdict.group
         if verdict.hold:
             out.problems += verdict.hold
             out.status = HELD  # its content is checked in full when the office releases it
@@ -222,7 +234,7 @@ def _check(env: Envelope, digest: str, ctx: Context, vouched: bool) -> Outcome:
     if structure:
         out.problems += structure
         return out
-    extracted = _extract(identity, X.Reader(book, name), ctx)
+    extracted = _extract(identity, X.Reader(book, name), ctx, group)
     out.problems += extracted.problems
     out.values, out.updates = extracted.values, extracted.updates
     errors = [p for p in out.problems if p.is_error]
@@ -248,7 +260,7 @@ def _named_by_roster(identity: Identity, ctx: Context) -> Identity:
     return identity
 
 
-def _extract(identity: Identity, reader: X.Reader, ctx: Context) -> X.Extracted:
+def _extract(identity: Identity, reader: X.Reader, ctx: Context, group: str | None = None) -> X.Extracted:
     base = identity.template_kind.split(":")[0]
     if base == "appendix":
         return X.extract_appendix(identity, reader, ctx.municipal)
@@ -259,7 +271,8 @@ def _extract(identity: Identity, reader: X.Reader, ctx: Context) -> X.Extracted:
     if base == "scoring-sheet":
         return X.extract_scoring_sheet(identity, reader, ctx.municipal)
     if base == "register":
-        return X.extract_register(identity, reader, ctx.municipal, ctx.units, ctx.year)
+        scope = (group, {u.code for u in ctx.roster.of_type("部门") if u.group == group}) if group else None
+        return X.extract_register(identity, reader, ctx.municipal, ctx.units, ctx.year, scope)
     return X.extract_staff_roster(identity, reader, ctx.municipal, ctx.roster)
 
 
@@ -281,14 +294,19 @@ def _date_warnings(env: Envelope) -> list[Problem]:
 
 
 def _late(identity: Identity, env: Envelope, municipal: MunicipalScheme) -> str | None:
-    """Targets are due by the scheme's deadline of the year; district figures by that of
-    the next year. Measured by arrival, never by the sender's Date."""
+    """Departments' target books are due by ``departments.submission_deadline`` of the year;
+    the districts' business figures (the appendix tables of the districts' business parts)
+    by ``districts.submission_deadline`` of the next year. Measured by arrival, never by the
+    sender's Date."""
     kind = identity.template_kind
-    mm, dd = (int(x) for x in municipal.departments.submission_deadline.split("-"))
+    district_tables = {f"appendix:{t}" for part in municipal.districts.business
+                       for t in (part.table, *part.alternatives) if t}
     deadline = None
     if kind == "target-book":
+        mm, dd = (int(x) for x in municipal.departments.submission_deadline.split("-"))
         deadline = dt.date(identity.year, mm, dd)
-    elif kind in ("appendix:附表5", "appendix:附表6"):
+    elif kind.removesuffix(":districts") in district_tables:
+        mm, dd = (int(x) for x in municipal.districts.submission_deadline.split("-"))
         deadline = dt.date(identity.year + 1, mm, dd)
     when = env.arrival
     if deadline and when and when.date() > deadline:
@@ -331,13 +349,16 @@ def check_batch(envelopes: list[Envelope], ctx: Context, store: Store,
         digest = hashlib.sha256(env.data).hexdigest()
         sorted_out = sort_envelope(env, digest)
         if sorted_out is not None:
-            outcomes.append(sorted_out)
+            outcomes.append(file_report(env, digest, ctx) if sorted_out.status == OTHER and is_half_year_report(env)
+                            else sorted_out)
         elif store.received_hash(digest, ctx.year) or digest in taken:
             outcomes.append(Outcome(env, digest, status=DUPLICATE))
         else:
             # a held copy does not make the same bytes a duplicate: the unit's own
             # re-send from its registered address is checked and may be accepted
             checked = check_envelope(env, ctx)
+            if checked.status == REJECTED and checked.identity is None and is_half_year_report(env):
+                checked = file_report(env, digest, ctx)  # a report (any document), not a template of ours
             held_before = checked.status == HELD and (store.held_hash(digest, ctx.year) or digest in held)
             outcomes.append(Outcome(env, digest, status=DUPLICATE) if held_before else checked)
         status = outcomes[-1].status
@@ -428,8 +449,12 @@ def _record_batch(master: Path, fresh: list[Envelope], outcomes: list[Outcome], 
                 written = _apply(master, winners)
                 current = {id(o) for o in winners}  # by identity: == compares whole outcomes, files included
                 for o in outcomes:  # the evidence, as durable as the record (one commit)
-                    if o.status not in UNRECORDED:
+                    if o.status not in UNRECORDED or o.status == FILED:
                         store.keep_evidence(o.file_hash, o.envelope.data)
+                    if o.status == FILED:
+                        store.record_filing(year, o.values["unit_code"], o.values["unit_name"], o.envelope.file_name,
+                                            o.file_hash, o.envelope.source, o.envelope.mailer,
+                                            o.envelope.arrival.isoformat() if o.envelope.arrival else None)
                 for o in outcomes:
                     if o.status in UNRECORDED:
                         continue
@@ -466,11 +491,12 @@ def _notes(outcomes: list[Outcome], store: Store, year: int) -> None:
                           f"{STATUS_ZH.get(row['status'], row['status'])}），未再处理")
 
 
-def year_submissions(master: Path, year: int) -> list:
-    """Every submission of the intake of ``year`` with its current status (the receipt)."""
+def year_submissions(master: Path, year: int) -> tuple[list, list]:
+    """Every submission of the intake of ``year`` with its current status, and the
+    half-year reports filed (the receipt)."""
     store = open_store(master)
     try:
-        return store.year_submissions(year)
+        return store.year_submissions(year), store.filings(year)
     finally:
         store.close()
 

@@ -38,6 +38,9 @@ class SenderVerdict:
     hold: tuple[Problem, ...] = ()
     unchecked: str | None = None
     """Who had no address on record (the file is taken as before; the batch reports it once)."""
+    group: str | None = None
+    """The sector group whose address sent an office-only register: it may register its
+    own units only (the 加分登记 is scored by each 口考核组)."""
 
 
 def _hold(code: str, zh: str, en: str, env: Envelope) -> Problem:
@@ -161,6 +164,9 @@ def check_sender(env: Envelope, identity: Identity, *, settings: SubmissionSetti
         return SenderVerdict()
     base = identity.template_kind.split(":")[0]
     if base in OFFICE_ONLY_KINDS:
+        group = next((g for g, allowed in settings.groups.items() if allowed and matches(address, allowed)), None)
+        if group is not None:
+            return SenderVerdict(group=group)
         if not office:
             return SenderVerdict(unchecked="考核办")
         return SenderVerdict(hold=(_hold("sender_not_office", f"{address} 不是考核办邮箱，此表只能由考核办报送",

@@ -300,6 +300,22 @@ class Store:
                             [(sid, key, _json(value)) for key, value in values.items()])
         return Recorded(number, replaced)
 
+    def record_filing(self, year: int | None, unit_code: str | None, unit_name: str | None, file_name: str,
+                      file_hash: str, source: str, mailer: str | None, arrived_at: str | None) -> None:
+        """A half-year report filed for the record (inside the caller's transaction)."""
+        self.db.execute("INSERT INTO filings (intake_year, unit_code, unit_name, file_name, file_hash, source, mailer, "
+                        "arrived_at, filed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (year, unit_code, unit_name, file_name, file_hash, source, mailer, arrived_at,
+                         dt.datetime.now().isoformat(timespec="seconds")))
+
+    def filings(self, year: int | None) -> list[sqlite3.Row]:
+        """The half-year reports filed in the intake of ``year``."""
+        self.db.row_factory = sqlite3.Row
+        try:
+            return self.db.execute("SELECT * FROM filings WHERE intake_year IS ? ORDER BY id", (year,)).fetchall()
+        finally:
+            self.db.row_factory = None
+
     # --- the inbox items an intake has seen (issue 23) ---------------------------------
 
     def seen_items(self, year: int | None) -> dict[tuple[str, str, str], str]:

@@ -32,6 +32,7 @@ from addin.intake.mail import raw_header
 from addin.intake.receipt import ReceiptRow, kind_label, receipt_bytes
 from addin.mail.addresses import matches, sender_address
 from addin.intake.attachment import OTHER
+from addin.intake.filing import FILED
 from addin.intake.run import DUPLICATE, HELD, REJECTED, STATUS_ZH, BatchResult, Outcome
 from addin.intake.store import Store
 from addin.mail.outbox import Outgoing
@@ -49,6 +50,7 @@ NEXT_STEP = {
     DUPLICATE: "此文件此前已经收到，无需重复发送。",
     OTHER: "这不是考核模板；如需报送考核材料，请附上考核办下发的 .xlsx 模板（可打包为 .zip）。",
     PROBLEM: "请把填好的、考核办下发的 .xlsx 模板作为附件（可打包为 .zip）回复本邮件发送。",
+    FILED: "已留存备案，无需再报。",
 }
 STATUS_ZH_REPLY = {**STATUS_ZH, PROBLEM: "未能接收"}
 

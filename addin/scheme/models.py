@@ -155,6 +155,9 @@ class StaffScheme(Strict):
     two_year_incompetent_flag: str
     publicity_days: int = Field(ge=5, le=7)
     """*default* 7 (the source's “57天” read as 5至7天)."""
+    publicity_counting: Literal["calendar", "working"] = "calendar"
+    """*default* ``calendar``: the seed's 5至7天 as calendar days; ``working`` for an office
+    that counts working days (holidays and make-up working days respected)."""
 
 
 class Appeals(Strict):
