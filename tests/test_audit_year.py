@@ -300,8 +300,15 @@ def test_run_intake__audit_forms_go_to_the_masters_audit_table_with_the_self_ass
     status = {o.identity.unit_code: o for o in result.outcomes}
     assert {c: o.status for c, o in status.items()} == {"S01": ACCEPTED, "S02": WARNING, "S03": ACCEPTED,
                                                         "S04": ACCEPTED, "S05": ACCEPTED}
+    # Where the 科室 form puts them, by its layout (1-based rows): 6 header rows, the column
+    # headers on 7; A1's title 8, A1.1 9, A1.1b 10–11 (value, note), A1.2 12–13, A1.2b 14–15,
+    # A1.3 16–17, subtotal 18; A2's title 19, its 10 score rows 20–29, subtotal 30; A3's title
+    # 31, A3.1 32, A3.2 33, A3.3 34–35 (numerator, denominator) … so A3.3's 自评 (column G) is
+    # G34. A3.4 36, A3.5 37, subtotal 38; A4's title 39, A4.1 40–45, A4.2 46, A4.3 47–52,
+    # A4.4 53–54 (with the veto flag), A4.5 55–56, A4.6 57–58, A4.7 59–60, A4.8 61–62,
+    # subtotal 63, 总分 64: the total's 自评 is G64.
     shown = {(p.code, p.item, p.cell) for p in status["S02"].problems}
-    assert shown == {("self_differs", "A3.3", "G24"), ("self_differs", None, "G59")}  # the item's 自评 cell, the total's
+    assert shown == {("self_differs", "A3.3", "G34"), ("self_differs", None, "G64")}  # the item's 自评 cell, the total's
     messages = [p.message for p in status["S02"].problems]
     assert messages[0].startswith("A3.3 AO应用：自评 30，最终评定 22.5（相差 −7.5），以最终评定为准")
     assert messages[1].startswith("总分：自评 377，最终评定 369.5（相差 −7.5）")
@@ -341,7 +348,9 @@ def test_run_intake__a_self_assessment_in_words_is_refused_at_its_cell(bureau_ye
     (inbox / "S05.xlsx").write_bytes(f.read_bytes())
     (o,) = run_intake(inbox, master, municipal=municipal, audit=scheme, year=2026).outcomes
     assert o.status == REJECTED
-    assert [(p.code, p.cell, p.value) for p in o.problems] == [("not_a_number", "G18", "一百零五")]
+    # A 县市区局 form has no A1.2 or A1.2b: A1.1 9, A1.1b 10–11, A1.3 12–13, subtotal 14, A2's
+    # title 15, A2's first row 16: its 自评 is G16.
+    assert [(p.code, p.cell, p.value) for p in o.problems] == [("not_a_number", "G16", "一百零五")]
 
 
 def test_audit_year__taken_in_recomputed_published_circulated_and_publicized(bureau_year, municipal, tmp_path):
@@ -403,21 +412,22 @@ def test_audit_year__taken_in_recomputed_published_circulated_and_publicized(bur
 
 
 def test_migrate__a_version_published_before_the_audit_kind_still_checks(tmp_path):
-    """Migration 10 rebuilds ``results`` to admit kind ``audit``: a row of an older archive
+    """Migration 11 rebuilds ``results`` to admit kind ``audit``: a row of an older archive
     keeps its hash and bucket (the chain still checks), and the frozen triggers are back."""
     from addin.archive.chain import ROW_COLUMNS, bucket_of, row_hash
     from addin.intake.migrations import MIGRATIONS
     from addin.intake.store import Store
 
-    old = Store.__new__(Store)  # a file written by a kaohe that knew migrations 1–9
+    old = Store.__new__(Store)  # a file written by a kaohe that knew migrations 1–10
     old.path = tmp_path / "old.sqlite"
     old.db = sqlite3.connect(old.path, isolation_level=None)
-    old.migrate([m for m in MIGRATIONS if m[0] <= 9])
+    old.migrate([m for m in MIGRATIONS if m[0] <= 10])
     values = (2026, 1, "department", "B01", "部门B01", "经济口", "95.00", 1, None, "否", "说明")
     with pytest.raises(sqlite3.IntegrityError):
         old.db.execute(f"INSERT INTO results ({', '.join(ROW_COLUMNS)}) VALUES ({', '.join('?' * 11)})",
                        (2026, 1, "audit", *values[3:]))
-    old.db.execute("PRAGMA foreign_keys = OFF")
+    old.db.execute("INSERT INTO versions (year, version, published_at, master_hash) VALUES "
+                   "(2026, 1, '2027-01-20T09:00:00', 'x')")
     old.db.execute(f"INSERT INTO results ({', '.join(ROW_COLUMNS)}, row_hash, bucket) VALUES "
                    f"({', '.join('?' * 13)})", (*values, row_hash(values), bucket_of("B01")))
     old.db.close()

@@ -4,8 +4,8 @@ compared by score rate, ranked and selected under the audit scheme's quota.
 
 The item scoring is done at intake (:func:`addin.engine.audit.assess_audit` on the form's
 inputs); the master keeps the category scores, as it keeps a department's table totals.
-A category's score is a number ≥ 0 with no upper bound here: declared bonuses (A1.3, A3.5,
-press articles) count above a category's points, without a cap the seed would state.
+A category's score is a number ≥ 0 with no upper bound here: declared bonuses (a major finding, AO expert
+experience, press articles) count above a category's points, without a cap the seed would state.
 """
 
 from __future__ import annotations
