@@ -293,9 +293,9 @@ def _locate_appeals(problems: list[Problem], table: Table | None, file: str) -> 
 
 def folder_audit_scheme(folder) -> AuditScheme:
     """The audit scheme of a master's year folder (审计考核方案.yaml), else the shipped one."""
-    from addin.office.folder import load_schemes, workbook_year_folder
-
     from pathlib import Path
+
+    from addin.office.folder import load_schemes, workbook_year_folder
 
     return load_schemes(workbook_year_folder(str(Path(folder).resolve() / "_")) if folder is not None else None).audit
 

@@ -17,6 +17,7 @@ The seed lines (Part A) these cases work by hand:
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import sqlite3
 from decimal import Decimal
@@ -25,13 +26,19 @@ import openpyxl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+import ooxml
 
 from addin.archive.documents import circular, publicity_lists
 from addin.archive.history import history
 from addin.archive.versions import archive_path, diff, publish
 from addin.engine.audit_year import AuditRow, assess_audit_year
 from addin.engine.selection import Status
+from addin.cli import app
 from addin.hosts import FileHost
+from addin.intake.extract import Update
+from addin.intake.master import apply_updates
 from addin.intake.run import ACCEPTED, REJECTED, WARNING, run_intake
 from addin.macro import recompute
 from addin.office.roster import Roster, RosterPerson, RosterUnit
@@ -186,6 +193,11 @@ def city_master(tmp_path, municipal, audit, audit_units, *, kinds=("master",)):
             wb["加分登记"].cell(r, c, value)
     wb.save(master)
     return master, by_kind
+
+
+def sheet_rows_of(path, sheet):
+    """The rows of a sheet below its headers, as tuples (blank rows left out)."""
+    return [r for r in openpyxl.load_workbook(path)[sheet].iter_rows(min_row=2, values_only=True) if r[0] is not None]
 
 
 def sheet_rows(path, sheet):
@@ -442,3 +454,123 @@ def test_migrate__a_version_published_before_the_audit_kind_still_checks(tmp_pat
     assert {r[0] for r in store.db.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'results' "
                                             "AND type = 'index'")} >= {"results_code", "results_bucket"}
     store.close()
+
+
+# --- the office's year folder, from the command line, with forms as Excel saves them -------
+
+FOLDER_UNITS = ("单位编码,单位名称,类别,分口,报送邮箱\nB01,部门1,部门,综合口,b01@example.gov.cn\nQ1,区一,区市,,\n"
+                "K1,财政审计科,科室,,k1@audit.example.gov.cn\nK2,金融审计科,科室,,k2@audit.example.gov.cn\n"
+                "C1,滕州市审计局,县市区局,,c1@audit.example.gov.cn\nC2,市中区审计局,县市区局,,c2@audit.example.gov.cn\n")
+FOLDER_STAFF = "人员编码,姓名,单位编码,层级,主要负责人\nP1,张三,B01,科级及以下,否\n"
+FOLDER_FORMS = {  # as FORMS above: K1 373.5 (自评 equal), K2 369.5 (自评 377), C1 360.59, C2 350 vetoed
+    "K1": {**DIVISION, "KH_IN_A1_A1_1_not_done": 0, **self_values(A1_A1_1=40)},
+    "K2": {**DIVISION, **self_values(A3_A3_3=30)},
+    "C1": COUNTY,
+    "C2": {**COUNTY, "KH_IN_A4_A4_4_violation": "是"},
+}
+EXCEL_SHAPES = {  # how each unit's clerk saved the filled form (tests/ooxml.py, from ECMA-376)
+    "K1": ooxml.EXCEL, "K2": (ooxml.excel_extras, ooxml.shared_strings), "C1": ooxml.EXCEL,
+    "C2": (ooxml.share_formulas, ooxml.calc_chain, ooxml.renumber_styles, ooxml.defined_name_attributes),
+}
+
+
+def kaohe(*args: str, cwd):
+    """``kaohe ARGS`` typed in ``cwd``."""
+    here = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(app, list(args), terminal_width=200)
+    finally:
+        os.chdir(here)
+
+
+def flat(text: str) -> str:
+    return "".join(text.split())
+
+
+def city_entries(folder) -> None:
+    """The office's own entries for the city's one department, district and person."""
+    full = {"业务目标": 62, "党风廉政建设": 9, "党的建设": 9, "精神文明建设": 4, "招商引资": 4, "通报批评次数": 0}
+    apply_updates(folder / "考核汇总.xlsx", [
+        Update("部门", "单位编码", "B01", full),
+        Update("区市", "单位编码", "Q1", {"经济目标": 40, "社会目标": 15, "党的建设": 9, "党风廉政建设": 9,
+                                         "思想政治工作": 4, "招商引资": 4, "通报批评次数": 0}),
+        Update("人员", "人员编码", "P1", {"民主测评": 25, "业务目标": 80, "公共目标": 9, "投诉或违纪": "否",
+                                         "情节严重": "否"})])
+
+
+def test_kaohe__the_bureaus_year_in_the_offices_year_folder(tmp_path):
+    """``kaohe init`` with the bureau's four units on the roster puts them on the master's 审计
+    table; the office enters its quota in 审计考核方案.yaml (25%: 4 × 25% = 1, 四舍五入);
+    ``template --kind audit-form`` builds their forms, filled and saved as Excel saves them,
+    mailed from their addresses; ``intake`` takes the final scores in and shows K2's 自评
+    difference; ``recompute`` ranks by score rate: K1 373.5 入选, K2 369.5 未入选, C1 360.59,
+    C2 350 不得评先 (廉洁自律: seed 发现并查实有不廉洁行为的…取消评先资格). v1 published and
+    publicized. K1 then corrects its form (2 person-times absent from training, A4.5 −4:
+    369.5): K1 and K2 tie at 369.5 for the one slot, both 待定 (SPEC §0); v2 published; diff
+    and history show the bureau's units."""
+    office = tmp_path / "考核办"
+    office.mkdir()
+    (tmp_path / "units.csv").write_text(FOLDER_UNITS, encoding="utf-8")
+    (tmp_path / "staff.csv").write_text(FOLDER_STAFF, encoding="utf-8")
+    made = kaohe("init", "2026考核", "--year", "2026", "--roster", str(tmp_path / "units.csv"), "--staff",
+                 str(tmp_path / "staff.csv"), cwd=office)
+    assert made.exit_code == 0, made.output
+    year = office / "2026考核"
+    scheme = (year / "审计考核方案.yaml").read_text(encoding="utf-8")
+    assert scheme.count("quota: null") == 1
+    (year / "审计考核方案.yaml").write_text(scheme.replace("quota: null", "quota: {rate: 25%}"), encoding="utf-8")
+    assert [r[:3] for r in sheet_rows_of(year / "考核汇总.xlsx", "审计")] == [
+        ("K1", "财政审计科", "科室"), ("K2", "金融审计科", "科室"), ("C1", "滕州市审计局", "县市区局"),
+        ("C2", "市中区审计局", "县市区局")]
+
+    assert kaohe("template", "模板", "--kind", "audit-form", cwd=year).exit_code == 0
+    forms = {code: next((year / "模板").rglob(f"2026_{code}_审计目标考评表.xlsx")) for code in FOLDER_FORMS}
+    for code, values in FOLDER_FORMS.items():
+        filled = fill(forms[code], values, tmp_path / "已填报" / f"{code}.xlsx").read_bytes()
+        eml(year / "收件箱" / f"{code}.eml", [(f"{code}_审计目标考评表.xlsx", ooxml.rewrite(filled, *EXCEL_SHAPES[code]))],
+            sender=f"{code.lower()}@audit.example.gov.cn")
+    taken = kaohe("intake", cwd=year)
+    assert taken.exit_code == 0, taken.output
+    assert "总分：自评377，最终评定369.5（相差−7.5），以最终评定为准" in flat(taken.output)
+    city_entries(year)
+    done = kaohe("recompute", cwd=year)
+    assert done.exit_code == 0, done.output
+    assert "审计局4个单位，先进集体1个，待定0个" in flat(done.output)
+    ranks = {r[0]: r for r in sheet_rows_of(year / "考核汇总.xlsx", "审计排名")}
+    # 单位编码, 单位名称, 类别, 总分, 适用满分, 得分率, 名次, 先进集体, 自评总分, 自评差额, 说明
+    assert {c: r[3:10] for c, r in ranks.items()} == {
+        "K1": (373.5, 400, 373.5, 1, "是", 373.5, 0), "K2": (369.5, 400, 369.5, 2, "否", 377, -7.5),
+        "C1": (306.5, 340, 360.59, 3, "否", None, None), "C2": (297.5, 340, 350, 4, "否", None, None)}
+    assert "不得评先：廉洁自律" in ranks["C2"][10]
+    assert kaohe("publish", cwd=year).exit_code == 0
+    shown = kaohe("publicize", "--start", "2027-01-11", cwd=year)
+    assert shown.exit_code == 0, shown.output
+    bureau = year / "考核汇总_2026_公示" / "2026_审计局_先进集体_公示.xlsx"
+    assert [r[:3] for r in openpyxl.load_workbook(bureau)["公示"].iter_rows(min_row=4, max_row=4, values_only=True)] \
+        == [(1, "K1", "财政审计科")]
+
+    fixed = fill(forms["K1"], {**FOLDER_FORMS["K1"], "KH_IN_A4_A4_5_absent": 2}, tmp_path / "已填报" / "K1b.xlsx")
+    eml(year / "收件箱" / "K1b.eml", [("K1_审计目标考评表（更正）.xlsx", ooxml.rewrite(fixed.read_bytes(), *ooxml.EXCEL))],
+        sender="k1@audit.example.gov.cn", date=dt.datetime(2027, 1, 12, 9, 0, tzinfo=dt.UTC))
+    assert kaohe("intake", cwd=year).exit_code == 0
+    done = kaohe("recompute", cwd=year)
+    assert done.exit_code == 0 and "审计局4个单位，先进集体0个，待定2个" in flat(done.output), done.output
+    assert kaohe("publish", "--note", "K1更正", cwd=year).exit_code == 0
+    changed = kaohe("diff", "v1", "v2", cwd=year)
+    assert changed.exit_code == 0, changed.output
+    # dense ranks by rate: v1 K1 1, K2 2, C1 3, C2 4; v2 K1 = K2 1, C1 2, C2 3
+    assert set(openpyxl.load_workbook(year / "考核汇总_2026_v1_v2_变更.xlsx").active.iter_rows(
+        min_row=4, values_only=True)) == {
+        ("审计局", "K1", "财政审计科", "得分", "373.50", "369.50"), ("审计局", "K1", "财政审计科", "评先/表彰", "是", "待定"),
+        ("审计局", "K2", "金融审计科", "名次", 2, 1), ("审计局", "K2", "金融审计科", "评先/表彰", "否", "待定"),
+        ("审计局", "C1", "滕州市审计局", "名次", 3, 2), ("审计局", "C2", "市中区审计局", "名次", 4, 3)}
+    told = kaohe("history", "K2", cwd=year)
+    assert told.exit_code == 0 and "K2历年考核结果（审计局）" in flat(told.output), told.output
+    assert "│2026│v2│金融审计科│科室│369.50│1│待定│" in flat(told.output)
+    circulated = kaohe("circular", "--date", "2027-01-25", cwd=year)
+    assert circulated.exit_code == 0, circulated.output
+    ws = openpyxl.load_workbook(year / "考核汇总_2026_通报.xlsx")["审计局通报"]
+    text = " ".join(str(c) for r in ws.iter_rows(values_only=True) for c in r if c is not None)
+    assert "审计局先进集体（限额1个）" in text and "（无）" in text
+    assert "待定（限额处并列，须由局考评考核领导小组研究确定）：财政审计科（得分率369.5）、金融审计科（得分率369.5）" in text
