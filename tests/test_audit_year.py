@@ -40,7 +40,7 @@ from addin.hosts import FileHost
 from addin.intake.extract import Update
 from addin.intake.master import apply_updates
 from addin.intake.run import ACCEPTED, REJECTED, WARNING, run_intake
-from addin.macro import recompute
+from addin.macro import recompute, ribbon_scheme
 from addin.office.roster import Roster, RosterPerson, RosterUnit
 from addin.scheme.models import Quota
 from conftest import D
@@ -574,3 +574,9 @@ def test_kaohe__the_bureaus_year_in_the_offices_year_folder(tmp_path):
     text = " ".join(str(c) for r in ws.iter_rows(values_only=True) for c in r if c is not None)
     assert "审计局先进集体（限额1个）" in text and "（无）" in text
     assert "待定（限额处并列，须由局考评考核领导小组研究确定）：财政审计科（得分率369.5）、金融审计科（得分率369.5）" in text
+    # The ribbon's 重新计算排名 finds the year folder's audit scheme itself (its 25% quota: the
+    # shipped scheme has none, and would mark nobody 待定).
+    master = year / "考核汇总.xlsx"
+    again = recompute(FileHost(master), ribbon_scheme(str(master)))
+    assert again.ok and (again.audit.quota.quota, again.audit.selected, again.audit.tied) == (1, 0, 2)
+    assert {r[0]: r[7] for r in sheet_rows_of(master, "审计排名")} == {"K1": "待定", "K2": "待定", "C1": "否", "C2": "否"}
