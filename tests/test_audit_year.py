@@ -533,6 +533,11 @@ def test_kaohe__the_bureaus_year_in_the_offices_year_folder(tmp_path):
     taken = kaohe("intake", cwd=year)
     assert taken.exit_code == 0, taken.output
     assert "总分：自评377，最终评定369.5（相差−7.5），以最终评定为准" in flat(taken.output)
+    receipt = {r[2]: r for r in openpyxl.load_workbook(year / "考核汇总_回执.xlsx")["回执"].iter_rows(
+        min_row=4, values_only=True)}
+    assert receipt["K2_审计目标考评表.xlsx"][9] == "接收（有提示）"
+    assert "总分：自评 377，最终评定 369.5（相差 −7.5），以最终评定为准" in receipt["K2_审计目标考评表.xlsx"][10]
+    assert receipt["K1_审计目标考评表.xlsx"][9] == "接收"  # its 自评 equals the final score
     city_entries(year)
     done = kaohe("recompute", cwd=year)
     assert done.exit_code == 0, done.output
