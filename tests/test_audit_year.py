@@ -403,6 +403,8 @@ def test_audit_year__taken_in_recomputed_published_circulated_and_publicized(bur
     listed = [r for r in openpyxl.load_workbook(bureau[0])["公示"].iter_rows(min_row=4, values_only=True)
               if r[1] in {u.code for u in FIVE}]
     assert listed == [(1, "S01", "财政审计科", "科室", 373.5, 1)]  # the 待定 are not proposed
+    said = " ".join(str(c) for r in openpyxl.load_workbook(bureau[0])["公示"].iter_rows(values_only=True) for c in r if c)
+    assert "公示期：2027-01-11至2027-01-17（共7天）。" in said  # 7 calendar days, the 11th is day 1
     assert sqlite3.connect(archive_path(master)).execute(
         "SELECT start_date, end_date FROM publications WHERE unit_code = '审计局'").fetchall() == \
         [("2027-01-11", "2027-01-17")]
