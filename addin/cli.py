@@ -342,13 +342,15 @@ def recompute(
 
     console = Console(quiet=quiet)
     at = where(master, year_dir, need_year=False)
-    scheme = schemes(at.folder or at.master.parent).municipal
+    year_schemes = schemes(at.folder or at.master.parent)
+    scheme = year_schemes.municipal
     with exit_on(MasterError, ArchiveError, SheetError, HolidaysError, folder=at.master.parent):
         check_not_open(at.master)
         with master_lock(at.master):
             for change in align_master(at.master, scheme):
                 say(change.message, err=True)
-            outcome = run(FileHost(at.master, progress=lambda text: console.print(text, markup=False)), scheme)
+            outcome = run(FileHost(at.master, progress=lambda text: console.print(text, markup=False)), scheme,
+                          audit=year_schemes.audit)
     from addin.console import render_problems
 
     render_problems(console, outcome.problems)

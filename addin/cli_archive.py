@@ -264,16 +264,17 @@ def circular(
 
     at = where(master, year_dir, year)
     dated = parse_date(date) if date else None
-    scheme = schemes(at.folder or at.master.parent).municipal
+    year_schemes = schemes(at.folder or at.master.parent)
     leaders = None
     with exit_on(ArchiveError):
         if half_year:  # from the master's half-year sheet: nothing published, nothing of the year's results
             from addin.archive.half_year import half_year_circular
 
-            path = half_year_circular(at.master, at.year, scheme,
+            path = half_year_circular(at.master, at.year, year_schemes.municipal,
                                       at.master.with_name(f"{at.master.stem}_{at.year}_半年通报.xlsx"), dated)
         else:
-            path = run(at.master, at.year, scheme, at.master.with_name(f"{at.master.stem}_{at.year}_通报.xlsx"), dated)
+            path = run(at.master, at.year, year_schemes.municipal,
+                       at.master.with_name(f"{at.master.stem}_{at.year}_通报.xlsx"), dated, audit=year_schemes.audit)
             leaders = leader_list(at.master, at.year, at.master.with_name(f"{at.master.stem}_{at.year}_市级领导.xlsx"),
                                   dated)
         done = [path, *(to_pdf([path], path.parent) if pdf else [])]

@@ -108,7 +108,8 @@ def _audit(console: Console, result: YearResult) -> None:
         t.add_column(Text(col), no_wrap=True)
     t.add_column("说明", overflow="fold")
     for u in sorted(result.audit.units, key=lambda u: (u.rank or 10**9, u.code)):
-        cats = [fmt(u.categories[c].total) if c in u.categories else "—" for c in categories]
+        cats = [fmt(getattr(u.categories[c], "total", u.categories[c])) if c in u.categories else "—"
+                for c in categories]  # a category's score, or its table's (the engine on a form's inputs)
         t.add_row(*_cells(str(u.rank or "—"), u.name, u.type, *cats, fmt(u.total), fmt(u.applicable_max),
                           fmt(u.rate), _award(u.award), u.trace))
     console.print(t)

@@ -17,9 +17,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-from addin.engine.audit import AuditUnitInput, assess_audit
 from addin.sample import DEPARTMENTS_BY_GROUP, DISTRICTS, person_names
-from addin.scheme.models import Quota
 from addin.scheme.items import InputSpec
 from addin.workbook.identity import input_name
 
@@ -248,10 +246,12 @@ def prepare_demo_year(office: Path, municipal, audit, *, year: int = 2026, seed:
     with its settings, a year folder ``<year>考核`` in it (the shipped schemes, the rosters,
     the master, the inbox), the sample city's templates, filled and mailed into the inbox
     (one message per file, each with its Message-ID); the office archive keys the
-    templates. Returns (paths, roster, audit units, the files mailed per unit)."""
+    templates. The year folder's audit scheme sets the bureau's quota (20%: the source gives
+    none, an office enters its own). Returns (paths, roster, the year's audit scheme, the
+    files mailed per unit)."""
     from addin.intake.store import office_secret
     from addin.office.folder import AUDIT_SCHEME_FILE, SCHEME_FILE
-    from addin.scheme.loader import builtin_path
+    from addin.scheme.loader import builtin_path, load_audit
     from workbook_templates.build import build_templates
 
     office = Path(office)
@@ -268,7 +268,7 @@ def prepare_demo_year(office: Path, municipal, audit, *, year: int = 2026, seed:
     folder.mkdir(parents=True)
     write_demo_settings(office)
     shutil.copyfile(builtin_path("municipal"), folder / SCHEME_FILE)
-    shutil.copyfile(builtin_path("audit"), folder / AUDIT_SCHEME_FILE)
+    audit = load_audit(write_audit_quota(builtin_path("audit"), folder / AUDIT_SCHEME_FILE, DEMO_AUDIT_QUOTA))
     write_roster_csv(roster, folder)
     secret = office_secret(paths.master, year=year)  # the office archive keys every template
     built = build_templates(paths.templates, municipal=municipal, audit=audit, roster=roster, year=year, books=books,
@@ -279,7 +279,6 @@ def prepare_demo_year(office: Path, municipal, audit, *, year: int = 2026, seed:
     say("2/6 填写样例报送材料并存为邮件…")
     filled = folder / "已填报"
     outbox: dict[str, list[Path]] = {}
-    audit_units: list[AuditUnitInput] = []
     when = dt.datetime(year + 1, 1, 8, 9, 0, tzinfo=dt.UTC)
     for (unit, kind), template in sorted(by_key.items()):
         base = kind.split(":")[0]
@@ -309,12 +308,11 @@ def prepare_demo_year(office: Path, municipal, audit, *, year: int = 2026, seed:
             values = _staff_values(roster.staff_of(unit), municipal, unit_rng)
         elif base == "audit-form":
             values = {}
-            raw: dict[str, dict[str, Any]] = {}
             for cat in audit.categories:
                 items = [i for i in cat.items if i.applies_to is None or kind.endswith(tuple(i.applies_to))]
+                raw: dict[str, dict[str, Any]] = {}
                 values.update(item_values(items, cat.id, unit_rng, raw=raw))
-            unit_row = next(u for u in roster.units if u.code == unit)
-            audit_units.append(AuditUnitInput(unit, unit_row.name, unit_row.type, raw))
+                values.update(self_assessment(items, cat.id, raw, unit_rng))
         else:
             continue
         out = fill_workbook(template, values, filled / template.name)
@@ -325,7 +323,42 @@ def prepare_demo_year(office: Path, municipal, audit, *, year: int = 2026, seed:
                  f"{year}年度目标考核材料报送（{unit}）", when + dt.timedelta(minutes=k),
                  f"<{year}.{hashlib.sha1(unit.encode()).hexdigest()[:12]}.{k + 1:02d}@"
                  f"{sender_of(unit).partition('@')[2]}>")
-    return paths, roster, audit_units, outbox
+    return paths, roster, audit, outbox
+
+
+DEMO_AUDIT_QUOTA = '{rate: "20%"}'
+"""The sample bureau's quota of 先进集体 (12 units × 20% = 2.4 → 2)."""
+
+
+def write_audit_quota(source: Path, target: Path, quota: str) -> Path:
+    """A copy of the audit scheme ``source`` whose ``awards.quota`` is ``quota`` (YAML), as
+    an office enters it; the rest of the file (comments included) unchanged."""
+    import re
+
+    text, n = re.subn(r"^(\s+quota:) null\b", rf"\1 {quota}", source.read_text(encoding="utf-8"), count=1,
+                      flags=re.MULTILINE)
+    if n != 1:
+        raise ValueError(f"{source}: no blank awards.quota to set")
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+def self_assessment(items, category_id: str, raw: dict[str, dict[str, Any]], rng: random.Random) -> dict[str, Any]:
+    """A unit's 自评 of each item, by defined name: the score its inputs give (a bonus only
+    when it has one), now and then a few points more than the leadership group will find."""
+    from addin.engine.items import score_item
+    from addin.scheme.audit_columns import SELF_PART
+
+    values: dict[str, Any] = {}
+    for item in items:
+        scored = score_item(item, raw[item.id])
+        if not scored.ok or scored.score is None or (item.bonus and not scored.score):
+            continue
+        claim = float(scored.score)
+        if not item.bonus and claim < float(item.points) and rng.random() < 0.08:
+            claim = min(claim + rng.choice([1, 2, 3]), float(item.points))
+        values[input_name(SELF_PART, category_id, item.id)] = claim
+    return values
 
 
 def run_demo(folder: Path, municipal, audit, *, year: int = 2026, seed: int = 2026, say=print):
@@ -338,27 +371,26 @@ def run_demo(folder: Path, municipal, audit, *, year: int = 2026, seed: int = 20
     from addin.intake.run import run_intake
     from addin.macro import recompute
 
-    paths, roster, audit_units, outbox = prepare_demo_year(folder, municipal, audit, year=year, seed=seed, say=say)
+    paths, roster, audit, outbox = prepare_demo_year(folder, municipal, audit, year=year, seed=seed, say=say)
     rng = random.Random(seed)
     say(f"3/6 接收 {sum(len(v) for v in outbox.values())} 份报送…")
     intake = run_intake(paths.inbox, paths.master, municipal=municipal, audit=audit, year=year)
     write_receipt(intake, paths.receipt, year)
     _office_entries(paths.master, rng)
     say("4/6 重新计算排名…")
-    outcome = recompute(FileHost(paths.master), municipal, today=dt.date(year, 12, 23))
-    audit_result = assess_audit(audit, audit_units, Quota(rate="20%"))
+    outcome = recompute(FileHost(paths.master), municipal, today=dt.date(year, 12, 23), audit=audit)
     say("5/6 发布 v1；B013 申诉成立（通报批评已撤销），重新计算后发布 v2…")
     record = scheme_record(municipal, builtin_path("municipal"))
     publish(paths.master, year, note="公示版", scheme=record)
     first = outcome
     _appeal(paths.master, year)
-    outcome = recompute(FileHost(paths.master), municipal, today=dt.date(year, 12, 23))
+    outcome = recompute(FileHost(paths.master), municipal, today=dt.date(year, 12, 23), audit=audit)
     publish(paths.master, year, note="复核后", scheme=record)
     changes = diff(paths.master, year, 1, 2)
     say("6/6 生成通报…")
-    circular(paths.master, year, municipal, paths.circular)
+    circular(paths.master, year, municipal, paths.circular, audit=audit)
     assert first.ok
-    return paths, intake, outcome, audit_result, changes
+    return paths, intake, outcome, outcome.audit, changes
 
 
 def _appeal(master: Path, year: int) -> None:

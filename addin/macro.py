@@ -16,15 +16,19 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from addin.engine.appeals import AppealInput, check_appeals
+from addin.engine.audit_year import AuditRow, AuditYear, assess_audit_year
 from addin.engine.people import PeopleColumns
 from addin.engine.units import UnitInput
 from addin.engine.year import YearResult, assess_year, paused_gc
 from addin.errors import KaoheError
 from addin.numbers import fmt
 from addin.problems import Problem
-from addin.results import ResultTable, appeal_table, problem_table, result_tables, summary
+from addin.results import (ResultTable, appeal_table, audit_summary, audit_tables, problem_table, result_tables,
+                           summary)
+from addin.scheme.audit_columns import (AUDIT_SHEET, KEY, NAME, SELF_TOTAL, TYPE, VETO, audit_columns,
+                                        category_header)
 from addin.scheme.columns import MERIT, ROLE, STAFF_OPTIONAL, STAFF_REQUIRED, UNIT_SHEETS, bonus_columns, unit_columns
-from addin.scheme.models import MunicipalScheme
+from addin.scheme.models import AuditScheme, MunicipalScheme
 from addin.workbook.tables import Table, code_text, code_texts, find_table
 
 
@@ -50,6 +54,8 @@ class Recomputed:
     problems: list[Problem]
     result: YearResult | None
     message: str
+    audit: AuditYear | None = None
+    """The audit bureau's units, when the master has their table (审计)."""
 
 
 def _tables(host: Host, scheme: MunicipalScheme) -> tuple[dict[str, Table], list[Problem]]:
@@ -226,18 +232,25 @@ def read_appeals(host: Host) -> tuple[list[AppealInput], Table | None, list[Prob
     return rows, found, []
 
 
-def recompute(host: Host, scheme: MunicipalScheme, today: dt.date | None = None) -> Recomputed:
+def recompute(host: Host, scheme: MunicipalScheme, today: dt.date | None = None, *,
+              audit: AuditScheme | None = None) -> Recomputed:
     """Read, compute, write (see the module's docstring); the 100,000 rows of a province's
-    staff are read and written with the cyclic garbage collector paused."""
+    staff are read and written with the cyclic garbage collector paused. ``audit``: the
+    audit bureau's scheme, for the master's 审计 table (default: the host's folder's, else
+    the shipped one)."""
     with paused_gc():
-        return _recompute(host, scheme, today)
+        return _recompute(host, scheme, today, audit)
 
 
-def _recompute(host: Host, scheme: MunicipalScheme, today: dt.date | None) -> Recomputed:
+def _recompute(host: Host, scheme: MunicipalScheme, today: dt.date | None,
+               audit: AuditScheme | None = None) -> Recomputed:
     from addin.office.holidays import year_calendar
 
     host.status("目标考核：读取输入表…")
     tables, problems = _tables(host, scheme)
+    audit = audit if audit is not None else folder_audit_scheme(getattr(host, "folder", None))
+    audit_found, audit_rows, audit_problems = read_audit(host, audit)
+    problems += audit_problems
     appeals, appeal_table_found, appeal_problems = read_appeals(host)
     problems += appeal_problems
     if problems:
@@ -254,16 +267,20 @@ def _recompute(host: Host, scheme: MunicipalScheme, today: dt.date | None) -> Re
                                                            year_calendar(scheme, folder))
     problems = unknown + locate(result.problems, tables, host.name) + _locate_appeals(appeal_issues,
                                                                                      appeal_table_found, host.name)
+    audit_year = assess_audit_year(audit, audit_rows) if audit_found is not None else None
+    if audit_year is not None:
+        problems += locate_audit(audit_year.problems, audit_found, host.name)
     errors = [p for p in problems if p.is_error]
     host.status("目标考核：写入结果…")
     if errors:
         host.write_tables([problem_table(problems)])
         host.finish()
-        return Recomputed(False, problems, result, f"发现 {len(errors)} 处输入错误，结果未写入，请按“问题”表修改后重算")
-    host.write_tables([*with_sources(result_tables(result, appeal_alerts), sources), appeal_table(statuses),
-                       problem_table(problems)])
+        return Recomputed(False, problems, result, f"发现 {len(errors)} 处输入错误，结果未写入，请按“问题”表修改后重算",
+                          audit_year)
+    host.write_tables([*audit_tables(with_sources(result_tables(result, appeal_alerts), sources), audit_year),
+                       appeal_table(statuses), problem_table(problems)])
     host.finish()
-    return Recomputed(True, problems, result, "计算完成：" + summary(result))
+    return Recomputed(True, problems, result, "计算完成：" + summary(result) + audit_summary(audit_year), audit_year)
 
 
 def _locate_appeals(problems: list[Problem], table: Table | None, file: str) -> list[Problem]:
@@ -273,6 +290,50 @@ def _locate_appeals(problems: list[Problem], table: Table | None, file: str) -> 
     return [p.located(file=file, sheet="申诉登记", cell=table.cell(rows[p.record], p.field))
             if p.record in rows and p.field in table.columns else p.located(file=file, sheet="申诉登记")
             for p in problems]
+
+
+def folder_audit_scheme(folder) -> AuditScheme:
+    """The audit scheme of a master's year folder (审计考核方案.yaml), else the shipped one."""
+    from pathlib import Path
+
+    from addin.office.folder import load_schemes, workbook_year_folder
+
+    return load_schemes(workbook_year_folder(str(Path(folder).resolve() / "_")) if folder is not None else None).audit
+
+
+def read_audit(host: Host, audit: AuditScheme) -> tuple[Table | None, list[AuditRow], list[Problem]]:
+    """The master's 审计 table (the audit bureau's units), its headers as the audit scheme
+    decides them (:mod:`addin.scheme.audit_columns`); (None, [], []) for a master without it."""
+    values = host.sheet_values(AUDIT_SHEET)
+    if values is None:
+        return None, [], []
+    required, optional = audit_columns(audit)
+    found = find_table(AUDIT_SHEET, values, required, optional)
+    if isinstance(found, Problem):
+        return None, [], [found.located(file=host.name)]
+    rows = [AuditRow(code_text(r[KEY]), code_text(r[NAME]), r[TYPE],
+                     {c.id: r[category_header(c)] for c in audit.categories}, r[VETO], r.get(SELF_TOTAL))
+            for _n, r in found.rows if code_text(r[KEY])]
+    return found, rows, []
+
+
+def locate_audit(problems: list[Problem], table: Table, file: str) -> list[Problem]:
+    """Each audit problem at its cell of the 审计 table (by code and header); one about the
+    scheme (no quota) names the year folder's audit scheme file."""
+    from addin.office.folder import AUDIT_SCHEME_FILE
+
+    rows = {}
+    for n, code in zip(table.numbers, code_texts(table.data[KEY])):
+        rows.setdefault(code, n)
+    out = []
+    for p in problems:
+        if p.record in rows and p.field in table.columns:
+            out.append(p.located(file=file, sheet=AUDIT_SHEET, cell=table.cell(rows[p.record], p.field)))
+        elif p.record is None:
+            out.append(p.located(file=AUDIT_SCHEME_FILE))
+        else:
+            out.append(p.located(file=file, sheet=AUDIT_SHEET))
+    return out
 
 
 def ribbon_scheme(fullname: str | None) -> MunicipalScheme:

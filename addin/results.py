@@ -14,8 +14,10 @@ from addin.engine.merits import award_text
 from addin.engine.people import COMMENDED, GRADE_NAMES, PeopleRows
 from addin.engine.quota import ROUNDING_ZH
 from addin.engine.selection import Status
+from addin.engine.audit_year import AuditYear
 from addin.engine.year import YearResult
 from addin.problems import Problem
+from addin.scheme.audit_columns import AUDIT_RESULT_HEADERS, AUDIT_RESULT_SHEET
 
 AWARD = {Status.SELECTED: "是", Status.TIED: "待定", Status.NOT_SELECTED: "否", Status.INELIGIBLE: "否"}
 
@@ -145,3 +147,36 @@ def _excellent(people) -> int:
 def _mean(values):
     values = [v for v in values if v is not None]
     return sum(values) / len(values) if values else None
+
+
+def audit_rows(year: AuditYear) -> list[list[Any]]:
+    """The 审计排名 rows, by rank and code: total, applicable maximum, score rate, rank,
+    先进集体, the self-assessed total and the difference (final − 自评), and the 说明."""
+    units = sorted(year.units, key=lambda u: (u.rank or 10**9, u.code))
+    return [[u.code, u.name, u.type, _num(u.total), _num(u.applicable_max), _num(u.rate), u.rank, AWARD[u.award],
+             _num(u.self_total), _num(u.difference), u.trace] for u in units]
+
+
+def audit_tables(tables: list[ResultTable], year: AuditYear | None) -> list[ResultTable]:
+    """``tables`` with the audit bureau's results: the 审计排名 table, and its quota as a row
+    of 限额 (审计局·先进集体). Unchanged without the bureau's table."""
+    if year is None:
+        return tables
+    out = []
+    for t in tables:
+        if t.sheet == "限额" and year.quota is not None:
+            q = year.quota
+            rate = show_rate(q.rate) if q.rate is not None else q.trace
+            rounding = ROUNDING_ZH[q.rounding] if q.rounding else ""
+            t = ResultTable(t.sheet, t.headers, [*t.rows, ["审计局·先进集体", q.count, rate, rounding, q.quota,
+                                                           year.selected, year.tied]], t.highlight, t.stamp)
+        out.append(t)
+    return [*out, ResultTable(AUDIT_RESULT_SHEET, AUDIT_RESULT_HEADERS, audit_rows(year))]
+
+
+def audit_summary(year: AuditYear | None) -> str:
+    """The audit bureau's part of the recompute message."""
+    if year is None or not year.units:
+        return ""
+    return (f"；审计局 {len(year.units)} 个单位，先进集体 {year.selected} 个，待定 {year.tied} 个"
+            + ("（未设定限额）" if year.quota is None else ""))

@@ -648,7 +648,7 @@ def test_store__migrations_are_recorded_and_applied_once(tmp_path):
 
     store = Store(tmp_path / "m.sqlite")
     versions = [r[0] for r in store.db.execute("SELECT version FROM schema_migrations ORDER BY version")]
-    assert versions == list(range(1, 11))
+    assert versions == list(range(1, 12))
 
     def m99(db: sqlite3.Connection) -> None:
         db.execute("CREATE TABLE circulars (id INTEGER PRIMARY KEY)")
@@ -658,7 +658,7 @@ def test_store__migrations_are_recorded_and_applied_once(tmp_path):
     store.close()
     reopened = Store(tmp_path / "m.sqlite")  # an old file opens in a new version
     assert [r[0] for r in reopened.db.execute("SELECT version FROM schema_migrations ORDER BY version")] == \
-        [*range(1, 11), 99]
+        [*range(1, 12), 99]
     reopened.close()
 
 

@@ -87,11 +87,13 @@ def item_formula(func: str, ref_id: str, cells: list[str]) -> str:
 
 
 def write_items(sheet, table_ref: str, items: list[ItemBase], row: int, name_parts: tuple[str, ...],
-                drop_guard: bool = False, formulas: str = "addin",
+                drop_guard: bool = False, formulas: str = "addin", score_col: int = COL_SCORE,
                 ) -> tuple[int, int, dict[str, Any], list[N.TotalItem]]:
     """Write item rows (one row per input); returns (first row, last row, initial inputs,
-    the score cells as a native total sees them)."""
+    the score cells as a native total sees them). The score goes in ``score_col`` and its
+    计分说明 in the column after it (the audit form puts its 自评 column before them)."""
     ws, f = sheet.ws, sheet.fmt
+    trace_col = score_col + 1
     first = row
     initial: dict[str, dict[str, Any]] = {}
     totals: list[N.TotalItem] = []
@@ -131,22 +133,22 @@ def write_items(sheet, table_ref: str, items: list[ItemBase], row: int, name_par
         item_ref = f"{table_ref}:{item.id}" if table_ref else item.id
         score_f = item_formula("ITEM_SCORE", item_ref, cells)
         trace_f = item_formula("EXPLAIN", item_ref, cells)
-        totals.append(N.TotalItem(a1(top, COL_SCORE), item.points, item.bonus, N.may_drop(item),
+        totals.append(N.TotalItem(a1(top, score_col), item.points, item.bonus, N.may_drop(item),
                                   item.kind in N.UNEXPRESSIBLE))
         if formulas == "native":
             score_f, cached = N.compile_item(item, cells), native_shown(result, item, raw)
-            trace_f = native_trace(a1(top, COL_SCORE))
+            trace_f = native_trace(a1(top, score_col))
             trace_cached = SCORED if isinstance(cached, Decimal) else WHAT_TO_DO[cached]
         elif drop_guard and isinstance(item, CompletionItem) and item.no_target == "drop":
             target = cells[1]
             score_f = f'=IF({target}="","不计分",{score_f[1:]})'
             trace_f = f'=IF({target}="","未下达目标，分值按平均得分率折算",{trace_f[1:]})'
             cached = "不计分" if raw["target"] is None else cached
-        for col in (COL_SCORE, COL_TRACE):
+        for col in (score_col, trace_col):
             if bottom > top:
-                ws.merge_range(top, col, bottom, col, "", f.result if col == COL_SCORE else f.result_text)
-        sheet.formula(top, COL_SCORE, score_f, cached, output_name(*name_parts, item.id))
-        sheet.formula(top, COL_TRACE, trace_f, trace_cached, None, text=True)
+                ws.merge_range(top, col, bottom, col, "", f.result if col == score_col else f.result_text)
+        sheet.formula(top, score_col, score_f, cached, output_name(*name_parts, item.id))
+        sheet.formula(top, trace_col, trace_f, trace_cached, None, text=True)
         for r in range(top, bottom + 1):
             ws.set_row(r, 30 if height < SCORE_ROWS else 18)
     return first, row - 1, initial, totals

@@ -165,7 +165,7 @@ def plan_jobs(municipal: MunicipalScheme, audit: AuditScheme, roster: Roster, ye
                             lambda b: build_register(b, municipal, roster, year), municipal, formulas or "addin"))
         if "master" in kinds:
             jobs.append(Job("master", "考核汇总工作簿", OFFICE, OFFICE_FOLDER,
-                            lambda b: build_master(b, municipal, roster, year), municipal, formulas or "addin"))
+                            lambda b: build_master(b, municipal, roster, year, audit), municipal, formulas or "addin"))
     return jobs
 
 

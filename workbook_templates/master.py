@@ -7,7 +7,8 @@ from addin.results import HEADERS
 from addin.office.roster import Roster
 from addin.scheme.columns import (MAILBOXES, MERIT, ROLE, SOURCES_HEADERS, SOURCES_SHEET, STAFF_OPTIONAL, STAFF_REQUIRED,
                                   bonus_columns, column_sources, unit_columns)
-from addin.scheme.models import MunicipalScheme
+from addin.scheme.audit_columns import AUDIT_RESULT_HEADERS, AUDIT_RESULT_SHEET, AUDIT_SHEET, audit_columns
+from addin.scheme.models import AuditScheme, MunicipalScheme
 from addin.workbook.identity import input_name
 from workbook_templates.form import FormBook, ref
 
@@ -24,7 +25,16 @@ RESULT_SHEETS: dict[str, list[str]] = {**HEADERS, "问题": ["级别", "工作�
 ROWS_BLANK = 20
 
 
-def build_master(book: FormBook, scheme: MunicipalScheme, roster: Roster, year: int) -> None:
+def audit_sheets(audit: AuditScheme | None) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The audit bureau's input table 审计 and result table 审计排名 (none without its scheme)."""
+    if audit is None:
+        return {}, {}
+    required, optional = audit_columns(audit)
+    return {AUDIT_SHEET: required + optional}, {AUDIT_RESULT_SHEET: AUDIT_RESULT_HEADERS}
+
+
+def build_master(book: FormBook, scheme: MunicipalScheme, roster: Roster, year: int,
+                 audit: AuditScheme | None = None) -> None:
     wb = book.wb
     f = book.fmt
     guide = book.sheet("说明")
@@ -46,12 +56,16 @@ def build_master(book: FormBook, scheme: MunicipalScheme, roster: Roster, year: 
         f"{scheme.staff.roles.government_head}（区市），{scheme.staff.roles.party_secretary}不参加县级考核、不占限额；"
         f"“推荐表彰”只能从拟表彰人员中填写{'、'.join(scheme.staff.merits)}，不超过表彰限额，市级领导除外。"
         "市级领导的结果另列于“市级领导”表，由市委通报。",
+        *([f"6. “审计”为审计局各科室、县市区局的输入表：各单位报送的审计目标考评表经接收后写入各类最终评定得分、一票否决和自评总分；"
+           f"重新计算时按得分率（总分 ÷ 适用满分 × {audit.rate_base:f}）排名，按审计考核方案的限额评选先进集体，"
+           f"结果写入“审计排名”。"] if audit is not None else []),
     ]
     for i, text in enumerate(lines):
         ws.write_string(i, 0, text, f.label if i == 0 else f.note)
         ws.set_row(i, 32)
-    sheets = input_sheets(scheme)
-    mail_col = {name: sheets[name].index(MAILBOXES) for name in ("部门", "区市")}
+    audit_inputs, audit_results = audit_sheets(audit)
+    sheets = {**input_sheets(scheme), **audit_inputs}
+    mail_col = {name: sheets[name].index(MAILBOXES) for name in ("部门", "区市", *audit_inputs)}
 
     def unit_row(u, sheet: str, *first: str) -> list[str]:
         row = [*first] + [""] * (mail_col[sheet] - len(first))
@@ -61,8 +75,10 @@ def build_master(book: FormBook, scheme: MunicipalScheme, roster: Roster, year: 
         "部门": [unit_row(u, "部门", u.code, u.name, u.group) for u in roster.of_type("部门")],
         "区市": [unit_row(u, "区市", u.code, u.name) for u in roster.of_type("区市")],
         "人员": [staff_row(p, sheets["人员"]) for p in roster.people],
+        **{name: [unit_row(u, name, u.code, u.name, u.type) for u in roster.of_type(*audit.unit_types)]
+           for name in audit_inputs},
     }
-    for name, headers in {**sheets, **RESULT_SHEETS}.items():
+    for name, headers in {**sheets, **RESULT_SHEETS, **audit_results}.items():
         sheet = book.sheet(name)
         ws = sheet.ws
         is_input = name in sheets

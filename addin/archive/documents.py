@@ -9,6 +9,7 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
+from addin.archive.audit_documents import audit_circular_sheet, audit_publicity
 from addin.archive.errors import ArchiveError
 from addin.archive.history import Entry
 from addin.archive.pages import OFFICE, ROW_POINTS, book, latest, print_setup, safe_name
@@ -16,7 +17,7 @@ from addin.engine.calendar import DEFAULT_CALENDAR, Calendar, publicity_period
 from addin.engine.merits import merit_of, split_award
 from addin.intake.store import Store, archive_path
 from addin.numbers import fmt, q2, show_rate
-from addin.scheme.models import MunicipalScheme
+from addin.scheme.models import AuditScheme, MunicipalScheme
 from addin.workbook.atomic import write_atomically
 
 EXCELLENT = "优秀"
@@ -25,7 +26,8 @@ EXCELLENT = "优秀"
 def publicity_lists(master: Path, year: int, start: dt.date, days: int, out: Path, counting: str = "calendar",
                     calendar: Calendar | None = None) -> list[Path]:
     """One list per unit of the proposed 优秀 and 拟表彰, posted from ``start`` for ``days``
-    (calendar days, or working days by ``calendar``: the scheme's ``publicity_counting``)."""
+    (calendar days, or working days by ``calendar``: the scheme's ``publicity_counting``);
+    and the audit bureau's list of its proposed 先进集体, when the version selects any."""
     if not 5 <= days <= 7:
         raise ArchiveError(f"公示期应为5至7天，实际为{days}天 [publicity lasts 5–7 days]")
     version, rows = latest(master, year)
@@ -67,6 +69,9 @@ def publicity_lists(master: Path, year: int, start: dt.date, days: int, out: Pat
                            "VALUES (?, ?, ?, ?, ?, ?)", (year, version, unit, start.isoformat(), end.isoformat(),
                                                          dt.datetime.now().isoformat(timespec="seconds")))
                 paths.append(path)
+            bureau = audit_publicity(rows, year, version, period, out, db)  # the audit bureau's 先进集体
+            if bureau is not None:
+                paths.append(bureau)
     finally:
         store.close()
     return paths
@@ -76,11 +81,13 @@ BINS = [(None, 60, "60分以下"), (60, 70, "60–70"), (70, 80, "70–80"), (80
         (100, None, "100以上")]
 
 
-def circular(master: Path, year: int, scheme: MunicipalScheme, out: Path, dated: dt.date | None = None) -> Path:
+def circular(master: Path, year: int, scheme: MunicipalScheme, out: Path, dated: dt.date | None = None,
+             audit: AuditScheme | None = None) -> Path:
     """The circular: ranked tables by group and for districts, native charts, and the award
     list submitted for the Standing Committee's approval, signed by the office and dated
-    ``dated`` (today when None). The published version it comes from is kept in the
-    workbook's properties, never printed."""
+    ``dated`` (today when None); with the audit bureau's units, their sheet (ranked by score
+    rate, its 先进集体 under ``audit``'s quota). The published version it comes from is kept
+    in the workbook's properties, never printed."""
     dated = dated or dt.date.today()
     version, rows = latest(master, year)
     depts = [r for r in rows if r.kind == "department"]
@@ -187,6 +194,7 @@ def circular(master: Path, year: int, scheme: MunicipalScheme, out: Path, dated:
     ws.merge_range(row + 2, 2, row + 2, 4, OFFICE, f["right"])
     ws.merge_range(row + 3, 2, row + 3, 4, _chinese_date(dated), f["right"])
     print_setup(ws)
+    audit_circular_sheet(wb, f, rows, year, _chinese_date(dated), audit)
     wb.close()
     out.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(out, buf.getvalue(), backup=False)

@@ -21,6 +21,7 @@ from addin.hosts import FileHost
 from addin.intake.store import Store, archive_path
 from addin.office.folder import office_of
 from addin.results import HEADERS
+from addin.scheme.audit_columns import AUDIT_RESULT_HEADERS, AUDIT_RESULT_SHEET, AUDIT_SHEET
 from addin.workbook.tables import Table, code_text, find_table
 from addin.workbook.text import xlsx_options
 
@@ -33,6 +34,9 @@ RESULT_SHEETS = {
     "district": ("区市排名", "单位编码", None, "综合得分", "名次", None, "先进集体"),
     "person": ("人员等次", "人员编码", "单位编码", "总分", "名额范围内名次", "等次", "拟表彰"),
 }
+AUDIT_RESULTS = {"audit": (AUDIT_RESULT_SHEET, "单位编码", "类别", "得分率", "名次", None, "先进集体")}
+"""The audit bureau's results (kind ``audit``): published when the master has them (a master
+made before the bureau's table has not)."""
 FIELDS = {"score": "得分", "rank": "名次", "grade": "等次", "award": "评先/表彰"}
 
 
@@ -54,7 +58,16 @@ def read_master_results(host: FileHost) -> dict[str, Table]:
         if table is None:
             raise ArchiveError(f"汇总工作簿缺少结果表“{sheet}”，请先重新计算排名 [no result sheet {sheet}]")
         out[kind] = table
+    for kind, (sheet, *_rest) in AUDIT_RESULTS.items():
+        table = _table(host, sheet, AUDIT_RESULT_HEADERS)
+        if table is not None:
+            out[kind] = table
     return out
+
+
+def result_sheets(tables: dict[str, Table]) -> dict[str, tuple]:
+    """The result sheets of a master's ``tables``: every kind's, the audit bureau's when present."""
+    return {**RESULT_SHEETS, **{k: v for k, v in AUDIT_RESULTS.items() if k in tables}}
 
 
 @dataclass(frozen=True)
@@ -110,10 +123,11 @@ def publish(master: Path, year: int, note: str = "", *, scheme: SchemeRecord | N
     version's — stamps it without making another (``Published.completed``)."""
     host = FileHost(master)
     tables = read_master_results(host)
-    if not tables["department"].rows and not tables["person"].rows:
+    sheets = result_sheets(tables)
+    if not any(tables[k].rows for k in ("department", "person", *AUDIT_RESULTS) if k in tables):
         raise ArchiveError("结果表为空，请先重新计算排名 [the result sheets are empty: recompute first]")
     results = []
-    for kind, (_sheet, key, unit, score, rank, grade, award) in RESULT_SHEETS.items():
+    for kind, (_sheet, key, unit, score, rank, grade, award) in sheets.items():
         for _row, rec in tables[kind].rows:
             results.append((kind, code_text(rec[key]), rec.get("单位名称") or rec.get("姓名"),
                             rec.get(unit) if unit else None, _text(rec.get(score)), rec.get(rank),
@@ -134,7 +148,7 @@ def publish(master: Path, year: int, note: str = "", *, scheme: SchemeRecord | N
                 if len(checked.pending) > 1 or not _same(db, shown, rows, scheme):
                     raise unrecorded(checked.pending[0], master.name)
             elif last is not None and not force and _same(db, last, rows, scheme):
-                if record is not None and is_stamped(host, [s for s, *_ in RESULT_SHEETS.values()], last):
+                if record is not None and is_stamped(host, [s for s, *_ in sheets.values()], last):
                     raise Unchanged(f"{year}年度的结果与已发布的 v{last.version} 完全相同，未新建版本；如确需新建，"
                                     f"请加 --force [results equal v{last.version}: no new version made]")
                 shown = last  # the master shows it, without its stamp or without the publish record
@@ -151,7 +165,7 @@ def publish(master: Path, year: int, note: str = "", *, scheme: SchemeRecord | N
         # in an office each year's master keeps its own year's chain; a master with an archive
         # of its own keeps every year's (it alone speaks for that archive)
         kept = links if office_of(Path(master).parent) is None else [x for x in links if x.year == shown.year]
-        host.write_tables(stamp_tables({k: (RESULT_SHEETS[k][0], t) for k, t in tables.items()}, kept, shown))
+        host.write_tables(stamp_tables({k: (sheets[k][0], t) for k, t in tables.items()}, kept, shown))
         host.finish()
     except OSError as exc:
         failure = _stamp_failed(exc, master, shown)
@@ -260,7 +274,7 @@ def diff(master: Path, year: int, a: int, b: int) -> list[Change]:
     return changes
 
 
-KIND_ZH = {"department": "部门", "district": "区(市)", "person": "人员"}
+KIND_ZH = {"department": "部门", "district": "区(市)", "person": "人员", "audit": "审计局"}
 
 
 def write_diff(changes: list[Change], path: Path, year: int, a: int, b: int) -> Path:
@@ -305,6 +319,8 @@ def _record_roster(db, host: FileHost, year: int) -> None:
     units = [(code_text(u["单位编码"]), u["单位名称"], kind, u.get("分口"), heads.get(code_text(u["单位编码"])))
              for sheet, kind in (("部门", "部门"), ("区市", "区市"))
              for u in rows(sheet, ["单位编码", "单位名称"], ["分口"])]
+    units += [(code_text(u["单位编码"]), u["单位名称"], u["类别"], None, None)  # the audit bureau's, by 类别
+              for u in rows(AUDIT_SHEET, ["单位编码", "单位名称", "类别"])]
     db.executemany("INSERT OR REPLACE INTO units VALUES (?, ?, ?, ?, ?)", units)
     db.executemany("INSERT OR REPLACE INTO people VALUES (?, ?, ?, ?)",
                    [(code_text(p["人员编码"]), p["姓名"], code_text(p["单位编码"]), p["层级"]) for p in people])

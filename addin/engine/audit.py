@@ -88,33 +88,71 @@ def assess_audit(scheme: AuditScheme, units: Sequence[AuditUnitInput], quota: Qu
         rate = q2(total / maximum * scheme.rate_base)
         rows.append((unit, cats, total, maximum, rate, vetoes[0] if vetoes else None))
 
-    ranks = rank_scores([r[4] for r in rows], None, scheme.conventions.ranking)
-    quota = quota or scheme.awards.quota
-    calc: QuotaCalc | None = None
-    statuses = [Status.NOT_SELECTED] * len(rows)
-    if quota is not None:
-        if quota.count is not None:
-            calc = fixed_quota(len(rows), quota.count)
-        else:
-            calc = explain_quota(len(rows), quota.rate, quota.rounding or scheme.conventions.quota_rounding,
-                                 quota.minimum)
-        sel = select_under_quota([None if r[4] is None else (cents(r[4]),) for r in rows],
-                                 [r[5] is None for r in rows], calc.quota)
-        statuses = sel.statuses
+    standing = rank_and_select(scheme, [r[4] for r in rows], [r[5] for r in rows], quota)
     results = []
-    for (unit, cats, total, maximum, rate, veto), rank, status in zip(rows, ranks, statuses):
+    for (unit, cats, total, maximum, rate, veto), rank, status, note in zip(
+            rows, standing.ranks, standing.statuses, standing.notes):
         if total is None:
             trace = "输入有误，未计算"
         else:
             trace = " + ".join(f"{cid} {fmt(t.total)}" for cid, t in cats.items()) + f" = {fmt(total)}"
             if maximum != scheme.total_points:
                 trace += f"；得分率 {fmt(total)} ÷ {fmt(maximum)} × {fmt(scheme.rate_base)} = {fmt(rate)}"
-        if veto:
-            trace += f"；不得评先：{veto}"
-        elif status is Status.TIED:
-            trace += "；待定：并列争最后名额，由考核办确定"
-        elif status is Status.NOT_SELECTED and calc is not None and total is not None:
-            trace += f"；{calc.passed_over()}"
+        if note:
+            trace += f"；{note}"
         results.append(AuditUnitResult(unit.code, unit.name, unit.type, cats, total, maximum, rate, rank,
                                        status, veto, trace))
+    calc = standing.quota
     return AuditResult(results, calc, problems)
+
+
+BOARD = "局考评考核领导小组"
+"""Who makes the final assessment (seed: 局考评考核领导小组进行最终评定), and so decides a 待定."""
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Ranks by score rate and the selection under the quota, aligned with the units."""
+
+    ranks: list[int | None]
+    statuses: list[Status]
+    notes: list[str]
+    """Why each unit was or was not selected (说明): 入选, 不得评先, 待定, 未入选 or 未评选."""
+    quota: QuotaCalc | None
+    selected: int = 0
+    tied: int = 0
+
+
+def rank_and_select(scheme: AuditScheme, rates: Sequence[Decimal | None], vetoes: Sequence[str | None],
+                    quota: Quota | None = None) -> Standing:
+    """Rank by score rate (ties share a rank) and select under ``quota`` (else the scheme's
+    ``awards.quota``), counted on every unit: a vetoed unit is 不得评先, a tie at the cutoff
+    that does not fit is 待定 for every tied unit. Without a quota nobody is selected and each
+    note says the quota is not set."""
+    ranks = rank_scores(list(rates), None, scheme.conventions.ranking)
+    quota = quota or scheme.awards.quota
+    eligible = [v is None for v in vetoes]
+    if quota is None:
+        statuses = [Status.NOT_SELECTED if ok else Status.INELIGIBLE for ok in eligible]
+        notes = [f"不得评先：{v}" if v else ("未评选：未设定先进集体限额" if r is not None else "")
+                 for v, r in zip(vetoes, rates)]
+        return Standing(ranks, statuses, notes, None)
+    if quota.count is not None:
+        calc = fixed_quota(len(rates), quota.count)
+    else:
+        calc = explain_quota(len(rates), quota.rate, quota.rounding or scheme.conventions.quota_rounding,
+                             quota.minimum)
+    sel = select_under_quota([None if r is None else (cents(r),) for r in rates], eligible, calc.quota)
+    notes = []
+    for status, veto, rate in zip(sel.statuses, vetoes, rates):
+        if status is Status.INELIGIBLE:
+            notes.append(f"不得评先：{veto}")
+        elif status is Status.TIED:
+            notes.append(f"待定：{sel.tied}个单位并列争{sel.slots_left}个名额，由{BOARD}确定")
+        elif status is Status.SELECTED:
+            notes.append(f"入选{scheme.awards.title}（限额{calc.quota}）")
+        elif rate is None:
+            notes.append("")
+        else:
+            notes.append(calc.passed_over())
+    return Standing(ranks, sel.statuses, notes, calc, sel.selected, sel.tied)

@@ -8,8 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from addin.engine.audit import AuditUnitInput, assess_audit
+from addin.engine.audit_year import signed
 from addin.engine.items import ItemScore
-from addin.numbers import cents, fmt, is_blank, read_choice, read_date, read_flag, read_number, to_decimal
+from addin.numbers import cents, fmt, is_blank, q2, read_choice, read_date, read_flag, read_number, to_decimal
 from addin.engine.staff import GRADES, democratic_from_raw
 from addin.engine.tables import score_table
 from addin.engine.units import BookItem, score_business_book
@@ -17,6 +18,7 @@ from addin.intake.xlsx import Book, resolve
 from addin.native_formula import AT_OFFICE, DROPPED, UNFILLED
 from addin.problems import Problem
 from addin.office.roster import Roster, roster_key
+from addin.scheme.audit_columns import AUDIT_SHEET, SELF_PART, SELF_TOTAL, VETO, category_header
 from addin.scheme.columns import bonus_columns
 from addin.scheme.models import AuditScheme, MunicipalScheme
 from addin.workbook.identity import Identity, input_name, output_name
@@ -162,7 +164,11 @@ def extract_appendix(identity: Identity, reader: Reader, municipal: MunicipalSch
     return out
 
 
-def extract_audit(identity: Identity, reader: Reader, audit: AuditScheme) -> Extracted:
+def extract_audit(identity: Identity, reader: Reader, audit: AuditScheme, roster: Roster | None = None) -> Extracted:
+    """An audit unit's 审计目标考评表: the final score (最终评定) recomputed from the inputs,
+    written to the master's 审计 table (each category's score, the veto, the self-assessed
+    total); each item whose 自评 differs from the final score is a located warning, and so is
+    a 自评 left half-filled. The roster's 类别 must be the form's."""
     unit_type = identity.template_kind.split(":")[1]
     out = Extracted()
     inputs: dict[str, dict[str, Any]] = {}
@@ -178,6 +184,13 @@ def extract_audit(identity: Identity, reader: Reader, audit: AuditScheme) -> Ext
                 raw[spec.name] = reader.column(name) if spec.type == "scores" else reader.value(name)
                 out.values[f"{item.id}.{spec.name}"] = raw[spec.name]
             inputs[item.id] = raw
+    listed = next((u for u in (roster.units if roster else []) if u.code == identity.unit_code), None)
+    if listed is not None and listed.type != unit_type:
+        out.problems.append(Problem(
+            "audit_type_differs", f"汇总工作簿“{AUDIT_SHEET}”表中 {identity.unit_code} 的类别为“{listed.type}”，本表为{unit_type}"
+            f"考评表；请核对名册，或使用考核办按名册下发的模板 [the master lists {identity.unit_code} as {listed.type}, "
+            f"this is the {unit_type} form]", file=reader.file, record=identity.unit_code, value=listed.type,
+            allowed=unit_type))
     result = assess_audit(audit, [AuditUnitInput(identity.unit_code, identity.unit_name, unit_type, inputs)])
     unit = result.units[0]
     cat_of = {i.id: c.id for c in audit.categories for i in c.items}
@@ -187,12 +200,67 @@ def extract_audit(identity: Identity, reader: Reader, audit: AuditScheme) -> Ext
                 name = next((input_name(cat_of[s.item], s.item, sp.name) for sp in specs[s.item]
                              if sp.label == p.field), None)
                 out.problems.append(reader.locate(p, name))
-    if unit.total is not None:
+    self_total, self_problems = _self_assessment(reader, audit, unit, specs, out)
+    out.problems += self_problems
+    if unit.total is not None and not any(p.is_error for p in out.problems):
         out.values.update({"total": unit.total, "rate": unit.rate})
         mismatch = _cached_mismatch(reader, output_name("total"), unit.total)
         if mismatch:
             out.problems.append(mismatch)
+        values: dict[str, Any] = {category_header(c): unit.categories[c.id].total for c in audit.categories}
+        out.updates.append(Update(AUDIT_SHEET, "单位编码", identity.unit_code,
+                                  {**values, VETO: unit.veto or "", SELF_TOTAL: self_total}))
     return out
+
+
+def _self_assessment(reader: Reader, audit: AuditScheme, unit, specs: dict, out: Extracted
+                     ) -> tuple[Decimal | None, list[Problem]]:
+    """The unit's 自评 of each item against the final score: (the self-assessed total, when
+    every item not a declared bonus has one; problems). A blank bonus counts 0."""
+    problems: list[Problem] = []
+    scores = {s.item: s.score for cat in unit.categories.values() for s in cat.items}
+    given: dict[str, Decimal] = {}
+    blank: list[str] = []
+    for cat in audit.categories:
+        for item in cat.items:
+            if item.id not in specs:
+                continue
+            name = input_name(SELF_PART, cat.id, item.id)
+            raw = reader.value(name)
+            value, problem = read_number(raw, f"{item.id} {item.name}·自评得分", lo=0, required=False, item=item.id,
+                                         field="自评得分")
+            if problem:
+                problems.append(reader.locate(problem, name))
+                continue
+            if value is None:
+                if not item.bonus:
+                    blank.append(item.id)
+                continue
+            given[item.id] = value
+            out.values[f"{item.id}.self"] = value
+            final = scores.get(item.id)
+            if final is not None and q2(value) != final:
+                problems.append(reader.locate(Problem(
+                    "self_differs", f"{item.id} {item.name}：自评 {fmt(value)}，最终评定 {fmt(final)}（相差 "
+                    f"{signed(q2(final - value))}），以最终评定为准 [{item.id}: self-assessed {fmt(value)}, final "
+                    f"{fmt(final)}]", severity="warning", item=item.id, value=value, allowed=fmt(final)), name))
+    if not given:
+        return None, problems  # no self-assessment in this file
+    if blank:
+        problems.append(Problem(
+            "self_incomplete", f"自评未填完（{'、'.join(blank)} 未填），未计自评总分 [self-assessment incomplete: "
+            f"{', '.join(blank)} blank]", severity="warning", file=reader.file, value=len(blank)))
+        return None, problems
+    self_total = q2(sum(given.values(), Decimal(0)))
+    out.values["self_total"] = self_total
+    if unit.total is not None and self_total != unit.total:
+        where = reader.cells(output_name(SELF_PART, "total"))
+        problems.append(Problem(
+            "self_differs", f"总分：自评 {fmt(self_total)}，最终评定 {fmt(unit.total)}（相差 "
+            f"{signed(q2(unit.total - self_total))}），以最终评定为准 [total: self-assessed {fmt(self_total)}, final "
+            f"{fmt(unit.total)}]", severity="warning", value=self_total, allowed=fmt(unit.total), file=reader.file,
+            sheet=where[0][0] if where else None, cell=where[0][1] if where else None))
+    return self_total, problems
 
 
 def extract_target_book(identity: Identity, reader: Reader, municipal: MunicipalScheme) -> Extracted:

@@ -19,6 +19,7 @@ from typing import Any
 
 from addin.errors import KaoheError
 from addin.office.roster import Roster, RosterPerson, RosterUnit
+from addin.scheme.audit_columns import AUDIT_SHEET
 from addin.workbook.tables import Table
 from addin.intake.extract import ANY_UNIT_SHEET, HALF_YEAR_SHEET, Replace, Update
 from addin.workbook.text import set_cell
@@ -94,8 +95,9 @@ def _cell_value(value: Any) -> Any:
 
 
 def read_roster(master: Path) -> Roster:
-    """The year's units and people as the master lists them (部门, 区市, 人员): the roster
-    every submission is checked against, never the submitted file's own lists."""
+    """The year's units and people as the master lists them (部门, 区市, the audit bureau's
+    审计 with each unit's 类别 科室 or 县市区局, 人员): the roster every submission is checked
+    against, never the submitted file's own lists."""
     import openpyxl
 
     from addin.mail.addresses import split_addresses
@@ -108,6 +110,9 @@ def read_roster(master: Path) -> Roster:
             for row in _records(wb, sheet, "单位编码", ("单位名称", "分口", "报送邮箱")):
                 units.append(RosterUnit(row["单位编码"], row.get("单位名称", ""), kind, row.get("分口", ""),
                                         split_addresses(row.get("报送邮箱"))))
+        for row in _records(wb, AUDIT_SHEET, "单位编码", ("单位名称", "类别", "报送邮箱")):  # the audit bureau's units
+            units.append(RosterUnit(row["单位编码"], row.get("单位名称", ""), row.get("类别", ""), "",
+                                    split_addresses(row.get("报送邮箱"))))
         for row in _records(wb, "人员", "人员编码", ("姓名", "单位编码", "层级", "主要负责人")):
             people.append(RosterPerson(row["人员编码"], row.get("姓名", ""), row.get("单位编码", ""),
                                        row.get("层级", ""), row.get("主要负责人", "") == "是"))

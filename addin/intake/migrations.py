@@ -349,6 +349,49 @@ def _m10_filings(db: sqlite3.Connection) -> None:
     )
 
 
+def _m11_audit_results(db: sqlite3.Connection) -> None:
+    """Published results may be the audit bureau's units (kind ``audit``): the ``results``
+    table is rebuilt with the wider CHECK (SQLite cannot alter a constraint), every row,
+    row hash and bucket copied as it was, so every sealed version still checks; its indexes
+    and its triggers made again."""
+    run_script(
+        db,
+        """
+        DROP TRIGGER IF EXISTS results_frozen_update;
+        DROP TRIGGER IF EXISTS results_frozen_delete;
+        CREATE TABLE results_new (
+            year      INTEGER NOT NULL,
+            version   INTEGER NOT NULL,
+            kind      TEXT NOT NULL CHECK (kind IN ('department', 'district', 'person', 'audit')),
+            code      TEXT NOT NULL,
+            name      TEXT,
+            unit      TEXT,
+            score     TEXT,
+            rank      INTEGER,
+            grade     TEXT,
+            award     TEXT,
+            trace     TEXT,
+            row_hash  BLOB,
+            bucket    INTEGER,
+            PRIMARY KEY (year, version, kind, code),
+            FOREIGN KEY (year, version) REFERENCES versions(year, version)
+        );
+        INSERT INTO results_new (year, version, kind, code, name, unit, score, rank, grade, award, trace, row_hash,
+                                 bucket)
+            SELECT year, version, kind, code, name, unit, score, rank, grade, award, trace, row_hash, bucket
+            FROM results;
+        DROP TABLE results;
+        ALTER TABLE results_new RENAME TO results;
+        CREATE INDEX results_code ON results(code, year);
+        CREATE INDEX results_bucket ON results(year, version, bucket, kind, code);
+        CREATE TRIGGER results_frozen_update BEFORE UPDATE ON results
+        BEGIN SELECT RAISE(ABORT, 'published results are never altered'); END;
+        CREATE TRIGGER results_frozen_delete BEFORE DELETE ON results
+        BEGIN SELECT RAISE(ABORT, 'published results are never altered'); END;
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "submissions and their values", _m1_submissions),
     (2, "archive: versions, results, units, people, publications, appeals", _m2_archive),
@@ -360,4 +403,5 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (8, "the office: numbers per year, year secrets, what a merge set aside", _m8_office),
     (9, "the inbox items each intake has seen, with their first outcome", _m9_inbox_items),
     (10, "half-year reports filed for the record", _m10_filings),
+    (11, "published results of the audit bureau's units (kind audit)", _m11_audit_results),
 ]

@@ -185,8 +185,6 @@ def _check(env: Envelope, digest: str, ctx: Context, vouched: bool) -> Outcome:
         out.problems.append(p2)
         return out
     known = ctx.units | {f"G-{g}" for g in ctx.groups} | {"KHB"}
-    if identity.template_kind.startswith("audit-form"):
-        known |= {identity.unit_code}  # audit units are not on the master's roster
     problem = check_identity(identity, name, municipal=ctx.municipal, audit=ctx.audit, year=ctx.year,
                              known_units=known, secret=ctx.secret, hashes=ctx.references.hashes,
                              open_form=None)  # which staff-roster form: known once the content is read
@@ -267,7 +265,7 @@ def _extract(identity: Identity, reader: X.Reader, ctx: Context, group: str | No
     if base == "appendix":
         return X.extract_appendix(identity, reader, ctx.municipal)
     if base == "audit-form":
-        return X.extract_audit(identity, reader, ctx.audit)
+        return X.extract_audit(identity, reader, ctx.audit, ctx.roster)
     if base == "target-book":
         return X.extract_target_book(identity, reader, ctx.municipal)
     if base == "scoring-sheet":

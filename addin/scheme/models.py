@@ -270,7 +270,8 @@ class AuditCategory(Strict):
 class AuditAwards(Strict):
     title: str = "先进集体"
     quota: Quota | None = None
-    """Not given by the source: None means the office enters it at run time."""
+    """Not given by the source: the office enters it here (a rate of the bureau's units, or a
+    count). None: recompute ranks the units by score rate and selects nobody, with a warning."""
 
 
 class AuditScheme(Strict):
