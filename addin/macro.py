@@ -22,6 +22,7 @@ from addin.engine.year import YearResult, assess_year, paused_gc
 from addin.errors import KaoheError
 from addin.numbers import fmt
 from addin.problems import Problem
+from addin.provenance.edits import edit_problems
 from addin.results import ResultTable, appeal_table, problem_table, result_tables, summary
 from addin.scheme.columns import STAFF_OPTIONAL, STAFF_REQUIRED, UNIT_SHEETS, bonus_columns, unit_columns
 from addin.scheme.models import MunicipalScheme
@@ -253,6 +254,8 @@ def _recompute(host: Host, scheme: MunicipalScheme, today: dt.date | None) -> Re
                                                            year_calendar(scheme, folder))
     problems = unknown + locate(result.problems, tables, host.name) + _locate_appeals(appeal_issues,
                                                                                      appeal_table_found, host.name)
+    problems += edit_problems(tables, getattr(host, "archive", None), master_year(host), host.name,
+                              bonus_columns(scheme))  # edits after intake (issue 26): warnings
     errors = [p for p in problems if p.is_error]
     host.status("目标考核：写入结果…")
     if errors:

@@ -349,6 +349,33 @@ def _m10_filings(db: sqlite3.Connection) -> None:
     )
 
 
+def _m11_provenance(db: sqlite3.Connection) -> None:
+    """Provenance (issue 26): the message each submission came in (``message_hash``, its bytes
+    kept in ``evidence``), and every master cell intake wrote from a submission
+    (``submission_writes``: the sheet, the row's key, the column and the value written, in
+    the order they were written), so recompute sees a cell edited since and ``kaohe trace``
+    names the submission a master value came from. A replaced register's rows are one
+    entry per unit (column ``*``, the rows as JSON)."""
+    run_script(
+        db,
+        """
+        ALTER TABLE submissions ADD COLUMN message_hash TEXT;
+        CREATE TABLE submission_writes (
+            id             INTEGER PRIMARY KEY,
+            submission_id  INTEGER NOT NULL REFERENCES submissions(id),
+            sheet          TEXT NOT NULL,
+            key_header     TEXT NOT NULL,
+            key            TEXT NOT NULL,
+            col            TEXT NOT NULL,
+            value          TEXT,
+            written_at     TEXT NOT NULL
+        );
+        CREATE INDEX submission_writes_key ON submission_writes(key, col);
+        CREATE INDEX submission_writes_submission ON submission_writes(submission_id);
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "submissions and their values", _m1_submissions),
     (2, "archive: versions, results, units, people, publications, appeals", _m2_archive),
@@ -360,4 +387,5 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (8, "the office: numbers per year, year secrets, what a merge set aside", _m8_office),
     (9, "the inbox items each intake has seen, with their first outcome", _m9_inbox_items),
     (10, "half-year reports filed for the record", _m10_filings),
+    (11, "provenance: the message of each submission, the master cells intake wrote", _m11_provenance),
 ]
