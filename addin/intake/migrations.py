@@ -355,7 +355,9 @@ def _m11_provenance(db: sqlite3.Connection) -> None:
     (``submission_writes``: the sheet, the row's key, the column and the value written, in
     the order they were written), so recompute sees a cell edited since and ``kaohe trace``
     names the submission a master value came from. A replaced register's rows are one
-    entry per unit (column ``*``, the rows as JSON)."""
+    entry per unit (column ``*``, the rows as JSON). Each version published from now on
+    marks the last write before it (``version_writes``): what changed between two versions
+    is the writes between their marks."""
     run_script(
         db,
         """
@@ -372,6 +374,12 @@ def _m11_provenance(db: sqlite3.Connection) -> None:
         );
         CREATE INDEX submission_writes_key ON submission_writes(key, col);
         CREATE INDEX submission_writes_submission ON submission_writes(submission_id);
+        CREATE TABLE version_writes (
+            year        INTEGER NOT NULL,
+            version     INTEGER NOT NULL,
+            last_write  INTEGER,
+            PRIMARY KEY (year, version)
+        );
         """,
     )
 

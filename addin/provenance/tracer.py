@@ -30,7 +30,7 @@ from addin.problems import Problem
 from addin.provenance.cells import open_kept, source_cells
 from addin.provenance.edits import bonus_rows, same_value, shown, written_rows
 from addin.provenance.trace import ARCHIVE, BLANK, OFFICE, ROSTER, SUBMISSION, Input, Submission, Trace
-from addin.provenance.writes import ROWS, Write, latest_writes
+from addin.provenance.writes import ROWS, Write, latest_writes, version_mark
 from addin.results import AWARD
 from addin.scheme.columns import (BONUS_SHEET, GROUP, KEY, MAILBOXES, NAME, PREVIOUS, STAFF_OPTIONAL, STAFF_REQUIRED,
                                   UNIT_SHEETS, bonus_columns, unit_columns)
@@ -162,9 +162,11 @@ class Tracer:
             return Input(BONUS_SHEET, "", "加分登记", value, OFFICE if held else BLANK,
                          "考核办在汇总表中录入" if held else "无加分项目")
         sub = self.submission(w.submission_id)
+        cells = tuple(self._cells(sub, code, ROWS))
         return Input(BONUS_SHEET, "", "加分登记", value, SUBMISSION, submission=sub,
                      submitted=f"{len(written_rows(w, columns))} 行", edited=held != written_rows(w, columns),
-                     cells=tuple(self._cells(sub, code, ROWS)), others=tuple(self.others(sub)))
+                     cells=cells, steps=() if cells else (f"登记表中没有 {code} 的行，计 0",),
+                     others=tuple(self.others(sub)))
 
     def _input(self, sheet: str, family: str, code: str, table: Table, row: int, k: int, col: str) -> Input:
         value = table.data[col][k]
@@ -184,9 +186,11 @@ class Tracer:
         sub = self.submission(w.submission_id)
         book = self.book(sub)
         steps = tuple(self._steps(book, sub, code))
+        cells = tuple(self._cells(sub, code, col))
+        if not cells and (sub.kind or "").startswith("register"):  # a whole-year register: no row is a count of 0
+            steps = (f"登记表中没有 {code} 的行，计 0",)
         return Input(sheet, cell, col, value, SUBMISSION, submission=sub, submitted=w.value,
-                     edited=not same_value(value, w.value), cells=tuple(self._cells(sub, code, col)), steps=steps,
-                     others=tuple(self.others(sub)))
+                     edited=not same_value(value, w.value), cells=cells, steps=steps, others=tuple(self.others(sub)))
 
     def _steps(self, book, sub: Submission, code: str) -> list[str]:
         """The item scores of an appendix table, as the engine computes them from the file's
@@ -279,7 +283,7 @@ class Tracer:
                for i, f in ((6, "score"), (7, "rank"), (8, "grade"), (9, "award")) if prev[i] != row[i]]
         if not out:
             return [f"与 v{before.version} 相同，无变化"]
-        why = self._writes_between(current.code, before.published_at, link.published_at)
+        why = self._writes_between(current.code, before, link)
         why += [f"原因：汇总表 {i.table}!{i.cell} {i.column} 已改为 {shown(i.value)}（报送值 {shown(i.submitted)}，报送编号 "
                 f"{i.submission.number}）" for i in current.inputs if i.edited]
         if prev[6] == row[6]:
@@ -289,12 +293,20 @@ class Tracer:
                 why.append(f"得分未变；名次或评先的变化来自同一范围内得分变化的单位：{'、'.join(sorted(peers)[:20])}")
         return out + (why or ["原因：该期间没有新的报送写入，也没有发现汇总表改动（可能为考核办录入的列或方案的变化）"])
 
-    def _writes_between(self, code: str, start: str, end: str) -> list[str]:
+    def _writes_between(self, code: str, before, link) -> list[str]:
+        """The writes to ``code``'s cells between two versions: after the marks of the
+        versions (:func:`~addin.provenance.writes.version_mark`), or, for versions published
+        before they were marked, by time."""
+        marks = [version_mark(self.db, self.year, v) for v in (before.version, link.version)]
+        if None in marks:
+            span, bounds = "w.written_at > ? AND w.written_at <= ?", (before.published_at, link.published_at)
+        else:
+            span, bounds = "w.id > ? AND w.id <= ?", tuple(marks)
         out = []
         for col, value, sid, wid in self.db.execute(
                 "SELECT w.col, w.value, w.submission_id, w.id FROM submission_writes w JOIN submissions s "
-                "ON s.id = w.submission_id WHERE s.intake_year = ? AND w.key = ? AND w.written_at > ? AND "
-                "w.written_at <= ? ORDER BY w.id", (self.year, code, start, end)).fetchall():
+                f"ON s.id = w.submission_id WHERE s.intake_year = ? AND w.key = ? AND {span} ORDER BY w.id",
+                (self.year, code, *bounds)).fetchall():
             prior = self.db.execute("SELECT w.value, s.number FROM submission_writes w JOIN submissions s ON "
                                     "s.id = w.submission_id WHERE s.intake_year = ? AND w.key = ? AND w.col = ? "
                                     "AND w.id < ? ORDER BY w.id DESC LIMIT 1", (self.year, code, col, wid)).fetchone()

@@ -85,3 +85,18 @@ def latest_writes(db: sqlite3.Connection, year: int,
         if wanted is None or key in wanted:
             out[(family(sheet), key, col)] = Write(sheet, key, col, value, at, sid, number, status)
     return out
+
+
+def mark_version(db: sqlite3.Connection, year: int, version: int) -> None:
+    """Record the last write made before ``version`` of ``year`` was published (inside the
+    publishing transaction)."""
+    db.execute("INSERT OR REPLACE INTO version_writes VALUES (?, ?, (SELECT MAX(id) FROM submission_writes))",
+                (year, version))
+
+
+def version_mark(db: sqlite3.Connection, year: int, version: int) -> int | None:
+    """The last write before ``version`` (0 when none), or None for a version published
+    before versions were marked."""
+    row = db.execute("SELECT COALESCE(last_write, 0) FROM version_writes WHERE year = ? AND version = ?",
+                     (year, version)).fetchone()
+    return None if row is None else row[0]
