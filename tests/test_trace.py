@@ -243,6 +243,15 @@ def demo(tmp_path_factory, municipal, audit):
     return paths, audit_result
 
 
+def kept_book(store: Store, cache: dict, file_hash: str) -> openpyxl.Workbook:
+    """A kept file, checked against its hash, opened with openpyxl (once)."""
+    if file_hash not in cache:
+        data = store.evidence(file_hash)
+        assert hashlib.sha256(data).hexdigest() == file_hash
+        cache[file_hash] = openpyxl.load_workbook(io.BytesIO(data))
+    return cache[file_hash]
+
+
 def _cell_value(value):
     """openpyxl gives a date-formatted cell as a datetime; intake's reader gives its serial."""
     if isinstance(value, dt.datetime):
@@ -253,10 +262,11 @@ def _cell_value(value):
 def test_trace__every_published_number_of_the_demo_year_traces_to_the_cells_it_used(demo, municipal, audit):
     """All rows, no sampling: each department, district and person of the latest published
     version traces to inputs, and every cell an input names, read back from the file kept in
-    the archive, holds the value the trace says the engine used."""
+    the archive, holds the value the trace says the engine used; each of the audit bureau's
+    units (assessed by the demo from the values it filled in) traces to its form's cells."""
     from addin.archive.history import published
 
-    paths, _audit_result = demo
+    paths, audit_result = demo
     rows = published(paths.master.parent.parent / "考核档案.kaohe.sqlite", year=2026)
     assert {r.kind for r in rows} == {"department", "district", "person"} and len(rows) > 1000
     store = Store(paths.master.parent.parent / "考核档案.kaohe.sqlite")
@@ -270,11 +280,7 @@ def test_trace__every_published_number_of_the_demo_year_traces_to_the_cells_it_u
             assert sources, f"{r.code}: no input traced to a submission"
             for i in sources:
                 s = i.submission
-                if s.file_hash not in sheets:
-                    data = store.evidence(s.file_hash)
-                    assert hashlib.sha256(data).hexdigest() == s.file_hash
-                    sheets[s.file_hash] = openpyxl.load_workbook(io.BytesIO(data))
-                book = sheets[s.file_hash]
+                book = kept_book(store, sheets, s.file_hash)
                 if not i.cells:  # a register lists no row of this unit: a count of 0, said so
                     assert s.kind.startswith("register") and i.steps == (f"登记表中没有 {r.code} 的行，计 0",), i
                     assert i.value in (0, "0 行"), (r.code, i.column, i.value)
@@ -289,5 +295,15 @@ def test_trace__every_published_number_of_the_demo_year_traces_to_the_cells_it_u
                         assert same, (r.code, c.address, c.value, i.value)
                 if i.steps and i.cells and not i.edited:  # an appendix total: the engine's sum of those cells, used as is
                     assert Decimal(i.steps[-1].rsplit(" = ", 1)[1]) == Decimal(repr(i.value)), (r.code, i.steps)
+        # the audit bureau's units: each number from its form's cells, as the demo's engine run gave it
+        for unit in audit_result.units:
+            t = tracer.trace(unit.code)
+            assert t.kind == "audit" and t.figures == (("总分", unit.total), ("得分率", unit.rate), ("名次", unit.rank))
+            for i in t.inputs:
+                assert i.origin == SUBMISSION and i.submission.kind.startswith("audit-form") and i.cells, (unit.code, i)
+                book = kept_book(store, sheets, i.submission.file_hash)
+                for c in i.cells:
+                    assert _cell_value(book[c.sheet][c.cell].value) == c.value, (unit.code, c.address)
+                    checked += 1
     store.close()
     assert checked > 10000

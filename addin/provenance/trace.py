@@ -74,8 +74,8 @@ class Input:
     """The unit's other submissions of the same template: superseded, held or rejected."""
 
     def lines(self) -> list[str]:
-        where = f"{self.table}!{self.cell}" if self.cell else self.table
-        head = f"· {self.column} = {shown(self.value)}（汇总表 {where}）"
+        where = f"汇总表 {self.table}!{self.cell}" if self.cell else self.table
+        head = f"· {self.column} = {shown(self.value)}（{where}）"
         if self.origin != SUBMISSION:
             return [f"{head}：{ORIGIN_ZH[self.origin]}" + (f"，{self.note}" if self.note else "")]
         out = [f"{head}：来自报送"]
@@ -113,6 +113,8 @@ class Trace:
 
     @property
     def source(self) -> str:
+        if self.kind == "audit":
+            return "当前报送的考评表"
         return f"已发布版本 v{self.version}" if self.version else "当前汇总表"
 
     def lines(self) -> list[str]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from addin.archive.chain import check_version
 from addin.archive.stamp import checked_archive
+from addin.engine.audit import AuditUnitInput, assess_audit
 from addin.engine.people import PeopleRows
 from addin.engine.staff import pool_of
 from addin.engine.tables import score_table
@@ -27,6 +28,7 @@ from addin.intake.store import Store, archive_path
 from addin.macro import read_inputs, with_last_year
 from addin.numbers import fmt, is_blank
 from addin.problems import Problem
+from addin.provenance.cells import named as named_cells
 from addin.provenance.cells import open_kept, source_cells
 from addin.provenance.edits import bonus_rows, same_value, shown, written_rows
 from addin.provenance.trace import ARCHIVE, BLANK, OFFICE, ROSTER, SUBMISSION, Input, Submission, Trace
@@ -129,6 +131,9 @@ class Tracer:
         codes = list(people.code) if isinstance(people, PeopleRows) else [p.code for p in people]
         if code in codes:
             return self._person(people[codes.index(code)])
+        audit = self._audit(code)
+        if audit is not None:
+            return audit
         raise TraceError(f"{code} 不在汇总工作簿的“部门”“区市”“人员”表中 [{code} is on no table of the master]")
 
     # --- units --------------------------------------------------------------------------
@@ -226,6 +231,45 @@ class Tracer:
         inputs = [self._input("人员", "人员", p.code, table, row, k, col)
                   for col in [*STAFF_REQUIRED, *STAFF_OPTIONAL] if col != "人员编码" and col in table.columns]
         return Trace(self.year, "person", p.code, p.name, None, figures, tuple(steps), tuple(inputs))
+
+    # --- the audit bureau's units ---------------------------------------------------------
+
+    def _audit(self, code: str) -> Trace | None:
+        """An audit bureau's unit (SPEC §4): its 400-point form as the current submission of
+        each unit gives it, assessed together (score rate and rank) as the engine does."""
+        found = self.db.execute("SELECT id, unit_name FROM submissions WHERE intake_year = ? AND kind LIKE "
+                                "'audit-form:%' AND is_current = 1 ORDER BY unit_code", (self.year,)).fetchall()
+        subs = {sub.unit_code: (sub, name) for sub, name in ((self.submission(i), n) for i, n in found)}
+        if code not in subs:
+            return None
+        units = []
+        for unit, (sub, name) in subs.items():
+            reader = Reader(self.book(sub), sub.file_name)
+            unit_type = sub.kind.split(":")[1]
+            items = {item.id: {spec.name: reader.column(input_name(cat.id, item.id, spec.name)) if spec.type == "scores"
+                               else reader.value(input_name(cat.id, item.id, spec.name)) for spec in item.inputs()}
+                     for cat in self.audit.categories for item in cat.items
+                     if item.applies_to is None or unit_type in item.applies_to}
+            units.append(AuditUnitInput(unit, name or unit, unit_type, items))
+        result = assess_audit(self.audit, units)
+        u = next(x for x in result.units if x.code == code)
+        sub = subs[code][0]
+        reader = Reader(self.book(sub), sub.file_name)
+        figures = (("总分", u.total), ("得分率", u.rate), ("名次", u.rank))
+        steps = [f"总分：{u.trace}"] + [f"{c.table}：{c.trace or fmt(c.total)}" for c in u.categories.values()]
+        steps.append(f"名次 {u.rank if u.rank is not None else '—'}：{len(units)} 个单位按得分率从高到低排名（得分率 = 总分 ÷ "
+                     f"适用满分 × 400）")
+        inputs = []
+        names = {i.id: (c.id, i) for c in self.audit.categories for i in c.items}
+        others = tuple(self.others(sub))
+        for cat in u.categories.values():
+            for s in cat.items:
+                cat_id, item = names[s.item]
+                cells = tuple(c for spec in item.inputs() for c in named_cells(
+                    reader, input_name(cat_id, item.id, spec.name), f"{item.id} {item.name}·{spec.label}"))
+                inputs.append(Input("审计考评表", "", f"{item.id} {item.name}", s.score, SUBMISSION, submission=sub,
+                                    cells=cells, steps=(f"{item.id}：{s.trace or fmt(s.score)}",), others=others))
+        return Trace(self.year, "audit", code, subs[code][1] or code, None, figures, tuple(steps), tuple(inputs))
 
     # --- the archive ------------------------------------------------------------------
 
