@@ -307,3 +307,26 @@ def test_trace__every_published_number_of_the_demo_year_traces_to_the_cells_it_u
                     checked += 1
     store.close()
     assert checked > 10000
+
+
+# --- =EXPLAIN on the master ----------------------------------------------------------------
+
+
+def test_EXPLAIN__on_the_master_gives_a_units_provenance(demo, municipal, audit):
+    """In the year folder, =EXPLAIN(编码, 列名) is the trace of that input; a scheme item still
+    gives its score's arithmetic, and a code the master does not have says so in the cell."""
+    from desktop import FakeCaller, call, desktop_udfs
+
+    udfs = desktop_udfs()
+    paths, _audit_result = demo
+    caller = FakeCaller(str(paths.master))
+    text = call(udfs.EXPLAIN, "B013", "通报批评次数", caller=caller)
+    with Tracer(paths.master, 2026, municipal, audit) as tracer:
+        assert text == "\n".join(tracer.trace("B013", "通报批评次数").lines())
+    # the demo's appeal: the office set B013's 通报批评次数 to 0 after the register gave 1
+    assert "汇总表中已改为 0（报送值 1）；是否为更正由考核办确定" in [line.strip() for line in text.split("\n")]
+    assert "发件人 khb@example.gov.cn" in text and "通报批评!" in text
+    assert "通报日期 = 2026-06-03" in text  # the register's date cell holds the serial 46176
+    assert call(udfs.EXPLAIN, "A1.1", 3.0, caller=caller) == "40 − 2×3 = 34"
+    with pytest.raises(Exception, match="B999 不在汇总工作簿"):
+        call(udfs.EXPLAIN, "B999", "业务目标", caller=caller)

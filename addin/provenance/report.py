@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from addin.provenance.edits import shown
-from addin.provenance.trace import ORIGIN_ZH, Trace
+from addin.provenance.trace import ORIGIN_ZH, Trace, cell_text
 from addin.workbook.atomic import write_atomically
 from addin.workbook.text import xlsx_options
 
@@ -30,7 +30,7 @@ def input_rows(trace: Trace) -> list[list[Any]]:
                 "" if s is None else s.arrived, "" if s is None else s.file_hash, "" if s is None else (s.template_id or "")]
         if not i.cells:
             rows.append(head + ["", "", ""])
-        rows += [head + [c.address, c.label, shown(c.value)] for c in i.cells]
+        rows += [head + [c.address, c.label, cell_text(c)] for c in i.cells]
     return rows
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from addin.provenance.cells import FileCell
+from addin.numbers import read_date
 from addin.provenance.edits import shown
 
 SUBMISSION, OFFICE, ARCHIVE, ROSTER, BLANK = "submission", "office", "archive", "roster", "blank"
@@ -16,6 +17,16 @@ SUBMISSION, OFFICE, ARCHIVE, ROSTER, BLANK = "submission", "office", "archive", 
 into the master, filled from the archive's previous year, the roster, or nothing (blank)."""
 
 ORIGIN_ZH = {SUBMISSION: "报送", OFFICE: "考核办录入", ARCHIVE: "考核档案（上年）", ROSTER: "名册", BLANK: "空白"}
+
+
+def cell_text(cell: FileCell) -> str:
+    """A file cell's value as a clerk reads it: a date cell (its serial, as the file holds
+    it) as its date."""
+    if "日期" in cell.label and isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+        day, problem = read_date(cell.value, cell.label)
+        if problem is None and day is not None:
+            return day.isoformat()
+    return shown(cell.value)
 
 
 @dataclass(frozen=True)
@@ -85,7 +96,7 @@ class Input:
         release = self.submission.release_line()
         if release:
             out.append(f"    {release}")
-        out += [f"    {c.address} {c.label} = {shown(c.value)}" for c in self.cells]
+        out += [f"    {c.address} {c.label} = {cell_text(c)}" for c in self.cells]
         out += [f"    {s}" for s in self.steps]
         for o in self.others:
             state = STATUS_ZH.get(o.status, o.status)
