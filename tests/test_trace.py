@@ -17,6 +17,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl.utils.datetime import to_excel
 from typer.testing import CliRunner
 
@@ -28,6 +30,7 @@ from addin.intake.run import ACCEPTED, HELD, SUPERSEDED, release_held, run_intak
 from addin.intake.store import Store
 from addin.macro import recompute
 from addin.office.roster import Roster, RosterUnit
+from addin.provenance.edits import same_value
 from addin.provenance.trace import OFFICE, ROSTER, SUBMISSION
 from addin.provenance.tracer import Tracer
 from addin.scheme.columns import unit_columns
@@ -330,3 +333,22 @@ def test_EXPLAIN__on_the_master_gives_a_units_provenance(demo, municipal, audit)
     assert call(udfs.EXPLAIN, "A1.1", 3.0, caller=caller) == "40 − 2×3 = 34"
     with pytest.raises(Exception, match="B999 不在汇总工作簿"):
         call(udfs.EXPLAIN, "B999", "业务目标", caller=caller)
+
+
+# --- the comparison of a master cell with what intake wrote ----------------------------------
+
+
+@given(cents_=st.integers(min_value=-10**9, max_value=10**9))
+def test_same_value__the_float_a_master_keeps_of_a_written_decimal_is_the_same(cents_):
+    """Intake writes a Decimal (kept as its text); the master keeps Excel's float of it:
+    the same value at 2 places, and one hundredth off is an edit."""
+    written = Decimal(cents_).scaleb(-2)
+    assert same_value(float(written), format(written, "f"))
+    assert same_value(format(written, "f"), format(written, "f"))
+    assert not same_value(float(written + Decimal("0.01")), format(written, "f"))
+
+
+@given(text=st.text(min_size=1, max_size=20).filter(lambda t: t.strip() != ""))
+def test_same_value__text_and_blanks(text):
+    assert same_value(f" {text} ", text) and same_value(None, "") and same_value("", None)
+    assert not same_value(None, text) and not same_value(text, None)

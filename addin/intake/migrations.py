@@ -352,10 +352,10 @@ def _m10_filings(db: sqlite3.Connection) -> None:
 def _m11_provenance(db: sqlite3.Connection) -> None:
     """Provenance (issue 26): the message each submission came in (``message_hash``, its bytes
     kept in ``evidence``), and every master cell intake wrote from a submission
-    (``submission_writes``: the sheet, the row's key, the column and the value written, in
-    the order they were written), so recompute sees a cell edited since and ``kaohe trace``
-    names the submission a master value came from. A replaced register's rows are one
-    entry per unit (column ``*``, the rows as JSON). Each version published from now on
+    (``submission_writes``: the sheet, the row's key, and the columns with the values written
+    as one JSON object, in the order they were written), so recompute sees a cell edited
+    since and ``kaohe trace`` names the submission a master value came from. A replaced
+    register's rows are one entry per unit (column ``*``, the rows as JSON). Each version published from now on
     marks the last write before it (``version_writes``): what changed between two versions
     is the writes between their marks."""
     run_script(
@@ -368,11 +368,10 @@ def _m11_provenance(db: sqlite3.Connection) -> None:
             sheet          TEXT NOT NULL,
             key_header     TEXT NOT NULL,
             key            TEXT NOT NULL,
-            col            TEXT NOT NULL,
-            value          TEXT,
+            cols           TEXT NOT NULL,
             written_at     TEXT NOT NULL
         );
-        CREATE INDEX submission_writes_key ON submission_writes(key, col);
+        CREATE INDEX submission_writes_key ON submission_writes(key);
         CREATE INDEX submission_writes_submission ON submission_writes(submission_id);
         CREATE TABLE version_writes (
             year        INTEGER NOT NULL,

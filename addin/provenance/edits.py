@@ -15,7 +15,7 @@ from typing import Any
 
 from addin.numbers import cents, fmt, is_blank, to_decimal
 from addin.problems import Problem
-from addin.provenance.writes import ROWS, Write, family, latest_writes
+from addin.provenance.writes import ROWS, Latest, Write, latest_writes
 from addin.workbook.tables import Table, code_text, code_texts
 
 TABLES = {"单位": ("部门", "区市"), "人员": ("人员",), "加分登记": ("加分登记",)}
@@ -34,6 +34,14 @@ def _number(value: Any) -> Decimal | None:
 def same_value(held: Any, written: str | None) -> bool:
     """The master still holds what intake wrote: equal numbers at 2 places (the master
     keeps floats), else equal text with surrounding blanks ignored; blank equals blank."""
+    if type(held) is float and written:  # the common case: the float the master keeps of the Decimal written
+        try:
+            if float(written) == held:
+                return True
+        except ValueError:
+            return False
+    elif type(held) is str and written is not None and held.strip() == written.strip():
+        return True
     if is_blank(held) and is_blank(written):
         return True
     if is_blank(held) or is_blank(written):
@@ -74,36 +82,37 @@ def written_rows(write: Write, columns: list[str]) -> list[list[str]]:
     return sorted([[code_text(r.get(c)) for c in columns] for r in json.loads(write.value or "[]")])
 
 
-def find_edits(tables: dict[str, Table], writes: dict[tuple[str, str, str], Write],
-               bonus_headers: list[str] | None = None) -> list[Edit]:
+def find_edits(tables: dict[str, Table], latest: Latest, bonus_headers: list[str] | None = None) -> list[Edit]:
     """Every written cell whose master value differs from the write (a row or a column no
     longer on the master is not an edit of a value: it is left to the table checks)."""
-    index: dict[tuple[str, str], tuple[str, Table, int, int]] = {}
-    for fam, sheets in TABLES.items():
-        for sheet in sheets:
-            table = tables.get(sheet)
-            if table is None or fam == "加分登记":
-                continue
-            key = "人员编码" if sheet == "人员" else "单位编码"
-            for k, (row, code) in enumerate(zip(table.numbers, code_texts(table.data[key]))):
-                index.setdefault((fam, code), (sheet, table, row, k))
     edits = []
-    for (fam, key, column), w in writes.items():
-        if fam == "加分登记" and column == ROWS:
+    for fam, sheets in TABLES.items():
+        if fam == "加分登记":
             table = tables.get("加分登记")
             if table is None or not bonus_headers:
                 continue
-            held = bonus_rows(table, key, bonus_headers)
-            if held != written_rows(w, bonus_headers):
-                edits.append(Edit("加分登记", "", key, ROWS, held, w))
+            for (f, key), cols in latest.items():
+                if f == fam and ROWS in cols:
+                    w = Write(*cols[ROWS])
+                    held = bonus_rows(table, key, bonus_headers)
+                    if held != written_rows(w, bonus_headers):
+                        edits.append(Edit("加分登记", "", key, ROWS, held, w))
             continue
-        hit = index.get((fam, key))
-        if hit is None or column not in hit[1].columns:
-            continue
-        sheet, table, row, k = hit
-        held = table.data[column][k]
-        if not same_value(held, w.value):
-            edits.append(Edit(sheet, table.cell(row, column), key, column, held, w))
+        seen: set[str] = set()
+        for sheet in sheets:
+            table = tables.get(sheet)
+            if table is None:
+                continue
+            key_header = "人员编码" if sheet == "人员" else "单位编码"
+            for k, (row, code) in enumerate(zip(table.numbers, code_texts(table.data[key_header]))):
+                cols = latest.get((fam, code))
+                if cols is None or code in seen:
+                    continue
+                seen.add(code)
+                for column, (value, sid) in cols.items():
+                    if column in table.columns and not same_value(table.data[column][k], value):
+                        edits.append(Edit(sheet, table.cell(row, column), code, column, table.data[column][k],
+                                          Write(value, sid)))
     return edits
 
 

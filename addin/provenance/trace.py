@@ -89,7 +89,7 @@ class Input:
         head = f"· {self.column} = {shown(self.value)}（{where}）"
         if self.origin != SUBMISSION:
             return [f"{head}：{ORIGIN_ZH[self.origin]}" + (f"，{self.note}" if self.note else "")]
-        out = [f"{head}：来自报送"]
+        out = [f"{head}：来自报送" + (f"（{self.note}）" if self.note else "")]
         if self.edited:
             out.append(f"    汇总表中已改为 {shown(self.value)}（报送值 {shown(self.submitted)}）；是否为更正由考核办确定")
         out.append(f"    {self.submission.line()}")

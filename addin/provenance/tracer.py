@@ -32,7 +32,7 @@ from addin.provenance.cells import named as named_cells
 from addin.provenance.cells import open_kept, source_cells
 from addin.provenance.edits import bonus_rows, same_value, shown, written_rows
 from addin.provenance.trace import ARCHIVE, BLANK, OFFICE, ROSTER, SUBMISSION, Input, Submission, Trace
-from addin.provenance.writes import ROWS, Write, latest_writes, version_mark
+from addin.provenance.writes import ROWS, Write, latest_write, latest_writes, version_mark, writes_of
 from addin.results import AWARD
 from addin.scheme.columns import (BONUS_SHEET, GROUP, KEY, MAILBOXES, NAME, PREVIOUS, STAFF_OPTIONAL, STAFF_REQUIRED,
                                   UNIT_SHEETS, bonus_columns, unit_columns)
@@ -40,6 +40,8 @@ from addin.scheme.models import AuditScheme, MunicipalScheme
 from addin.workbook.identity import input_name
 from addin.workbook.tables import Table, code_texts, find_table
 
+NOT_KEPT = "档案中没有保存该文件，无法列出其单元格"
+"""An input from a submission whose file the archive does not keep."""
 KIND_OF_SHEET = {"部门": "department", "区市": "district"}
 RANKING_ZH = {"dense": "中国式排名，并列不占名次", "competition": "并列占名次"}
 FIELDS_ZH = {"score": "得分", "rank": "名次", "grade": "等次", "award": "评先/表彰"}
@@ -161,14 +163,14 @@ class Tracer:
     def _bonus(self, code: str) -> Input:
         columns = bonus_columns(self.municipal)
         held = bonus_rows(self.tables[BONUS_SHEET], code, columns)
-        w = self.writes.get((BONUS_SHEET, code, ROWS))
+        w = latest_write(self.writes, BONUS_SHEET, code, ROWS)
         value = f"{len(held)} 行" + ("：" + "；".join("、".join(r[1:]) for r in held) if held else "")
         if w is None:
             return Input(BONUS_SHEET, "", "加分登记", value, OFFICE if held else BLANK,
                          "考核办在汇总表中录入" if held else "无加分项目")
         sub = self.submission(w.submission_id)
         cells = tuple(self._cells(sub, code, ROWS))
-        return Input(BONUS_SHEET, "", "加分登记", value, SUBMISSION, submission=sub,
+        return Input(BONUS_SHEET, "", "加分登记", value, SUBMISSION, "" if self.book(sub) else NOT_KEPT, submission=sub,
                      submitted=f"{len(written_rows(w, columns))} 行", edited=held != written_rows(w, columns),
                      cells=cells, steps=() if cells else (f"登记表中没有 {code} 的行，计 0",),
                      others=tuple(self.others(sub)))
@@ -178,7 +180,7 @@ class Tracer:
         cell = table.cell(row, col)
         if col in (NAME, GROUP, "姓名", "单位编码", "层级", "主要负责人"):  # the office's roster decides these
             return Input(sheet, cell, col, value, ROSTER, "考核名册")
-        w = self.writes.get((family, code, col))
+        w = latest_write(self.writes, family, code, col)
         if w is not None:
             return self._submitted(sheet, cell, col, value, code, w)
         if is_blank(value) and col in (PREVIOUS, "上年等次") and code in self.last_year:
@@ -190,6 +192,9 @@ class Tracer:
     def _submitted(self, sheet: str, cell: str, col: str, value: Any, code: str, w: Write) -> Input:
         sub = self.submission(w.submission_id)
         book = self.book(sub)
+        if book is None:
+            return Input(sheet, cell, col, value, SUBMISSION, NOT_KEPT, submission=sub, submitted=w.value,
+                         edited=not same_value(value, w.value), others=tuple(self.others(sub)))
         steps = tuple(self._steps(book, sub, code))
         cells = tuple(self._cells(sub, code, col))
         if not cells and (sub.kind or "").startswith("register"):  # a whole-year register: no row is a count of 0
@@ -244,6 +249,9 @@ class Tracer:
             return None
         units = []
         for unit, (sub, name) in subs.items():
+            if self.book(sub) is None:
+                raise TraceError(f"报送编号 {sub.number}（{sub.file_name}）的文件未保存在考核档案中，无法重算审计考评 "
+                                 f"[the file of submission {sub.number} is not kept]")
             reader = Reader(self.book(sub), sub.file_name)
             unit_type = sub.kind.split(":")[1]
             items = {item.id: {spec.name: reader.column(input_name(cat.id, item.id, spec.name)) if spec.type == "scores"
@@ -286,15 +294,18 @@ class Tracer:
         return [self.submission(i) for (i,) in ids]
 
     def book(self, sub: Submission):
+        """The submission's kept file, read again; None when the archive does not keep it (a
+        record made before files were kept: the trace names the submission, not its cells)."""
         if sub.file_hash not in self._books:
             data = self.store.evidence(sub.file_hash)
-            if data is None:
-                raise TraceError(f"报送编号 {sub.number}（{sub.file_name}）的文件未保存在考核档案中 [the file is not kept]")
-            self._books[sub.file_hash] = open_kept(data, sub.file_name)
+            self._books[sub.file_hash] = None if data is None else open_kept(data, sub.file_name)
         return self._books[sub.file_hash]
 
     def _cells(self, sub: Submission, code: str, col: str):
-        return source_cells(self.book(sub), sub.file_name, sub.kind or "", code, col, self.municipal, self.audit)
+        book = self.book(sub)
+        if book is None:
+            return []
+        return source_cells(book, sub.file_name, sub.kind or "", code, col, self.municipal, self.audit)
 
     # --- published versions -------------------------------------------------------------
 
@@ -340,23 +351,21 @@ class Tracer:
     def _writes_between(self, code: str, before, link) -> list[str]:
         """The writes to ``code``'s cells between two versions: after the marks of the
         versions (:func:`~addin.provenance.writes.version_mark`), or, for versions published
-        before they were marked, by time."""
-        marks = [version_mark(self.db, self.year, v) for v in (before.version, link.version)]
+        before they were marked, the last write made by their time."""
+        marks = [version_mark(self.db, self.year, x.version) for x in (before, link)]
         if None in marks:
-            span, bounds = "w.written_at > ? AND w.written_at <= ?", (before.published_at, link.published_at)
-        else:
-            span, bounds = "w.id > ? AND w.id <= ?", tuple(marks)
+            marks = [self.db.execute("SELECT COALESCE(MAX(id), 0) FROM submission_writes WHERE written_at <= ?",
+                                     (x.published_at,)).fetchone()[0] for x in (before, link)]
+        writes = writes_of(self.db, self.year, code)
         out = []
-        for col, value, sid, wid in self.db.execute(
-                "SELECT w.col, w.value, w.submission_id, w.id FROM submission_writes w JOIN submissions s "
-                f"ON s.id = w.submission_id WHERE s.intake_year = ? AND w.key = ? AND {span} ORDER BY w.id",
-                (self.year, code, *bounds)).fetchall():
-            prior = self.db.execute("SELECT w.value, s.number FROM submission_writes w JOIN submissions s ON "
-                                    "s.id = w.submission_id WHERE s.intake_year = ? AND w.key = ? AND w.col = ? "
-                                    "AND w.id < ? ORDER BY w.id DESC LIMIT 1", (self.year, code, col, wid)).fetchone()
-            if prior is not None and same_value(prior[0], value):
+        for wid, col, value, sid in writes:
+            if not marks[0] < wid <= marks[1]:
                 continue
-            was = f"此前报送值 {shown(prior[0])}（报送编号 {prior[1]}）" if prior else "此前未报送"
+            prior = next((w for w in reversed(writes) if w[0] < wid and w[1] == col), None)
+            if prior is not None and same_value(prior[2], value):
+                continue
+            was = f"此前报送值 {_show_write(col, prior[2])}（报送编号 {self.submission(prior[3]).number}）" if prior \
+                else "此前未报送"
             column = "加分登记" if col == ROWS else col
             out.append(f"原因：新报送 {self.submission(sid).line()}，{column} = {_show_write(col, value)}（{was}）")
         return out
