@@ -11,6 +11,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from urllib.parse import quote
 from typing import Any
 
 from addin.numbers import cents, fmt, is_blank, to_decimal
@@ -121,7 +122,7 @@ def open_readonly(archive: Path | None) -> sqlite3.Connection | None:
     (made before issue 26: nothing to compare)."""
     if archive is None or not Path(archive).exists():
         return None
-    db = sqlite3.connect(f"file:{Path(archive).as_posix()}?mode=ro", uri=True)
+    db = sqlite3.connect(f"file:{quote(Path(archive).resolve().as_posix())}?mode=ro", uri=True)  # a '#' or '?' stays
     if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'submission_writes'").fetchone():
         db.close()
         return None
