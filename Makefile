@@ -53,7 +53,7 @@ test: $(BIN)/.kaohe-installed sysdeps corpus
 BENCHES := bench/engine_bench.py bench/udf_bench.py bench/template_bench.py bench/intake_bench.py \
 	bench/reader_bench.py bench/formula_bench.py bench/client_intake_bench.py bench/recompute_bench.py \
 	bench/archive_bench.py bench/native_bench.py bench/columnar_bench.py bench/alignment_bench.py \
-	bench/books_bench.py
+	bench/books_bench.py bench/provenance_bench.py
 
 bench: $(BIN)/.kaohe-installed sysdeps corpus
 	@$(MAKE) --no-print-directory run-benches

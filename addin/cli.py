@@ -442,6 +442,10 @@ def _register_commands() -> None:
     app.command("remind")(cli_mail.remind)
     for name, command in cli_archive.COMMANDS.items():
         app.command(name)(command)
+    from addin import cli_trace  # trace and evidence (issue 26)
+
+    for name, command in cli_trace.COMMANDS.items():
+        app.command(name)(command)
     scheme_app.command("diff")(cli_archive.scheme_diff)
 
 

@@ -23,6 +23,7 @@ from addin.engine.year import YearResult, assess_year, paused_gc
 from addin.errors import KaoheError
 from addin.numbers import fmt
 from addin.problems import Problem
+from addin.provenance.edits import edit_problems
 from addin.results import (ResultTable, appeal_table, audit_summary, audit_tables, problem_table, result_tables,
                            summary)
 from addin.scheme.audit_columns import (AUDIT_SHEET, KEY, NAME, SELF_TOTAL, TYPE, VETO, audit_columns,
@@ -270,6 +271,8 @@ def _recompute(host: Host, scheme: MunicipalScheme, today: dt.date | None,
     audit_year = assess_audit_year(audit, audit_rows) if audit_found is not None else None
     if audit_year is not None:
         problems += locate_audit(audit_year.problems, audit_found, host.name)
+    problems += edit_problems(tables, getattr(host, "archive", None), master_year(host), host.name,
+                              bonus_columns(scheme))  # edits after intake (issue 26): warnings
     errors = [p for p in problems if p.is_error]
     host.status("目标考核：写入结果…")
     if errors:

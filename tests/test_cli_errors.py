@@ -186,7 +186,7 @@ def test_usage_message__the_lines_as_written(tmp_path):
             "用法 kaohe deadline 2026-09-24 [unexpected extra arguments: 2026-09-25]"),
         ("publsh",): "kaohe 没有命令 publsh，是否要写 kaohe publish？全部命令见 kaohe --help（demo、init、template、intake、"
                      "recompute、check-scheme、deadline、fetch、remind、publish、diff、history、export、publicize、notices、"
-                     "circular、addin、scheme）[no such command: publsh]",
+                     "circular、trace、evidence、addin、scheme）[no such command: publsh]",
         ("scheme", "dif"): "kaohe scheme 没有命令 dif，是否要写 kaohe scheme diff？全部命令见 kaohe scheme --help（diff）"
                            "[no such command: dif]",
         ("--nope",): "kaohe 没有选项 --nope；全部选项见 kaohe --help [no such option: --nope]",

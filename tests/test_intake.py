@@ -98,7 +98,10 @@ def test_run_intake__accepts_recomputes_and_consolidates(work, templates, munici
     assert values["附表1.1.1.missed_meetings"] == "1.0" and values["附表1.total"] == '"9.20"'
     assert (work / "master.bak.xlsx").exists()
     store = Store(work / "master.kaohe.sqlite")
-    assert store.db.execute("SELECT COUNT(*) FROM evidence").fetchone() == (1,)  # the file, kept in the archive
+    # the file and the message it came in, both kept in the archive (issue 26)
+    assert store.db.execute("SELECT COUNT(*) FROM evidence").fetchone() == (2,)
+    (message_hash,) = store.db.execute("SELECT message_hash FROM submissions").fetchone()
+    assert store.evidence(message_hash) == (work / "inbox" / "a.eml").read_bytes()
     store.close()
     assert not result.rejected
 
@@ -648,7 +651,7 @@ def test_store__migrations_are_recorded_and_applied_once(tmp_path):
 
     store = Store(tmp_path / "m.sqlite")
     versions = [r[0] for r in store.db.execute("SELECT version FROM schema_migrations ORDER BY version")]
-    assert versions == list(range(1, 12))
+    assert versions == list(range(1, 13))
 
     def m99(db: sqlite3.Connection) -> None:
         db.execute("CREATE TABLE circulars (id INTEGER PRIMARY KEY)")
@@ -658,7 +661,7 @@ def test_store__migrations_are_recorded_and_applied_once(tmp_path):
     store.close()
     reopened = Store(tmp_path / "m.sqlite")  # an old file opens in a new version
     assert [r[0] for r in reopened.db.execute("SELECT version FROM schema_migrations ORDER BY version")] == \
-        [*range(1, 12), 99]
+        [*range(1, 13), 99]
     reopened.close()
 
 

@@ -16,12 +16,12 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("scheme", ("addin.scheme",)),
     ("engine", ("addin.engine", "addin.native_formula")),
     ("office", ("addin.office", "addin.mail", "addin.mail.addresses", "addin.mail.headers", "addin.workbook")),
-    ("archive core", ("addin.archive.errors", "addin.archive.chain")),
+    ("archive core", ("addin.archive.errors", "addin.archive.chain", "addin.provenance.writes")),
     ("intake", ("addin.intake",)),
     ("records", ("addin.results", "addin.hosts", "addin.macro", "addin.archive", "addin.mail.servers",
                  "addin.mail.outbox", "addin.mail.fetch", "addin.mail.replies", "addin.mail.reminders",
-                 "addin.newyear")),
-    ("adapters", ("addin.cli", "addin.cli_common", "addin.cli_archive", "addin.cli_mail", "addin.cli_usage", "addin.console", "addin.demo", "addin.sample", "addin.addin_file")),
+                 "addin.newyear", "addin.provenance")),
+    ("adapters", ("addin.cli", "addin.cli_common", "addin.cli_archive", "addin.cli_mail", "addin.cli_trace", "addin.cli_usage", "addin.console", "addin.demo", "addin.sample", "addin.addin_file")),
 ]
 """Lowest first. A module is on the floor of its longest listed prefix."""
 

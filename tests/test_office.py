@@ -238,7 +238,7 @@ def test_office__round_2_folders_are_merged_with_nothing_lost_and_their_held_fil
         assert rows.fetchall() == [(2026, 1, "accepted", "李主任"), (2027, 1, "accepted", "张科长")]
         assert db.execute("SELECT year, secret FROM year_secrets").fetchall() == [(2027, secrets["2027考核"])]
         assert db.execute("SELECT secret FROM office_secret").fetchone()[0] == secrets["2026考核"]
-        assert db.execute("SELECT COUNT(*) FROM evidence").fetchone() == (2,)  # both kept files came along
+        assert db.execute("SELECT COUNT(*) FROM evidence").fetchone() == (4,)  # both kept files and their messages came along
     # each year's templates, keyed with its own secret, are still taken in that year
     for folder, template, year in ((y26, t26, 2026), (y27, t27, 2027)):
         values = {**APPENDIX1, "KH_IN_附表1_1_1_missed_meetings": 0}

@@ -52,5 +52,24 @@ def ITEM_SCORE(item, caller, *inputs):
 @xw.arg("inputs", ndim=2, doc="该项目的输入，顺序同 ITEM_SCORE")
 @xw.arg("caller", vba="Nothing", doc=CALLER_DOC)
 def EXPLAIN(item, caller, *inputs):
-    """说明某一项目得分的计算过程：=EXPLAIN(项目编号, 输入1, …)，如“40 − 2×3 = 34”。"""
+    """说明某一项目得分的计算过程：=EXPLAIN(项目编号, 输入1, …)，如“40 − 2×3 = 34”。在年度文件夹的汇总工作簿中，
+    =EXPLAIN(单位或人员编码, 列名) 说明该单位（人员）该项输入的来源，与 kaohe trace 相同：报送编号、文件、发件人、
+    到达时间、文件哈希、模板编号、工作表和单元格，或考核办录入、上年档案；报送后改动过的值标明“汇总表中已改为 X（报送值 Y）”。
+    以已保存的汇总工作簿和考核办档案为准。"""
+    if not _is_item(item, caller):
+        from udfs._folder import workbook_fullname
+        from udfs._provenance import source_lines
+
+        args = [_unwrap(v) for v in inputs]
+        text = source_lines(item, args[0] if args else None, workbook_fullname(caller))
+        if text is not None:
+            return text
     return _score(item, inputs, caller).trace
+
+
+def _is_item(item, caller) -> bool:
+    """``item`` names an item of the schemes (a scheme item always wins over a code)."""
+    from addin.scheme.lookup import find_item
+
+    schemes = rules(caller)
+    return find_item(item, schemes.municipal, schemes.audit)[1] is None

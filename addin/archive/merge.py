@@ -179,6 +179,9 @@ def _copy_submissions(db: sqlite3.Connection, year: int | None, report: MergeRep
                             values).lastrowid
         db.execute("INSERT INTO main.submission_values SELECT ?, key, value FROM old.submission_values "
                     "WHERE submission_id = ?", (new_id, old_id))
+        db.execute("INSERT INTO main.submission_writes (submission_id, sheet, key_header, key, cols, written_at) "
+                   "SELECT ?, sheet, key_header, key, cols, written_at FROM old.submission_writes "
+                   "WHERE submission_id = ? ORDER BY id", (new_id, old_id))
         report.submissions += 1
 
 

@@ -18,6 +18,7 @@ from addin.archive.errors import ArchiveError
 from addin.archive.stamp import checked_archive, is_stamped, office_records, stamp_tables
 from addin.environment import EnvironmentFailure, environment_failure
 from addin.hosts import FileHost
+from addin.provenance.writes import mark_version
 from addin.intake.store import Store, archive_path
 from addin.office.folder import office_of
 from addin.results import HEADERS
@@ -157,6 +158,7 @@ def publish(master: Path, year: int, note: str = "", *, scheme: SchemeRecord | N
                           "published_by": by or getpass.getuser(), "master_hash": hashlib.sha256(host.data).hexdigest(),
                           "note": note, **_scheme_fields(scheme)}, rows, last)
                 _record_roster(db, host, year)
+                mark_version(db, year, version)  # the writes it was published after (issue 26)
                 links = check_links(db)
                 shown, made = [x for x in links if x.year == year][-1], True
     finally:

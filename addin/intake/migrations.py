@@ -392,6 +392,40 @@ def _m11_audit_results(db: sqlite3.Connection) -> None:
     )
 
 
+def _m12_provenance(db: sqlite3.Connection) -> None:
+    """Provenance (issue 26): the message each submission came in (``message_hash``, its bytes
+    kept in ``evidence``), and every master cell intake wrote from a submission
+    (``submission_writes``: the sheet, the row's key, and the columns with the values written
+    as one JSON object, in the order they were written), so recompute sees a cell edited
+    since and ``kaohe trace`` names the submission a master value came from. A replaced
+    register's rows are one entry per unit (column ``*``, the rows as JSON). Each version published from now on
+    marks the last write before it (``version_writes``): what changed between two versions
+    is the writes between their marks."""
+    run_script(
+        db,
+        """
+        ALTER TABLE submissions ADD COLUMN message_hash TEXT;
+        CREATE TABLE submission_writes (
+            id             INTEGER PRIMARY KEY,
+            submission_id  INTEGER NOT NULL REFERENCES submissions(id),
+            sheet          TEXT NOT NULL,
+            key_header     TEXT NOT NULL,
+            key            TEXT NOT NULL,
+            cols           TEXT NOT NULL,
+            written_at     TEXT NOT NULL
+        );
+        CREATE INDEX submission_writes_key ON submission_writes(key);
+        CREATE INDEX submission_writes_submission ON submission_writes(submission_id);
+        CREATE TABLE version_writes (
+            year        INTEGER NOT NULL,
+            version     INTEGER NOT NULL,
+            last_write  INTEGER,
+            PRIMARY KEY (year, version)
+        );
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "submissions and their values", _m1_submissions),
     (2, "archive: versions, results, units, people, publications, appeals", _m2_archive),
@@ -404,4 +438,5 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (9, "the inbox items each intake has seen, with their first outcome", _m9_inbox_items),
     (10, "half-year reports filed for the record", _m10_filings),
     (11, "published results of the audit bureau's units (kind audit)", _m11_audit_results),
+    (12, "provenance: the message of each submission, the master cells intake wrote", _m12_provenance),
 ]

@@ -34,6 +34,7 @@ from addin.intake.mail import Envelope, collect, name_problem
 from addin.intake.master import apply_groups, check_not_open, master_lock, read_roster, remove_stale_temps
 from addin.intake.package import check_package, open_package
 from addin.intake.sender import check_sender
+from addin.provenance.writes import record_writes
 from addin.intake.store import Store, archive_path
 from addin.intake.xlsx import UnsafeWorkbook, read_book
 from addin.workbook.atomic import restore_backup
@@ -411,7 +412,7 @@ def run_intake(inbox: Path, master: Path, *, municipal: MunicipalScheme, audit: 
         written = 0
         if not dry_run:
             outcomes, ctx, written = _record_batch(master, fresh, outcomes, inbox_problems, ctx, store, year,
-                                                   recheck)
+                                                   recheck, inbox=Path(inbox))
         else:
             _pick_current(outcomes, store, year)  # superseded within the batch or by what is on record
             _notes(outcomes, store, year)
@@ -433,7 +434,8 @@ def _digest(env: Envelope) -> str:
 
 
 def _record_batch(master: Path, fresh: list[Envelope], outcomes: list[Outcome], inbox_problems: list[Problem],
-                  ctx: Context, store: Store, year: int, recheck: bool) -> tuple[list[Outcome], Context, int]:
+                  ctx: Context, store: Store, year: int, recheck: bool,
+                  inbox: Path | None = None) -> tuple[list[Outcome], Context, int]:
     """Under the master's lock: the record and the master change together, or neither does."""
     with master_lock(master):
         remove_stale_temps(master)
@@ -455,10 +457,14 @@ def _record_batch(master: Path, fresh: list[Envelope], outcomes: list[Outcome], 
                         store.record_filing(year, o.values["unit_code"], o.values["unit_name"], o.envelope.file_name,
                                             o.file_hash, o.envelope.source, o.envelope.mailer,
                                             o.envelope.arrival.isoformat() if o.envelope.arrival else None)
+                messages = kept_messages(store, inbox, [o.envelope for o in outcomes if o.status not in UNRECORDED])
                 for o in outcomes:
                     if o.status in UNRECORDED:
                         continue
-                    o.record_id, o.replaced = store.record(_row(o, year), o.values, make_current=id(o) in current)
+                    row = {**_row(o, year), "message_hash": messages.get(o.envelope.source)}
+                    o.record_id, o.replaced = store.record(row, o.values, make_current=id(o) in current)
+                    if id(o) in current:  # the master cells it wrote (provenance, issue 26)
+                        record_writes(store.db, store.submission(o.record_id, year)["id"], o.updates)
                     if o.status in (ACCEPTED, WARNING, SUPERSEDED):
                         store.settle_held(o.file_hash, o.record_id, year)
                 _notes(outcomes, store, year)
@@ -616,6 +622,30 @@ def kept_file(store: Store, master: Path, file_hash: str) -> bytes:
     return data
 
 
+def kept_messages(store: Store, inbox: Path | None, envelopes: list[Envelope]) -> dict[str, str]:
+    """Keep the message each file came in (the inbox file it was read from, when that is
+    not the file itself: an .eml, an .msg, a bundle) in the archive's evidence, once per
+    message (inside the caller's transaction); returns source → the message's hash. A
+    message removed from the inbox since it was read is not kept (its file is)."""
+    out: dict[str, str] = {}
+    if inbox is None:
+        return out
+    for env in envelopes:
+        if env.source in out:
+            continue
+        path = inbox / env.source
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:  # cleaned out meanwhile: the file itself is kept
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        if digest == hashlib.sha256(env.data).hexdigest():
+            continue  # a loose file: it is its own evidence
+        store.keep_evidence(digest, data)
+        out[env.source] = digest
+    return out
+
+
 def _row(o: Outcome, year: int) -> dict[str, Any]:
     env, ident = o.envelope, o.identity
     return {
@@ -670,6 +700,8 @@ def release_held(master: Path, sid: int, *, by: str, municipal: MunicipalScheme,
             _apply(master, winners)
             with store.transaction():
                 store.release(row, outcome.status, by, make_current=outcome in winners)
+                if outcome in winners:
+                    record_writes(store.db, row["id"], outcome.updates)
             outcome.record_id = sid
             return outcome
         finally:

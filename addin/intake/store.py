@@ -195,11 +195,16 @@ class Store:
 
     def keep_evidence(self, file_hash: str, data: bytes) -> None:
         """Keep a file's bytes under their SHA-256 (inside the caller's transaction; the
-        same bytes are kept once)."""
+        same bytes are kept once), zlib-compressed when that saves a sixteenth or more (a
+        message: its base64 and text; a workbook is already deflated and is kept as it is)."""
         if hashlib.sha256(data).hexdigest() != file_hash:
             raise ValueError(f"evidence {file_hash[:12]}… does not hash to its name")
-        self.db.execute("INSERT OR IGNORE INTO evidence VALUES (?, ?, 'stored', ?, ?)",
-                        (file_hash, len(data), data, dt.datetime.now().isoformat(timespec="seconds")))
+        if self.db.execute("SELECT 1 FROM evidence WHERE hash = ?", (file_hash,)).fetchone():
+            return
+        packed = zlib.compress(data, 6)
+        codec, blob = ("zlib", packed) if len(packed) * 16 <= len(data) * 15 else ("stored", data)
+        self.db.execute("INSERT INTO evidence VALUES (?, ?, ?, ?, ?)",
+                        (file_hash, len(data), codec, blob, dt.datetime.now().isoformat(timespec="seconds")))
 
     def evidence(self, file_hash: str) -> bytes | None:
         """The kept bytes of a file, checked against their hash; None when not kept here."""
