@@ -271,7 +271,9 @@ def test_trace__every_published_number_of_the_demo_year_traces_to_the_cells_it_u
 
     paths, audit_result = demo
     rows = published(paths.master.parent.parent / "考核档案.kaohe.sqlite", year=2026)
-    assert {r.kind for r in rows} == {"department", "district", "person"} and len(rows) > 1000
+    assert {r.kind for r in rows} == {"department", "district", "person", "audit"} and len(rows) > 1000
+    audit_rows = {r.code: r for r in rows if r.kind == "audit"}
+    rows = [r for r in rows if r.kind != "audit"]  # the audit bureau's units: below, from their forms
     store = Store(paths.master.parent.parent / "考核档案.kaohe.sqlite")
     sheets: dict[str, openpyxl.Workbook] = {}
     checked = 0
@@ -302,6 +304,7 @@ def test_trace__every_published_number_of_the_demo_year_traces_to_the_cells_it_u
         for unit in audit_result.units:
             t = tracer.trace(unit.code)
             assert t.kind == "audit" and t.figures == (("总分", unit.total), ("得分率", unit.rate), ("名次", unit.rank))
+            assert Decimal(audit_rows[unit.code].score) == unit.rate, unit.code  # as published
             for i in t.inputs:
                 assert i.origin == SUBMISSION and i.submission.kind.startswith("audit-form") and i.cells, (unit.code, i)
                 book = kept_book(store, sheets, i.submission.file_hash)
