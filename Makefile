@@ -1,28 +1,30 @@
 # Two entry points, both self-installing:
 #   make demo   run the main job on built-in sample data
 #   make test   run the whole test suite (installs LibreOffice Calc with python3-uno, CJK
-#               fonts, poppler-utils, Dovecot's IMAP server and openssl from Debian's
+#               fonts, poppler-utils, Dovecot's IMAP server, openssl and Chromium (the
+#               served task pane's test) from Debian's
 #               packages first if they are missing, and fetches the corpus of real
 #               workbooks into .corpus/ once: see `make corpus`)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libreoffice-calc python3-uno fonts-noto-cjk poppler-utils dovecot-imapd openssl
+APT_PACKAGES := libreoffice-calc python3-uno fonts-noto-cjk poppler-utils dovecot-imapd openssl chromium
 
 .PHONY: demo test bench run-benches screenshot sysdeps corpus clean
 
 $(BIN)/.kaohe-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,server]'
 	touch $@
 
 # The template tests print every template with a real spreadsheet client; the client tests
-# drive LibreOffice through its UNO API with the system python (Debian's python3-uno).
+# drive LibreOffice through its UNO API with the system python (Debian's python3-uno); the
+# served task pane's test renders it in headless Chromium.
 sysdeps:
 	@if command -v soffice >/dev/null && command -v pdftotext >/dev/null && command -v pdffonts >/dev/null \
-	    && command -v dovecot >/dev/null && command -v openssl >/dev/null \
+	    && command -v dovecot >/dev/null && command -v openssl >/dev/null && command -v chromium >/dev/null \
 	    && /usr/bin/python3 -c "import uno" 2>/dev/null \
 	    && [ -n "$$(fc-list :lang=zh 2>/dev/null)" ]; then :; \
 	elif command -v apt-get >/dev/null; then \
