@@ -75,7 +75,7 @@ def run(listen, folder: Path, master: Path, public_url: str | None) -> None:
 
     app = serve_app(folder, master, public_url=public_url, https=listen.https)
     shown = (public_url or listen.url).rstrip("/")
-    say(f"目标考核服务：{folder}")
+    say(f"目标考核服务 [serving]: {folder.resolve()}")
     say(f"加载项清单 [manifest]: {shown}/manifest.xml")
     say(LICENCE_NOTE)
     uvicorn.run(app, host=listen.host, port=listen.port, ssl_certfile=listen.certfile and str(listen.certfile),
