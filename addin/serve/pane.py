@@ -2,7 +2,18 @@
 
 Plain HTML rendered on the server, readable without Office.js: the units that submitted,
 the units still missing, the files held with their 报送编号, and the last recompute's
-outcome (of this server's button). In Excel the same page is the add-in's shared runtime:
+outcome. That outcome has two sources, both shown:
+
+- the archive's last published version of the year (``kaohe publish`` seals the master's
+  results as recomputed, with when, by whom and the note): durable, the same for every
+  server process and after a restart, and the office's official record. The archive
+  records publishes, not recomputes, so a recompute that was never published is not in it;
+  a broken archive chain is shown as its reason, not as a page error;
+- this server's last 重新计算排名 (clerk, time, message), in memory only: the served
+  button never writes the master on the server's disk nor the archive (the book is the
+  clerk's, in their Excel), so there is nothing durable to read it back from.
+
+In Excel the same page is the add-in's shared runtime:
 it loads Office.js, xlwings' client and the functions' code, associates the ribbon's
 重新计算排名 with the recompute script, and keeps the clerk's token (entered once here) in
 the browser's storage for every call (``globalThis.getAuth``).
@@ -26,6 +37,35 @@ class YearStatus:
     missing: list[tuple[str, str]] = field(default_factory=list)
     held: list[tuple[int, str, str, str]] = field(default_factory=list)
     """(报送编号, unit code, unit name, file name)."""
+    published: Publication | None = None
+    """The archive's last published version of the year, if any."""
+    archive_problem: str | None = None
+    """Why the archive's versions could not be read (a broken chain), in the clerks' words."""
+
+
+@dataclass(frozen=True)
+class Publication:
+    version: int
+    at: str
+    by: str | None
+    note: str
+
+
+def last_publication(master: Path, year: int) -> Publication | None:
+    """The last version of ``year`` in the archive beside ``master``, the chain checked
+    (:func:`addin.archive.stamp.checked_archive`); None when none is published or there is
+    no archive yet (none is made: a page view writes nothing)."""
+    from addin.archive.stamp import checked_archive
+    from addin.intake.store import archive_path
+
+    if not archive_path(master).exists():
+        return None
+    with checked_archive(master, allow_pending=year) as (_db, checked):
+        links = [x for x in checked.links if x.year == year]
+    if not links:
+        return None
+    last = max(links, key=lambda x: x.version)
+    return Publication(last.version, last.published_at, last.published_by, last.note or "")
 
 
 def roster_units(master: Path) -> list[tuple[str, str]]:
@@ -55,6 +95,7 @@ def roster_units(master: Path) -> list[tuple[str, str]]:
 
 def year_status(master: Path, year: int | None) -> YearStatus:
     """The status of ``year`` from the archive beside ``master`` (none yet: all missing)."""
+    from addin.archive.errors import ArchiveError
     from addin.intake.run import HELD, year_submissions
     from addin.intake.store import archive_path
 
@@ -66,6 +107,11 @@ def year_status(master: Path, year: int | None) -> YearStatus:
     status.missing = [(c, n) for c, n in units if c not in done]
     status.held = [(r["number"], r["unit_code"] or "", r["unit_name"] or "", r["file_name"]) for r in rows
                    if r["status"] == HELD]
+    if year is not None:
+        try:
+            status.published = last_publication(master, year)
+        except ArchiveError as exc:
+            status.archive_problem = str(exc)
     return status
 
 
@@ -84,6 +130,17 @@ def _table(table_id: str, headers: list[str], rows: list[tuple]) -> str:
     if not rows:
         body = f'<tr class="none"><td colspan="{len(headers)}">无</td></tr>'
     return f'<table id="{table_id}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _published_line(status: YearStatus) -> str:
+    if status.archive_problem:
+        return f"档案无法读取：{status.archive_problem}"
+    p = status.published
+    if p is None:
+        return "本年度尚未发布结果（kaohe publish） [nothing published yet]"
+    by = f"，{p.by}" if p.by else ""
+    note = f"：{p.note}" if p.note else ""
+    return f"最近发布：v{p.version}（{p.at.replace('T', ' ')}{by}）{note}"
 
 
 STYLE = """body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;font-size:13px;margin:12px;color:#222}
@@ -125,7 +182,7 @@ def render_pane(status: YearStatus, last: LastRun | None, *, include: list[str],
     from addin.serve.manifest import RECOMPUTE_ACTION
 
     outcome = (f"{last.at:%Y-%m-%d %H:%M} {last.clerk}：{last.message}" if last
-               else "本服务启动以来尚未重新计算 [no recompute yet]")
+               else "启动以来尚无人点“重新计算排名” [no recompute through this server since it started]")
     module = ' type="module"'
     tags = "\n".join(f'<script src="{escape(u)}"{module if u.endswith(("index.js", "config.js")) else ""}></script>'
                      for u in scripts)
@@ -138,7 +195,9 @@ def render_pane(status: YearStatus, last: LastRun | None, *, include: list[str],
 {tags}
 </head><body>
 <h1>目标考核 {escape(year)} 报送情况</h1>
-<h2>上次计算</h2><p class="outcome" id="last-recompute">{escape(outcome)}</p>
+<h2>上次计算</h2>
+<p class="outcome" id="last-published">{escape(_published_line(status))}</p>
+<p class="outcome" id="last-recompute">本服务：{escape(outcome)}</p>
 <h2>已报送单位（{len(status.submitted)}）</h2>{_table("submitted", ["单位编码", "单位名称"], status.submitted)}
 <h2>尚未报送（{len(status.missing)}）</h2>{_table("missing", ["单位编码", "单位名称"], status.missing)}
 <h2>暂扣文件（{len(status.held)}）</h2>{_table("held", ["报送编号", "单位编码", "单位名称", "文件"], status.held)}
