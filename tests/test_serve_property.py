@@ -88,3 +88,43 @@ def test_call_function__equals_the_desktop_udf(served, data):
     else:
         assert done.status_code == 200, f"{name}{tuple(args)}: {done.text}"
         assert shown(done.json()["result"]) == expected, f"{name}{tuple(args)}"
+
+
+# --- the result's fast path equals xlwings' own conversion ------------------------------------
+
+ANY_CELL = st.one_of(st.none(), st.integers(-10**6, 10**6), st.floats(allow_nan=True, allow_infinity=True),
+                     st.booleans(), st.text(max_size=6), st.sampled_from(["#N/A", "#VALUE!", "不得评先：安全生产", ""]),
+                     st.dates(dt.date(1950, 1, 1), dt.date(2100, 12, 31)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=st.integers(1, 4), width=st.integers(1, 3), cells=st.lists(ANY_CELL, min_size=12, max_size=12))
+def test_plain_matrix__is_what_xlwings_convert_answers_or_none(rows, width, cells):
+    """Property: for any matrix, plain_matrix answers exactly what xlwings 0.37.8's
+    Office.js ``convert`` answers, or None (then the call goes through ``convert``); it
+    answers for every matrix of finite numbers, booleans, blanks and text not starting
+    with "#". An xlwings upgrade that converts plain cells otherwise fails here."""
+    import asyncio
+    import math
+
+    from addin.serve.calls import plain_matrix
+
+    from xlwings.pro.udfs_officejs import convert
+
+    value = [cells[r * width:(r + 1) * width] for r in range(rows)]
+    fast = plain_matrix(value)
+    stock = asyncio.run(convert([list(r) for r in value], {"options": {}},
+                                {"runtime": "1.4", "date_format": "yyyy/m/d", "culture_info_name": "zh-CN"}))
+    plain = all(c is None or type(c) in (int, bool) or (type(c) is float and math.isfinite(c))
+                or (type(c) is str and not c.startswith("#")) for row in value for c in row)
+    assert (fast is not None) == plain, value
+    if fast is not None:
+        assert fast == stock, value
+
+
+def test_plain_matrix__leaves_scalars_ragged_rows_and_dates_to_convert():
+    from addin.serve.calls import plain_matrix
+
+    for value in (5, "x", [], [[]], [1, 2], [[1], [2, 3]], [[dt.date(2026, 1, 5)]], [[float("nan")]], [["#N/A"]]):
+        assert plain_matrix(value) is None, value
+    assert plain_matrix([[1, None], ["是", 2.5]]) == [[1, ""], ["是", 2.5]]

@@ -89,7 +89,7 @@ def build_app(year: ServedYear, *, public_url: str | None = None, https: bool = 
             result = await calls.call_function(data, functions, year.master)
         except calls.Refused as exc:
             return PlainTextResponse(exc.text, status_code=400)
-        return {"result": result}
+        return JSONResponse({"result": result})  # not FastAPI's jsonable_encoder: it walks every cell
 
     @app.post("/xlwings/custom-scripts-call/recompute")
     async def recompute(request: Request, current_user: dep.User):
