@@ -54,7 +54,8 @@ test: $(BIN)/.kaohe-installed sysdeps corpus
 # runs them in seconds.
 BENCHES := bench/engine_bench.py bench/udf_bench.py bench/template_bench.py bench/intake_bench.py \
 	bench/reader_bench.py bench/formula_bench.py bench/client_intake_bench.py bench/recompute_bench.py \
-	bench/archive_bench.py bench/native_bench.py bench/columnar_bench.py bench/alignment_bench.py
+	bench/archive_bench.py bench/native_bench.py bench/columnar_bench.py bench/alignment_bench.py \
+	bench/serve_bench.py
 
 bench: $(BIN)/.kaohe-installed sysdeps corpus
 	@$(MAKE) --no-print-directory run-benches
@@ -70,9 +71,11 @@ run-benches:
 	if [ -n "$$failed" ]; then echo "make bench: these benches failed:$$failed" >&2; exit 1; fi; \
 	echo "make bench: all $(words $(BENCHES)) benches ran"
 
-# refresh docs/native-template.png (the README's picture), made by the test that checks it
+# refresh the README's pictures, each made by the test that checks it: docs/native-template.png
+# (LibreOffice) and docs/serve-taskpane.png (the served task pane in headless Chromium)
 screenshot: $(BIN)/.kaohe-installed sysdeps
 	KAOHE_UPDATE_DOCS=1 $(BIN)/python -m pytest -q tests/test_native.py -k screenshot
+	KAOHE_UPDATE_DOCS=1 $(BIN)/python -m pytest -q tests/test_serve_pane.py -k chromium
 
 clean:
 	rm -rf $(VENV) build *.egg-info
