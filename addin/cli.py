@@ -436,8 +436,9 @@ def deadline(
 def _register_commands() -> None:
     """``fetch`` and ``remind`` live in addin/cli_mail.py (the mail loop); publish, diff,
     history, export, publicize, notices, circular and scheme diff in addin/cli_archive.py."""
-    from addin import cli_archive, cli_mail
+    from addin import cli_archive, cli_mail, cli_serve
 
+    app.command("serve")(cli_serve.serve)
     app.command("fetch")(cli_mail.fetch)
     app.command("remind")(cli_mail.remind)
     for name, command in cli_archive.COMMANDS.items():

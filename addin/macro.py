@@ -59,13 +59,19 @@ class Recomputed:
     """The audit bureau's units, when the master has their table (审计)."""
 
 
+def input_specs(scheme: MunicipalScheme) -> list[tuple[str, list[str], list[str]]]:
+    """The required input tables: (sheet, required headers, optional headers), as the
+    scheme decides them. The optional 申诉登记 and the metadata sheet (the year) are read
+    besides."""
+    specs = [(UNIT_SHEETS[t], *unit_columns(scheme, t)) for t in UNIT_SHEETS]
+    return specs + [("加分登记", bonus_columns(scheme), []), ("人员", STAFF_REQUIRED, STAFF_OPTIONAL)]
+
+
 def _tables(host: Host, scheme: MunicipalScheme) -> tuple[dict[str, Table], list[Problem]]:
     """The input tables, their headers as the scheme decides them (:mod:`addin.scheme.columns`)."""
     tables: dict[str, Table] = {}
     problems: list[Problem] = []
-    specs = [(UNIT_SHEETS[t], *unit_columns(scheme, t)) for t in UNIT_SHEETS]
-    specs += [("加分登记", bonus_columns(scheme), []), ("人员", STAFF_REQUIRED, STAFF_OPTIONAL)]
-    for sheet, required, optional in specs:
+    for sheet, required, optional in input_specs(scheme):
         values = host.sheet_values(sheet)
         if values is None:
             problems.append(Problem("no_sheet", f"汇总工作簿缺少工作表“{sheet}” [the master has no sheet {sheet}]",

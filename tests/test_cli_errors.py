@@ -185,7 +185,7 @@ def test_usage_message__the_lines_as_written(tmp_path):
             "多余的参数 2026-09-25：kaohe deadline 不接受这些词（含空格的文件名请加引号），"
             "用法 kaohe deadline 2026-09-24 [unexpected extra arguments: 2026-09-25]"),
         ("publsh",): "kaohe 没有命令 publsh，是否要写 kaohe publish？全部命令见 kaohe --help（demo、init、template、intake、"
-                     "recompute、check-scheme、deadline、fetch、remind、publish、diff、history、export、publicize、notices、"
+                     "recompute、check-scheme、deadline、serve、fetch、remind、publish、diff、history、export、publicize、notices、"
                      "circular、trace、evidence、addin、scheme）[no such command: publsh]",
         ("scheme", "dif"): "kaohe scheme 没有命令 dif，是否要写 kaohe scheme diff？全部命令见 kaohe scheme --help（diff）"
                            "[no such command: dif]",

@@ -21,7 +21,9 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("records", ("addin.results", "addin.hosts", "addin.macro", "addin.archive", "addin.mail.servers",
                  "addin.mail.outbox", "addin.mail.fetch", "addin.mail.replies", "addin.mail.reminders",
                  "addin.newyear", "addin.provenance")),
-    ("adapters", ("addin.cli", "addin.cli_common", "addin.cli_archive", "addin.cli_mail", "addin.cli_trace", "addin.cli_usage", "addin.console", "addin.demo", "addin.sample", "addin.addin_file")),
+    ("adapters", ("addin.cli", "addin.cli_common", "addin.cli_archive", "addin.cli_mail", "addin.cli_trace",
+                  "addin.cli_usage", "addin.console", "addin.demo", "addin.sample", "addin.addin_file",
+                  "addin.cli_serve", "addin.serve")),
 ]
 """Lowest first. A module is on the floor of its longest listed prefix."""
 

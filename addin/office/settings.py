@@ -27,6 +27,10 @@ with the file, the path and the reason, like a scheme.
       根证书: /etc/ssl/certs/gov-ca.pem         # optional: the CA of an internal mail server
       报送截止: 2027-01-15                      # the deadline reminders name
 
+    服务:                                        # kaohe serve: the clerks' tokens, hashed
+      令牌:                                      #   (kaohe serve --add-token NAME writes them)
+        张三: sha256:5e88…                       #   SHA-256 of the token, never the token
+
 Passwords never go in this file: they come from the environment (``KAOHE_IMAP_PASSWORD``,
 ``KAOHE_SMTP_PASSWORD``) or the OS keyring (see :mod:`addin.mail.servers`).
 
@@ -39,7 +43,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -94,9 +98,17 @@ class MailSettings(_Model):
         return data
 
 
+class ServeSettings(_Model):
+    """服务: ``kaohe serve``'s clerks, each with the SHA-256 of their token (addin/serve/tokens.py)."""
+
+    tokens: dict[str, Annotated[str, Field(pattern=r"^sha256:[0-9a-f]{64}$")]] = Field(default_factory=dict,
+                                                                                       alias="令牌")
+
+
 class Settings(_Model):
     submission: SubmissionSettings = Field(default_factory=SubmissionSettings, alias="报送")
     mail: MailSettings = Field(default_factory=MailSettings, alias="邮箱")
+    serve: ServeSettings = Field(default_factory=ServeSettings, alias="服务")
 
 
 def settings_path(folder: Path) -> Path:
