@@ -18,7 +18,7 @@ require_server_extra()
 
 from test_macro import make_master  # noqa: E402
 
-RESULT_SHEETS = ["部门排名", "区市排名", "人员等次", "限额", "预警", "申诉情况", "问题"]
+RESULT_SHEETS = ["部门排名", "区市排名", "人员等次", "市级领导", "审计排名", "限额", "预警", "申诉情况", "问题"]
 
 
 def replay(payload: dict, actions: list[dict]) -> dict[str, list[list]]:

@@ -37,10 +37,12 @@ TITLE = "目标考核"
 
 def included_sheets(scheme: MunicipalScheme) -> list[str]:
     """The sheets the button sends: the input tables the scheme's columns decide
-    (:func:`addin.macro.input_specs`), the optional 申诉登记, and the metadata sheet."""
+    (:func:`addin.macro.input_specs`), the audit bureau's 审计 table (read when the book has
+    it), the optional 申诉登记, and the metadata sheet."""
+    from addin.scheme.audit_columns import AUDIT_SHEET
     from addin.workbook.identity import META_SHEET
 
-    return [sheet for sheet, _required, _optional in input_specs(scheme)] + ["申诉登记", META_SHEET]
+    return [sheet for sheet, _required, _optional in input_specs(scheme)] + [AUDIT_SHEET, "申诉登记", META_SHEET]
 
 
 class ServedHost(XlwingsHost):
