@@ -197,7 +197,7 @@ def read_flag(
 ) -> tuple[bool | None, Problem | None]:
     """Read 是/否 (TRUE/FALSE, 1/0). ``blank`` is the declared meaning of a blank cell;
     without one, a blank is missing."""
-    if raw in _FLAG_TEXT and type(raw) is str:  # the common case, fast
+    if type(raw) is str and raw in _FLAG_TEXT:  # the common case, fast
         return _FLAG_TEXT[raw], None
     if is_blank(raw):
         if blank is None:

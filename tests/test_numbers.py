@@ -84,6 +84,13 @@ def test_read_flag__declared_blank_meaning_and_unknown_text():
     assert read_flag("也许", "投诉")[1].code == "unknown_choice"
 
 
+def test_read_flag__a_range_where_one_cell_is_expected_is_a_problem_not_a_crash():
+    """A formula given two cells for a 是/否 argument (=STAFF_GRADE(90, A1:A2, 0)): the value
+    arrives as a list, which is no choice, said so (it once raised TypeError: unhashable)."""
+    value, problem = read_flag([None, None], "名额内 in_quota", blank=False)
+    assert value is None and problem.code == "unknown_choice" and problem.allowed == "是、否"
+
+
 def test_read_date__typed_as_text_in_the_forms_clerks_use():
     import datetime as dt
 

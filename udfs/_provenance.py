@@ -1,19 +1,23 @@
 """Provenance for =EXPLAIN on a year folder's master: the lines of ``kaohe trace`` for one
 unit's or person's input (:mod:`addin.provenance`), read from the saved master and the
-office archive. One :class:`~addin.provenance.tracer.Tracer` is kept per master, while
-neither the master nor the archive changes: a recalculation asks for many cells, and the
-engine runs once for them."""
+office archive. One :class:`~addin.provenance.tracer.Tracer` is kept per master and per
+thread, while neither the master nor the archive changes: a recalculation asks for many
+cells, and the engine runs once for them. Per thread, because a tracer's SQLite connection
+belongs to the thread that opened it: Excel calls from one thread, ``kaohe serve`` from its
+pool of worker threads."""
 
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
 CELL_CHARS = 32767
 """The most characters an Excel cell holds."""
 
-_kept: dict[Path, tuple[tuple, Any]] = {}
+_local = threading.local()
+"""This thread's kept tracer: ``_local.kept`` is (master, stamp, tracer) or absent."""
 
 
 def _stamp(*paths: Path) -> tuple:
@@ -36,18 +40,17 @@ def tracer_of(master: Path):
 
     archive = archive_path(master)
     stamp = _stamp(master, archive, Path(f"{archive}-wal"))
-    kept = _kept.get(master)
-    if kept is not None and kept[0] == stamp:
-        return kept[1]
+    kept = getattr(_local, "kept", None)
+    if kept is not None and kept[0] == master and kept[1] == stamp:
+        return kept[2]
     year = recorded_year(master)
     if year is None:
         raise TraceError(f"{master.name} 没有记录考核年度 [the master records no year]")
     schemes = load_schemes(master.parent)
     tracer = Tracer(master, year, schemes.municipal, schemes.audit)
-    for _stamped, old in _kept.values():
-        old.close()
-    _kept.clear()
-    _kept[master] = (stamp, tracer)
+    if kept is not None:
+        kept[2].close()
+    _local.kept = (master, stamp, tracer)
     return tracer
 
 
