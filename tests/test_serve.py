@@ -8,8 +8,10 @@ xlwings' COM add-in does on Windows."""
 from __future__ import annotations
 
 import logging
+import os
 import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
@@ -227,3 +229,21 @@ def test_xlwings_upgrade__stock_meta_still_shows_the_hidden_caller():
 
     meta = xlwings.server.custom_functions_meta(types.SimpleNamespace(ITEM_SCORE=served_functions()["ITEM_SCORE"]))
     assert [p["name"] for p in meta["functions"][0]["parameters"]] == ["item", "caller", "inputs"]
+
+
+def test_configure_server__after_xlwings_was_imported_the_officejs_engine_is_there():
+    """xlwings registers its officejs engine at first import only when the licence key is set
+    then; the desktop UDFs import xlwings first, so configure_server adds it (else every served
+    call fails with KeyError: 'officejs')."""
+    import subprocess
+    import sys
+
+    code = ("import xlwings as xw\n"
+            "before = [e.name for e in xw.engines]\n"
+            "from addin.serve.environment import configure_server\n"
+            "configure_server()\n"
+            "print('officejs' in before, 'officejs' in [e.name for e in xw.engines])\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XLWINGS_")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.stdout.split() == ["False", "True"], out.stderr

@@ -56,3 +56,20 @@ def configure_server() -> None:
     os.environ.update(KAOHE_SETTINGS)
     for name, value in OFFICE_DEFAULTS.items():
         os.environ.setdefault(name, value)
+    _register_officejs()
+
+
+def _register_officejs() -> None:
+    """xlwings registers its ``officejs`` engine when it is first imported, and only if the
+    licence key is set then (``from .pro import _xlofficejs`` in ``xlwings/__init__.py``,
+    its LicenseError swallowed). When xlwings was imported before the key was set (the
+    desktop UDFs import it), the engine is added now, the way xlwings adds it."""
+    import sys
+
+    xw = sys.modules.get("xlwings")
+    if xw is None or any(engine.name == "officejs" for engine in xw.engines):
+        return
+    from xlwings.pro import _xlofficejs, _xlremote
+
+    xw.engines.add(xw.main.Engine(impl=_xlremote.engine))
+    xw.engines.add(xw.main.Engine(impl=_xlofficejs.engine))
