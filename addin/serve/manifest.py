@@ -25,6 +25,14 @@ from addin.serve.environment import MANIFEST_ID
 RECOMPUTE_ACTION = "kaohe-recompute"
 VERSION = "1.0.0.0"
 
+BUTTON_ICONS = """\
+                  <Icon>
+                    <bt:Image size="16" resid="Icon.16x16" />
+                    <bt:Image size="32" resid="Icon.32x32" />
+                    <bt:Image size="80" resid="Icon.80x80" />
+                  </Icon>"""
+"""The icons of each button (its 16, 32 and 80 pixel images, declared once in Resources)."""
+
 TEMPLATE = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <OfficeApp xmlns="http://schemas.microsoft.com/office/appforoffice/1.1"
   xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
@@ -90,11 +98,7 @@ TEMPLATE = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
                     <Title resid="Kaohe.Recompute" />
                     <Description resid="Kaohe.Recompute.Tip" />
                   </Supertip>
-                  <Icon>
-                    <bt:Image size="16" resid="Icon.16x16" />
-                    <bt:Image size="32" resid="Icon.32x32" />
-                    <bt:Image size="80" resid="Icon.80x80" />
-                  </Icon>
+{button_icons}
                   <Action xsi:type="ExecuteFunction">
                     <FunctionName>{action}</FunctionName>
                   </Action>
@@ -105,11 +109,7 @@ TEMPLATE = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
                     <Title resid="Kaohe.Pane" />
                     <Description resid="Kaohe.Pane.Tip" />
                   </Supertip>
-                  <Icon>
-                    <bt:Image size="16" resid="Icon.16x16" />
-                    <bt:Image size="32" resid="Icon.32x32" />
-                    <bt:Image size="80" resid="Icon.80x80" />
-                  </Icon>
+{button_icons}
                   <Action xsi:type="ShowTaskpane">
                     <TaskpaneId>KaohePane</TaskpaneId>
                     <SourceLocation resid="Taskpane.Url" />
@@ -154,7 +154,7 @@ def render_manifest(base_url: str) -> str:
     base = base_url.rstrip("/")
     icons = f"{base}/static/images/icons/xlwings-"
     return TEMPLATE.format(
-        id=MANIFEST_ID, version=VERSION, action=RECOMPUTE_ACTION, base_text=quoteattr(base)[1:-1],
+        id=MANIFEST_ID, version=VERSION, action=RECOMPUTE_ACTION, button_icons=BUTTON_ICONS, base_text=quoteattr(base)[1:-1],
         pane=quoteattr(f"{base}/taskpane.html"), script=quoteattr(f"{base}/xlwings/custom-functions-code.js"),
         metadata=quoteattr(f"{base}/xlwings/custom-functions-meta.json"),
         icon16=quoteattr(f"{icons}16.png"), icon32=quoteattr(f"{icons}32.png"), icon64=quoteattr(f"{icons}64.png"),
