@@ -35,9 +35,11 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import openpyxl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from addin.archive.versions import archive_path, publish
 from addin.hosts import FileHost
@@ -48,7 +50,7 @@ from addin.macro import recompute
 from addin.provenance.trace import BLANK, OFFICE, ROSTER, SUBMISSION
 from addin.provenance.tracer import Tracer
 from fill import eml, fill
-from test_audit_year import FORMS, bureau_year, sheet_rows  # noqa: F401  (bureau_year: the fixture)
+from test_audit_year import FORMS, bureau_year, sheet_rows, with_quota  # noqa: F401  (bureau_year: the fixture)
 
 D = Decimal
 
@@ -209,8 +211,8 @@ def test_trace__an_audit_units_v1_to_v2_change_is_traced_to_its_new_form(bureau_
     assert recompute(FileHost(master), municipal, audit=scheme).ok
     publish(master, 2026, "S03更正")
     db = sqlite3.connect(archive_path(master))
-    old, new = (db.execute("SELECT number FROM submissions WHERE unit_code = 'S03' AND file_name = ?", (name,)).fetchone()[0]
-                for name in ("S03_审计目标考评表.xlsx", "S03_审计目标考评表（更正）.xlsx"))
+    old, new = (db.execute("SELECT number FROM submissions WHERE unit_code = 'S03' AND file_name = ?",
+                           (name,)).fetchone()[0] for name in ("S03_审计目标考评表.xlsx", "S03_审计目标考评表（更正）.xlsx"))
     with Tracer(master, 2026, municipal, scheme) as tracer:
         s03 = tracer.trace("S03", version=2)
         s02 = tracer.trace("S02", version=2)
@@ -221,3 +223,45 @@ def test_trace__an_audit_units_v1_to_v2_change_is_traced_to_its_new_form(bureau_
     assert s03.changes[3].endswith(f"其他工作 = 77（此前报送值 79（报送编号 {old}））")
     assert len(s03.changes) == 4  # the other columns of the new form are as before: no reason of their own
     assert s02.changes == ("先进集体：v1 待定 → v2 是", "得分未变；名次或评先的变化来自同一范围内得分变化的单位：S03")
+
+
+# --- the steps of any bureau ---------------------------------------------------------------
+
+CATEGORY_VALUES = st.lists(st.tuples(st.sampled_from(["科室", "县市区局"]), st.lists(st.integers(0, 15000), min_size=4,
+                                                                                   max_size=4), st.booleans()),
+                           min_size=1, max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(units=CATEGORY_VALUES, rate=st.sampled_from(["20%", "40%"]))
+def test_audit_steps__the_arithmetic_lines_agree_with_the_figures_of_any_bureau(audit, units, rate):
+    """Over any bureau: the 总分 line lists the four category scores and their sum; the 得分率
+    line is total ÷ 400 (科室) or 340 (县市区局) × 400 rounded half-up at 2 places (SPEC §4,
+    worked here with Decimal's ROUND_HALF_UP, not the engine's helper) and is the figure; the
+    先进集体 line states the figure; the 是 and 待定 lines of all units are the quota line's counts."""
+    from addin.engine.audit_year import AuditRow, assess_audit_year
+    from addin.provenance.audit import audit_figures, audit_steps
+
+    scheme = with_quota(audit, rate=rate)
+    rows = [AuditRow(f"U{i}", f"单位{i}", kind, dict(zip(("A1", "A2", "A3", "A4"), (D(v) / 100 for v in values))),
+                     "廉洁自律" if vetoed else None) for i, (kind, values, vetoed) in enumerate(units)]
+    year = assess_audit_year(scheme, rows)
+    awards = []
+    for row_, u in zip(rows, year.units):
+        steps = audit_steps(scheme, year, u)
+        figures = dict(audit_figures(scheme, u))
+        total = sum(row_.categories.values(), D(0))
+        listed = steps[1].removeprefix("总分：").split("（")[0].rsplit(" = ", 1)
+        assert [D(p.rsplit(" ", 1)[1]) for p in listed[0].split(" + ")] == list(row_.categories.values())
+        assert D(listed[1]) == total
+        maximum = 400 if row_.type == "科室" else 340
+        expected = (total / maximum * 400).quantize(D("0.01"), rounding=ROUND_HALF_UP)
+        assert figures["得分率"] == expected
+        assert steps[2].startswith(f"得分率：{total.normalize():f} ÷ 适用满分 {maximum}（{row_.type}）× 400 = "
+                                   f"{expected.normalize():f}")
+        award = next(s for s in steps if s.startswith("先进集体："))
+        assert award.startswith(f"先进集体：{figures['先进集体']}")
+        assert (row_.veto is not None) == ("一票否决：廉洁自律，不得评先" in steps)
+        awards.append(figures["先进集体"])
+    quota_line = next(s for s in audit_steps(scheme, year, year.units[0]) if s.startswith("限额："))
+    assert quota_line.endswith(f"已入选 {awards.count('是')} 个，待定 {awards.count('待定')} 个")
