@@ -277,7 +277,8 @@ def _recompute(host: Host, scheme: MunicipalScheme, today: dt.date | None,
     audit_year = assess_audit_year(audit, audit_rows) if audit_found is not None else None
     if audit_year is not None:
         problems += locate_audit(audit_year.problems, audit_found, host.name)
-    problems += edit_problems(tables, getattr(host, "archive", None), master_year(host), host.name,
+    written = {**tables, AUDIT_SHEET: audit_found} if audit_found is not None else tables
+    problems += edit_problems(written, getattr(host, "archive", None), master_year(host), host.name,
                               bonus_columns(scheme))  # edits after intake (issue 26): warnings
     errors = [p for p in problems if p.is_error]
     host.status("目标考核：写入结果…")

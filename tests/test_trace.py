@@ -29,6 +29,7 @@ from addin.intake.master import apply_updates
 from addin.intake.run import ACCEPTED, HELD, SUPERSEDED, release_held, run_intake
 from addin.intake.store import Store
 from addin.macro import recompute
+from addin.office.folder import load_schemes
 from addin.office.roster import Roster, RosterUnit
 from addin.provenance.edits import same_value
 from addin.provenance.trace import OFFICE, ROSTER, SUBMISSION
@@ -43,6 +44,8 @@ DEPARTMENTS = [("B001", "市发展改革委"), ("B002", "市财政局"), ("B003"
                ("B005", "市审计局")]
 ROSTER_5 = Roster([RosterUnit(c, n, "部门", "综合口") for c, n in DEPARTMENTS] + [RosterUnit("Q01", "市中区", "区市")])
 KIND = "appendix:附表1:departments"
+AUDIT_HEADERS = ("审计工作任务", "审计项目质量", "审计信息化", "其他工作")
+"""The 审计 table's category columns (the shipped audit scheme's A1–A4)."""
 
 
 @pytest.fixture(scope="module")
@@ -266,7 +269,8 @@ def test_trace__every_published_number_of_the_demo_year_traces_to_the_cells_it_u
     """All rows, no sampling: each department, district and person of the latest published
     version traces to inputs, and every cell an input names, read back from the file kept in
     the archive, holds the value the trace says the engine used; each of the audit bureau's
-    units (assessed by the demo from the values it filled in) traces to its form's cells."""
+    published rows is its trace's score rate, rank and 先进集体, its category scores traced to
+    its form's cells."""
     from addin.archive.history import published
 
     paths, audit_result = demo
@@ -277,7 +281,9 @@ def test_trace__every_published_number_of_the_demo_year_traces_to_the_cells_it_u
     store = Store(paths.master.parent.parent / "考核档案.kaohe.sqlite")
     sheets: dict[str, openpyxl.Workbook] = {}
     checked = 0
-    with Tracer(paths.master, 2026, municipal, audit) as tracer:
+    year_audit = load_schemes(paths.master.parent).audit  # the year folder's: its quota (20%), as kaohe trace reads it
+    assert year_audit.awards.quota is not None
+    with Tracer(paths.master, 2026, municipal, year_audit) as tracer:
         for r in rows:
             t = tracer.trace(r.code)  # the current master: v2 was published from it, unchanged since
             assert t.figures[0][1] == Decimal(r.score), r.code  # the traced computation gives the published number
@@ -300,16 +306,27 @@ def test_trace__every_published_number_of_the_demo_year_traces_to_the_cells_it_u
                         assert same, (r.code, c.address, c.value, i.value)
                 if i.steps and i.cells and not i.edited:  # an appendix total: the engine's sum of those cells, used as is
                     assert Decimal(i.steps[-1].rsplit(" = ", 1)[1]) == Decimal(repr(i.value)), (r.code, i.steps)
-        # the audit bureau's units: each number from its form's cells, as the demo's engine run gave it
-        for unit in audit_result.units:
-            t = tracer.trace(unit.code)
-            assert t.kind == "audit" and t.figures == (("总分", unit.total), ("得分率", unit.rate), ("名次", unit.rank))
-            assert Decimal(audit_rows[unit.code].score) == unit.rate, unit.code  # as published
+        # the audit bureau's units: each published row (score = 得分率, rank, 先进集体) is the trace's
+        # figures, computed from the master's 审计 row; each category score from its form's cells
+        assert sorted(audit_rows) == sorted(u.code for u in audit_result.units) and len(audit_rows) == 12
+        for code, r in audit_rows.items():
+            t = tracer.trace(code)
+            assert t.kind == "audit" and t.figures == (("得分率", Decimal(r.score)), ("名次", r.rank),
+                                                       ("先进集体", r.award)), code
+            assert t.steps[0] == f"说明（审计排名）：{r.trace}", code  # the 说明 as published
+            by_column = {i.column: i for i in t.inputs}
+            assert {by_column[c].origin for c in ("单位名称", "类别")} == {ROSTER}, code
+            for column in AUDIT_HEADERS:
+                i = by_column[column]
+                assert i.origin == SUBMISSION and i.submission.kind.startswith("audit-form") and i.cells, (code, i)
+                if not i.edited:  # the category's total, as the engine scores the form's cells, is the value used
+                    assert Decimal(i.steps[-1].rsplit(" = ", 1)[1]) == Decimal(repr(i.value)), (code, i.steps)
             for i in t.inputs:
-                assert i.origin == SUBMISSION and i.submission.kind.startswith("audit-form") and i.cells, (unit.code, i)
+                if i.origin != SUBMISSION:
+                    continue
                 book = kept_book(store, sheets, i.submission.file_hash)
                 for c in i.cells:
-                    assert _cell_value(book[c.sheet][c.cell].value) == c.value, (unit.code, c.address)
+                    assert _cell_value(book[c.sheet][c.cell].value) == c.value, (code, i.column, c.address)
                     checked += 1
     store.close()
     assert checked > 10000

@@ -57,6 +57,8 @@ class AuditStanding:
     difference: Decimal | None
     """The final total less the self-assessed one (negative: the leadership group scored lower)."""
     trace: str
+    note: str = ""
+    """Why the unit was or was not selected: 入选…, 待定…, 不得评先…, 未入选… (part of ``trace``)."""
 
 
 @dataclass(frozen=True)
@@ -155,4 +157,5 @@ def _standing(scheme: AuditScheme, row: AuditRow, values: dict, total, maximum, 
         parts.append("未填自评")
     cats = {k: v for k, v in values["cats"].items() if v is not None}
     return AuditStanding(row.code, str(row.name or ""), values["type"] or str(row.type or ""), cats, total, maximum,
-                         rate, rank, status, values["veto"], self_total, difference, "；".join(p for p in parts if p))
+                         rate, rank, status, values["veto"], self_total, difference, "；".join(p for p in parts if p),
+                         note)

@@ -14,6 +14,7 @@ from addin.intake.budget import Budget
 from addin.intake.extract import Reader
 from addin.intake.package import open_package
 from addin.intake.xlsx import Book, UnsafeWorkbook, read_book
+from addin.scheme.audit_columns import SELF_PART, SELF_TOTAL, VETO, category_header
 from addin.scheme.models import AuditScheme, MunicipalScheme
 from addin.workbook.identity import IN_PREFIX, input_name
 from addin.workbook.tables import code_text
@@ -64,10 +65,24 @@ def appendix_cells(reader: Reader, table_id: str, municipal: MunicipalScheme) ->
     return out
 
 
-def audit_cells(reader: Reader, audit: AuditScheme) -> list[FileCell]:
+def audit_cells(reader: Reader, audit: AuditScheme, column: str | None = None) -> list[FileCell]:
+    """The cells of a 审计目标考评表 that the master's 审计 ``column`` came from: a category's
+    final score, the inputs of its items; 一票否决, the inputs of the items that veto; 自评总分,
+    each item's 自评 cell; any other column (or None), every input of the form. An item the
+    form does not have (not assessed for its unit type) has no cells."""
+    by_header = {category_header(c): c for c in audit.categories}
     out = []
+    if column == SELF_TOTAL:
+        for cat in audit.categories:
+            for item in cat.items:
+                out += named(reader, input_name(SELF_PART, cat.id, item.id), f"{item.id} {item.name}·自评得分")
+        return out
     for cat in audit.categories:
+        if column in by_header and by_header[column] is not cat:
+            continue
         for item in cat.items:
+            if column == VETO and item.veto is None:
+                continue
             for spec in item.inputs():
                 out += named(reader, input_name(cat.id, item.id, spec.name), f"{item.id} {item.name}·{spec.label}")
     return out
@@ -105,7 +120,7 @@ def source_cells(book: Book, file_name: str, kind: str, key: str, column: str, m
     if base == "appendix":
         return appendix_cells(reader, kind.removesuffix(":half").split(":")[1], municipal)
     if base == "audit-form":
-        return audit_cells(reader, audit)
+        return audit_cells(reader, audit, column)
     if base == "scoring-sheet":
         prefix = input_name(key) + "_"
         return [c for (_scope, name) in book.names if name.startswith(prefix)

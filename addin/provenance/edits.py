@@ -19,8 +19,9 @@ from addin.problems import Problem
 from addin.provenance.writes import ROWS, Latest, Write, latest_writes
 from addin.workbook.tables import Table, code_text, code_texts
 
-TABLES = {"单位": ("部门", "区市"), "人员": ("人员",), "加分登记": ("加分登记",)}
-"""The master tables a write's table (:func:`~addin.provenance.writes.family`) is found on."""
+TABLES = {"单位": ("部门", "区市"), "人员": ("人员",), "加分登记": ("加分登记",), "审计": ("审计",)}
+"""The master tables a write's table (:func:`~addin.provenance.writes.family`) is found on
+(审计: the audit bureau's units, written from their 审计目标考评表)."""
 
 
 def _number(value: Any) -> Decimal | None:

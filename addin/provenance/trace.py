@@ -124,8 +124,6 @@ class Trace:
 
     @property
     def source(self) -> str:
-        if self.kind == "audit":
-            return "当前报送的考评表"
         return f"已发布版本 v{self.version}" if self.version else "当前汇总表"
 
     def lines(self) -> list[str]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from addin.archive.chain import check_version
 from addin.archive.stamp import checked_archive
-from addin.engine.audit import AuditUnitInput, assess_audit
+from addin.engine.audit_year import assess_audit_year
 from addin.engine.people import PeopleRows
 from addin.engine.staff import pool_of
 from addin.engine.tables import score_table
@@ -25,10 +25,10 @@ from addin.errors import KaoheError
 from addin.hosts import FileHost
 from addin.intake.extract import Reader
 from addin.intake.store import Store, archive_path
-from addin.macro import read_inputs, with_last_year
+from addin.macro import read_audit, read_inputs, with_last_year
 from addin.numbers import fmt, is_blank
 from addin.problems import Problem
-from addin.provenance.cells import named as named_cells
+from addin.provenance.audit import audit_figures, audit_steps, form_steps
 from addin.provenance.cells import open_kept, source_cells
 from addin.provenance.edits import bonus_rows, same_value, shown, written_rows
 from addin.provenance.trace import ARCHIVE, BLANK, OFFICE, ROSTER, SUBMISSION, Input, Submission, Trace
@@ -36,6 +36,7 @@ from addin.provenance.writes import ROWS, Write, latest_write, latest_writes, ve
 from addin.results import AWARD
 from addin.scheme.columns import (BONUS_SHEET, GROUP, KEY, MAILBOXES, NAME, PREVIOUS, STAFF_OPTIONAL, STAFF_REQUIRED,
                                   UNIT_SHEETS, bonus_columns, unit_columns)
+from addin.scheme.audit_columns import AUDIT_SHEET, TYPE, audit_columns
 from addin.scheme.models import AuditScheme, MunicipalScheme
 from addin.workbook.identity import input_name
 from addin.workbook.tables import Table, code_texts, find_table
@@ -80,13 +81,21 @@ class Tracer:
         departments, districts, people = read_inputs(self.tables, municipal)
         departments, districts, people, self.last_year = with_last_year(host, departments, districts, people)
         self.result = assess_year(municipal, departments, districts, people)
+        audit_table, audit_rows, problems = read_audit(host, audit)  # the audit bureau's units, as recompute reads them
+        if problems:
+            raise TraceError("汇总工作簿的“审计”表不完整，无法追溯：" + "；".join(p.message for p in problems)[:500])
+        self.audit_year = assess_audit_year(audit, audit_rows) if audit_table is not None else None
+        if audit_table is not None:
+            self.tables[AUDIT_SHEET] = audit_table
         self.store = Store(archive_path(self.master))
         self.db: sqlite3.Connection = self.store.db
         self.writes = latest_writes(self.db, year)
         self._books: dict[str, Any] = {}
         self._rows: dict[tuple[str, str], tuple[Table, int, int]] = {}
-        for sheet, key in (("部门", KEY), ("区市", KEY), ("人员", "人员编码")):
-            table = self.tables[sheet]
+        for sheet, key in (("部门", KEY), ("区市", KEY), ("人员", "人员编码"), (AUDIT_SHEET, KEY)):
+            table = self.tables.get(sheet)
+            if table is None:
+                continue
             for k, (row, code) in enumerate(zip(table.numbers, code_texts(table.data[key]))):
                 self._rows.setdefault((sheet, code), (table, row, k))
 
@@ -107,6 +116,7 @@ class Tracer:
             yield from ((kind, u.code) for u in tier.units)
         yield from (("person", code) for code in self.result.staff.people.code) if isinstance(
             self.result.staff.people, PeopleRows) else (("person", p.code) for p in self.result.staff.people)
+        yield from (("audit", u.code) for u in (self.audit_year.units if self.audit_year else []))
 
     def trace(self, code: str, item: str | None = None, version: int | None = None) -> Trace:
         """The trace of a unit or person of the current master, or of published ``version``."""
@@ -136,7 +146,7 @@ class Tracer:
         audit = self._audit(code)
         if audit is not None:
             return audit
-        raise TraceError(f"{code} 不在汇总工作簿的“部门”“区市”“人员”表中 [{code} is on no table of the master]")
+        raise TraceError(f"{code} 不在汇总工作簿的“部门”“区市”“人员”“审计”表中 [{code} is on no table of the master]")
 
     # --- units --------------------------------------------------------------------------
 
@@ -178,7 +188,7 @@ class Tracer:
     def _input(self, sheet: str, family: str, code: str, table: Table, row: int, k: int, col: str) -> Input:
         value = table.data[col][k]
         cell = table.cell(row, col)
-        if col in (NAME, GROUP, "姓名", "单位编码", "层级", "主要负责人"):  # the office's roster decides these
+        if col in (NAME, GROUP, TYPE, "姓名", "单位编码", "层级", "主要负责人"):  # the office's roster decides these
             return Input(sheet, cell, col, value, ROSTER, "考核名册")
         w = latest_write(self.writes, family, code, col)
         if w is not None:
@@ -195,16 +205,18 @@ class Tracer:
         if book is None:
             return Input(sheet, cell, col, value, SUBMISSION, NOT_KEPT, submission=sub, submitted=w.value,
                          edited=not same_value(value, w.value), others=tuple(self.others(sub)))
-        steps = tuple(self._steps(book, sub, code))
+        steps = tuple(self._steps(book, sub, code, col))
         cells = tuple(self._cells(sub, code, col))
         if not cells and (sub.kind or "").startswith("register"):  # a whole-year register: no row is a count of 0
             steps = (f"登记表中没有 {code} 的行，计 0",)
         return Input(sheet, cell, col, value, SUBMISSION, submission=sub, submitted=w.value,
                      edited=not same_value(value, w.value), cells=cells, steps=steps, others=tuple(self.others(sub)))
 
-    def _steps(self, book, sub: Submission, code: str) -> list[str]:
-        """The item scores of an appendix table, as the engine computes them from the file's
-        cells (as intake did)."""
+    def _steps(self, book, sub: Submission, code: str, col: str) -> list[str]:
+        """The item scores of an appendix table, or of an audit form's category, as the
+        engine computes them from the file's cells (as intake did)."""
+        if (sub.kind or "").startswith("audit-form:"):
+            return form_steps(Reader(book, sub.file_name), self.audit, sub.kind.split(":")[1], code, col)
         if not (sub.kind or "").startswith("appendix:"):
             return []
         table = self.municipal.table(sub.kind.removesuffix(":half").split(":")[1])
@@ -240,44 +252,20 @@ class Tracer:
     # --- the audit bureau's units ---------------------------------------------------------
 
     def _audit(self, code: str) -> Trace | None:
-        """An audit bureau's unit (SPEC §4): its 400-point form as the current submission of
-        each unit gives it, assessed together (score rate and rank) as the engine does."""
-        found = self.db.execute("SELECT id, unit_name FROM submissions WHERE intake_year = ? AND kind LIKE "
-                                "'audit-form:%' AND is_current = 1 ORDER BY unit_code", (self.year,)).fetchall()
-        subs = {sub.unit_code: (sub, name) for sub, name in ((self.submission(i), n) for i, n in found)}
-        if code not in subs:
+        """An audit bureau's unit (SPEC §4), as recompute computes it: its row of the master's
+        审计 table (each input traced to the form intake wrote it from, or the office's
+        entry), assessed with every unit of the table (:mod:`addin.provenance.audit`)."""
+        if self.audit_year is None:
             return None
-        units = []
-        for unit, (sub, name) in subs.items():
-            if self.book(sub) is None:
-                raise TraceError(f"报送编号 {sub.number}（{sub.file_name}）的文件未保存在考核档案中，无法重算审计考评 "
-                                 f"[the file of submission {sub.number} is not kept]")
-            reader = Reader(self.book(sub), sub.file_name)
-            unit_type = sub.kind.split(":")[1]
-            items = {item.id: {spec.name: reader.column(input_name(cat.id, item.id, spec.name)) if spec.type == "scores"
-                               else reader.value(input_name(cat.id, item.id, spec.name)) for spec in item.inputs()}
-                     for cat in self.audit.categories for item in cat.items
-                     if item.applies_to is None or unit_type in item.applies_to}
-            units.append(AuditUnitInput(unit, name or unit, unit_type, items))
-        result = assess_audit(self.audit, units)
-        u = next(x for x in result.units if x.code == code)
-        sub = subs[code][0]
-        reader = Reader(self.book(sub), sub.file_name)
-        figures = (("总分", u.total), ("得分率", u.rate), ("名次", u.rank))
-        steps = [f"总分：{u.trace}"] + [f"{c.table}：{c.trace or fmt(c.total)}" for c in u.categories.values()]
-        steps.append(f"名次 {u.rank if u.rank is not None else '—'}：{len(units)} 个单位按得分率从高到低排名（得分率 = 总分 ÷ "
-                     f"适用满分 × 400）")
-        inputs = []
-        names = {i.id: (c.id, i) for c in self.audit.categories for i in c.items}
-        others = tuple(self.others(sub))
-        for cat in u.categories.values():
-            for s in cat.items:
-                cat_id, item = names[s.item]
-                cells = tuple(c for spec in item.inputs() for c in named_cells(
-                    reader, input_name(cat_id, item.id, spec.name), f"{item.id} {item.name}·{spec.label}"))
-                inputs.append(Input("审计考评表", "", f"{item.id} {item.name}", s.score, SUBMISSION, submission=sub,
-                                    cells=cells, steps=(f"{item.id}：{s.trace or fmt(s.score)}",), others=others))
-        return Trace(self.year, "audit", code, subs[code][1] or code, None, figures, tuple(steps), tuple(inputs))
+        u = next((x for x in self.audit_year.units if x.code == code), None)
+        if u is None:
+            return None
+        table, row, k = self._rows[(AUDIT_SHEET, code)]
+        required, optional = audit_columns(self.audit)
+        inputs = [self._input(AUDIT_SHEET, AUDIT_SHEET, code, table, row, k, col)
+                  for col in [*required, *optional] if col not in (KEY, MAILBOXES) and col in table.columns]
+        return Trace(self.year, "audit", code, u.name or code, None, audit_figures(self.audit, u),
+                     tuple(audit_steps(self.audit, self.audit_year, u)), tuple(inputs))
 
     # --- the archive ------------------------------------------------------------------
 
@@ -317,12 +305,14 @@ class Tracer:
                 raise TraceError(f"{self.year}年度没有已发布的版本 v{version}（已有：{known}）[no version v{version}]")
             before = checked.find(self.year, version - 1)
             latest = max(x.version for x in checked.links if x.year == self.year)
-            rows = {r[3]: r for r in check_version(db, link)}
-            old = {r[3]: r for r in check_version(db, before)} if before else {}
+            rows = {r[3]: r for r in check_version(db, link) if r[2] == current.kind}  # a code is unique in its kind
+            old = {r[3]: r for r in check_version(db, before) if r[2] == current.kind} if before else {}
         row = rows.get(current.code)
         if row is None:
             raise TraceError(f"v{version} 中没有 {current.code} 的结果 [{current.code} is not in v{version}]")
-        figures = (("得分", row[6]), ("名次", row[7]), *((("等次", row[8]),) if row[8] else ()), ("评先/表彰", row[9]))
+        labels = _labels(current)
+        figures = ((labels["score"], row[6]), (labels["rank"], row[7]),
+                   *(((labels["grade"], row[8]),) if row[8] else ()), (labels["award"], row[9]))
         steps = [f"说明（v{version} 发布时）：{row[10] or '—'}"]
         same = _same_number(row[6], current.figures[0][1]) and row[7] == current.figures[1][1]
         steps += list(current.steps[1:] if same else ["（当前汇总表的计算已与该版本不同，以下输入为当前汇总表）"])
@@ -334,7 +324,8 @@ class Tracer:
     def _changes(self, current: Trace, row: tuple, prev: tuple | None, rows: dict, old: dict, before, link) -> list[str]:
         if prev is None:
             return [f"v{before.version} 中没有 {current.code}，v{link.version} 新增"]
-        out = [f"{FIELDS_ZH[f]}：v{before.version} {_show(prev[i])} → v{link.version} {_show(row[i])}"
+        labels = _labels(current)
+        out = [f"{labels[f]}：v{before.version} {_show(prev[i])} → v{link.version} {_show(row[i])}"
                for i, f in ((6, "score"), (7, "rank"), (8, "grade"), (9, "award")) if prev[i] != row[i]]
         if not out:
             return [f"与 v{before.version} 相同，无变化"]
@@ -342,7 +333,8 @@ class Tracer:
         why += [f"原因：汇总表 {i.table}!{i.cell} {i.column} 已改为 {shown(i.value)}（报送值 {shown(i.submitted)}，报送编号 "
                 f"{i.submission.number}）" for i in current.inputs if i.edited]
         if prev[6] == row[6]:
-            peers = [c for c, r in rows.items() if c != current.code and r[2] == row[2] and r[5] == row[5]
+            pooled = current.kind == "audit"  # the audit bureau ranks and selects all its units together
+            peers = [c for c, r in rows.items() if c != current.code and (pooled or r[5] == row[5])
                      and c in old and old[c][6] != r[6]]
             if peers:
                 why.append(f"得分未变；名次或评先的变化来自同一范围内得分变化的单位：{'、'.join(sorted(peers)[:20])}")
@@ -369,6 +361,15 @@ class Tracer:
             column = "加分登记" if col == ROWS else col
             out.append(f"原因：新报送 {self.submission(sid).line()}，{column} = {_show_write(col, value)}（{was}）")
         return out
+
+
+def _labels(current: Trace) -> dict[str, str]:
+    """The names of a published row's fields: an audit unit's score is its score rate, its
+    award the audit scheme's title (as its trace names them)."""
+    if current.kind == "audit":
+        return {**FIELDS_ZH, "score": current.figures[0][0], "rank": current.figures[1][0],
+                "award": current.figures[2][0]}
+    return FIELDS_ZH
 
 
 def _show(value: Any) -> str:
