@@ -372,3 +372,14 @@ def test_same_value__the_float_a_master_keeps_of_a_written_decimal_is_the_same(c
 def test_same_value__text_and_blanks(text):
     assert same_value(f" {text} ", text) and same_value(None, "") and same_value("", None)
     assert not same_value(None, text) and not same_value(text, None)
+
+
+def test_scoring_label__a_scoring_sheet_cell_is_named_in_the_clerks_words():
+    """The trace names a sector group's scoring-sheet cell by its row and the column header
+    the clerk sees (业务目标评分表: 序号, 业务目标项目, 分值, 得分, 评分说明; workbook_templates/scoring_sheet.py HEADERS), never the cell's internal name."""
+    from addin.provenance.cells import scoring_label
+
+    assert scoring_label("1_score") == "序号1·得分"
+    assert scoring_label("12_note") == "序号12·评分说明"
+    assert scoring_label("3_points") == "序号3·分值"
+    assert scoring_label("2_item") == "序号2·业务目标项目"

@@ -103,6 +103,17 @@ def _rows(reader: Reader, key_name: str, key: str, names: dict[str, str]) -> lis
     return out
 
 
+SCORING_FIELDS = {"item": "业务目标项目", "points": "分值", "score": "得分", "note": "评分说明"}
+"""The clerk's words for the fields of a row of the sector group's scoring sheet
+(workbook_templates/scoring_sheet.py names each cell ``<unit>_<row>_<field>``)."""
+
+
+def scoring_label(rest: str) -> str:
+    """``3_score`` → 序号3·得分: a scoring-sheet cell's name after the unit, as a clerk reads it."""
+    row, _, field = rest.partition("_")
+    return f"序号{row}·{SCORING_FIELDS.get(field, field)}" if row.isdigit() else rest.replace("_", "·")
+
+
 def staff_names(municipal: MunicipalScheme) -> dict[str, str]:
     votes = {f"民主测评票数{k + 1}": input_name("staff", f"votes_{k}") for k in range(len(municipal.staff.vote_weights))}
     return {"姓名": input_name("staff", "name"), "层级": input_name("staff", "level"),
@@ -124,7 +135,7 @@ def source_cells(book: Book, file_name: str, kind: str, key: str, column: str, m
     if base == "scoring-sheet":
         prefix = input_name(key) + "_"
         return [c for (_scope, name) in book.names if name.startswith(prefix)
-                for c in named(reader, name, name.removeprefix(prefix).replace("_", "·"))]
+                for c in named(reader, name, scoring_label(name.removeprefix(prefix)))]
     if base == "register":
         if column == CRITICISMS:
             return _rows(reader, input_name("criticism", "unit"), key,
