@@ -65,6 +65,7 @@ def evidence(
 
     Example (in a year folder): kaohe evidence; kaohe evidence --export 17 --out 原件
     """
+    from addin.intake.run import STATUS_ZH
     from addin.intake.store import Store, archive_path
     from addin.provenance.evidence import EvidenceMissing, export as run, kept
 
@@ -83,7 +84,7 @@ def evidence(
     for k in rows:
         file_kept = f"文件 {k.file_size} 字节" if k.file_size is not None else "文件未保存"
         message_kept = f"邮件 {k.message_size} 字节" if k.message_size is not None else "无邮件"
-        say(f"  {k.number}  {k.unit or '—'}  {k.status}  {k.file_name}  {k.sender or '—'}  "
+        say(f"  {k.number}  {k.unit or '—'}  {STATUS_ZH.get(k.status, k.status)}  {k.file_name}  {k.sender or '—'}  "
             f"{(k.arrived_at or '—')[:19].replace('T', ' ')}  {file_kept}，{message_kept}  {k.file_hash[:12]}…")
 
 

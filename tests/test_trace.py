@@ -147,6 +147,9 @@ def test_trace__a_department_from_its_appendix_cells_to_its_award(work, books, m
     assert out.exit_code == 0, out.output
     assert (work / "原件" / "报送1_2026_B001_附表1.xlsx").read_bytes() == data
     assert (work / "原件" / "报送1_邮件.eml").read_bytes().startswith(b"Received: from mail.sender.example")
+    listed = runner.invoke(app, ["evidence", "--master", str(work / "master.xlsx")], terminal_width=200)
+    assert listed.exit_code == 0 and "  1  B001  接收  2026_B001_附表1.xlsx  b001@example.gov.cn  " in listed.output, \
+        listed.output  # the status in the clerk's words, as the receipt says it
 
 
 def test_trace_command__writes_the_reply_workbook(work, books, municipal, audit):
