@@ -128,6 +128,13 @@ def init(
         f"下一步：cd {folder} 后运行 kaohe template 模板")
 
 
+def _kinds_beside(master: Path | None) -> list[str] | None:
+    """Every year-end kind but the master when ``master`` exists (a year folder's), else all (None)."""
+    from workbook_templates.build import KIND_IDS
+
+    return [k for k in KIND_IDS if k != "master"] if master is not None and master.is_file() else None
+
+
 @app.command()
 def template(
     out: Path = typer.Argument(..., help="输出文件夹 [output folder]"),
@@ -153,6 +160,8 @@ def template(
 
     In a year folder the templates take its scheme, its rosters and its year, and are keyed with the office
     secret of its office archive; intake accepts only templates keyed with that secret, for that year.
+    The year folder has its master (考核汇总.xlsx, made by init), so without --kind every kind but the master is
+    built: there is never a second master to mistake for it.
 
     With --formulas native every computed cell is an ordinary formula (IF, ROUND, SUM, …) that Excel 2010+,
     WPS and LibreOffice compute without the add-in; intake recomputes either form with the engine.
@@ -192,7 +201,8 @@ def template(
     with exit_on(folder=anchor.parent):
         secret = office_secret(anchor, year=year)
         built = build_templates(out, municipal=year_schemes.municipal, audit=year_schemes.audit, roster=units,
-                                year=year, kinds=kind or None, unit=unit, books=books, secret=secret, formulas=formulas)
+                                year=year, kinds=kind or _kinds_beside(at.master), unit=unit, books=books,
+                                secret=secret, formulas=formulas)
     if not built:
         say(f"没有生成任何模板：单位 {unit} 不在名册中？[nothing built: is the unit on the roster?]" if unit else
             f"没有生成任何模板：名册 {roster or '（内置样例）'} 中没有单位 [nothing built: the roster has no units]")

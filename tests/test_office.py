@@ -381,3 +381,18 @@ def body_of(path: Path) -> str:
     from email import message_from_bytes, policy
 
     return message_from_bytes(path.read_bytes(), policy=policy.default).get_body().get_content()
+
+
+def test_template__in_a_year_folder_builds_no_second_master(office):
+    """Issue 23 (rough edges: "a clerk must guess which file is the master"): the README's
+    `kaohe template 模板` in a year folder builds every template but the master, which init
+    made as 考核汇总.xlsx; asked for by --kind master, one is built (to compare, say)."""
+    y26 = office / "2026考核"
+    done = kaohe("template", "模板", cwd=y26)
+    assert done.exit_code == 0, done.output
+    built = [p.name for p in (y26 / "模板").rglob("*.xlsx")]
+    assert built and not [n for n in built if "考核汇总" in n], built
+    assert [p.name for p in y26.glob("*.xlsx")] == ["考核汇总.xlsx"]
+    assert any("附表1" in n for n in built) and any("工作人员考核名册" in n for n in built)
+    asked = kaohe("template", "对照", "--kind", "master", cwd=y26)
+    assert asked.exit_code == 0 and [p.name for p in (y26 / "对照").rglob("*.xlsx")] == ["2026_KHB_考核汇总工作簿.xlsx"]
