@@ -78,7 +78,7 @@ def test_year_status__before_any_intake_every_unit_is_missing_and_nothing_is_pub
 
 
 def test_year_status__a_broken_archive_chain_is_shown_with_its_reason(submitted, tmp_path):
-    from addin.serve.pane import render_pane, year_status
+    from addin.serve.pane import render_status, year_status
 
     office = tmp_path / "office"
     shutil.copytree(submitted.parent, office)
@@ -89,7 +89,7 @@ def test_year_status__a_broken_archive_chain_is_shown_with_its_reason(submitted,
     assert status.published is None
     assert "2026年度 v1" in status.archive_problem and "记录哈希不符" in status.archive_problem, status.archive_problem
     assert status.submitted == [("B01", "部门1"), ("B02", "部门2")]  # the rest of the page still shows
-    page = render_pane(status, None, include=[], scripts=[], config={})
+    page = render_status(status, None)
     assert "档案无法读取：" in page and "记录哈希不符" in page
 
 
@@ -180,10 +180,12 @@ def test_taskpane__chromium_renders_the_archives_rows_and_the_last_recompute(sub
     with served_on_socket(submitted) as url:
         actions = press_button(url, submitted, token)["actions"]
         assert [a["args"] for a in actions if a["func"] == "alert"][0][0].startswith("计算完成"), actions[-1]
-        dom = chromium(f"{url}/taskpane.html", tmp_path / "profile", "--dump-dom").stdout
+        # the clerk's link: the token after '#' is stored by the page, never sent in the URL
+        dom = chromium(f"{url}/taskpane.html#token={token}", tmp_path / "profile", "--dump-dom").stdout
         shot = tmp_path / "taskpane.png"
-        chromium(f"{url}/taskpane.html", tmp_path / "profile", f"--window-size={WINDOW[0]},{WINDOW[1]}",
+        chromium(f"{url}/taskpane.html#token={token}", tmp_path / "profile", f"--window-size={WINDOW[0]},{WINDOW[1]}",
                  f"--screenshot={shot}")
+        tokenless = chromium(f"{url}/taskpane.html", tmp_path / "stranger", "--dump-dom").stdout
     page = Tables()
     page.feed(dom)
     archive = archive_rows(submitted)
@@ -195,7 +197,33 @@ def test_taskpane__chromium_renders_the_archives_rows_and_the_last_recompute(sub
     assert page.paragraphs["last-published"].endswith(f"，{getpass.getuser()}）：初审")
     assert "张三：计算完成" in page.paragraphs["last-recompute"], page.paragraphs["last-recompute"]
     assert token not in dom
+    stranger = Tables()
+    stranger.feed(tokenless)  # another browser, no token: the shell and its prompt, none of the year's rows
+    assert stranger.tables == {} and "请输入令牌后查看本年度报送情况" in tokenless and "B03附表1.xlsx" not in tokenless
     assert png_size(shot) == WINDOW and shot.stat().st_size > 10_000  # a blank page is a few hundred bytes
     if os.environ.get("KAOHE_UPDATE_DOCS") == "1":
         DOCS.mkdir(exist_ok=True)
         shutil.copy(shot, DOCS / "serve-taskpane.png")
+
+
+def test_status__the_years_rows_only_with_a_token(submitted):
+    """The status behind the pane is a call like any other (issue 25, auth: 401 without a
+    token): the page itself is a shell with no unit and no held file in it; with the
+    clerk's token the fragment holds the archive's rows, and the log names the clerk."""
+    from fastapi.testclient import TestClient
+
+    from addin.serve.app import serve_app
+    from addin.serve.tokens import add_token
+
+    token = add_token(submitted, "李四")
+    with TestClient(serve_app(submitted, submitted / "考核汇总.xlsx")) as client:
+        shell = client.get("/taskpane.html")
+        refused = client.get("/kaohe/status")
+        wrong = client.get("/kaohe/status", headers={"Authorization": "x" * 43})
+        given = client.get("/kaohe/status", headers={"Authorization": token})
+    assert shell.status_code == 200 and "部门1" not in shell.text and "B03附表1.xlsx" not in shell.text
+    assert (refused.status_code, wrong.status_code, given.status_code) == (401, 401, 200)
+    page = Tables()
+    page.feed(given.text)
+    assert page.tables["submitted"] == [["B01", "部门1"], ["B02", "部门2"]]
+    assert page.tables["held"] == [["3", "B03", "部门3", "B03附表1.xlsx"]]

@@ -5,7 +5,7 @@ Requests for these paths are kaohe's; every other path (the functions' JavaScrip
 ``book.app.alert`` opens) goes to xlwings Server's app, mounted below them unchanged:
 
 - ``GET /manifest.xml``: :mod:`addin.serve.manifest`;
-- ``GET /taskpane.html``: :mod:`addin.serve.pane`;
+- ``GET /taskpane.html``: :mod:`addin.serve.pane` (a shell); ``GET /kaohe/status``: the year's status, with a token;
 - ``GET /xlwings/custom-functions-meta.json``: :func:`addin.serve.catalog.functions_meta`;
 - ``POST /xlwings/custom-functions-call``: :mod:`addin.serve.calls`;
 - ``POST /xlwings/custom-scripts-call/recompute``: :mod:`addin.serve.button`.
@@ -71,10 +71,17 @@ def build_app(year: ServedYear, *, public_url: str | None = None, https: bool = 
 
         scripts = ["/static/js/config.js", "/static/vendor/office-js/16.0.20308.15050/dist/office.js",
                    "/static/js/custom-scripts/index.js", "/static/js/auth.js", "/xlwings/custom-functions-code.js"]
-        status = pane.year_status(year.master, recorded_year(year.master))
-        html = pane.render_pane(status, app.state.last_run, include=button.included_sheets(year.scheme()),
+        html = pane.render_pane(recorded_year(year.master), include=button.included_sheets(year.scheme()),
                                 scripts=scripts, config=settings.jsconfig)
         return HTMLResponse(html)
+
+    @app.get("/kaohe/status")
+    async def status(current_user: dep.User):
+        from addin.office.folder import recorded_year
+
+        logger.info("报送情况 由 %s 查看 [status read by]", current_user.name)
+        found = pane.year_status(year.master, recorded_year(year.master))
+        return HTMLResponse(pane.render_status(found, app.state.last_run))
 
     @app.get("/xlwings/custom-functions-meta.json")
     @app.get("/xlwings/custom-functions-meta")

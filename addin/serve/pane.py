@@ -13,6 +13,12 @@ outcome. That outcome has two sources, both shown:
   button never writes the master on the server's disk nor the archive (the book is the
   clerk's, in their Excel), so there is nothing durable to read it back from.
 
+The status itself is served only to a clerk with a token (``GET /kaohe/status``, the same
+check as every call, 401 without): the page is a shell that loads it with the token kept in
+the browser's storage, so nobody on the intranet reads unit names or held files without
+one. A link ending ``#token=…`` stores the token once and is then cleared from the address
+(a fragment never reaches the server, nor its log).
+
 In Excel the same page is the add-in's shared runtime:
 it loads Office.js, xlwings' client and the functions' code, associates the ribbon's
 重新计算排名 with the recompute script, and keeps the clerk's token (entered once here) in
@@ -153,11 +159,29 @@ SCRIPT = """
 globalThis.getAuth = async function () {
   return { token: localStorage.getItem("kaohe-token") || "", provider: "custom" };
 };
+async function loadStatus() {
+  const token = localStorage.getItem("kaohe-token");
+  const box = document.getElementById("status");
+  if (!token) { box.textContent = "请输入令牌后查看本年度报送情况 [enter your token to see the year's status]"; return; }
+  const answer = await fetch("/kaohe/status", { headers: { "Authorization": token, "Auth-Provider": "custom" } });
+  if (answer.ok) { box.innerHTML = await answer.text(); return; }
+  box.textContent = answer.status === 401 ? "令牌无效，请重新输入 [the token was refused]"
+                                          : "无法读取本年度报送情况 [status " + answer.status + "]";
+}
+const given = new URLSearchParams(location.hash.slice(1)).get("token");
+if (given) {
+  localStorage.setItem("kaohe-token", given.trim());
+  // Office.js removes history.replaceState in its host; clearing the fragment works everywhere
+  if (typeof history.replaceState === "function") { history.replaceState(null, "", location.pathname); }
+  else { location.hash = ""; }
+}
 document.getElementById("token-form").addEventListener("submit", function (event) {
   event.preventDefault();
   localStorage.setItem("kaohe-token", document.getElementById("token").value.trim());
   document.getElementById("token-saved").textContent = "令牌已保存";
+  loadStatus();
 });
+loadStatus();
 if (globalThis.Office) {
   Office.onReady(function () {
     Office.actions.associate("%(action)s", async function (event) {
@@ -175,19 +199,29 @@ if (globalThis.Office) {
 """
 
 
-def render_pane(status: YearStatus, last: LastRun | None, *, include: list[str], scripts: list[str],
-                config: dict) -> str:
-    """The page (see the module's docstring); ``scripts`` are the URLs of xlwings Server's
-    client, ``config`` its client settings (``settings.jsconfig``)."""
-    from addin.serve.manifest import RECOMPUTE_ACTION
-
+def render_status(status: YearStatus, last: LastRun | None) -> str:
+    """The year's status as an HTML fragment (``GET /kaohe/status``, for a clerk with a token)."""
     outcome = (f"{last.at:%Y-%m-%d %H:%M} {last.clerk}：{last.message}" if last
                else "启动以来尚无人点“重新计算排名” [no recompute through this server since it started]")
+    return f"""<h2>上次计算</h2>
+<p class="outcome" id="last-published">{escape(_published_line(status))}</p>
+<p class="outcome" id="last-recompute">本服务：{escape(outcome)}</p>
+<h2>已报送单位（{len(status.submitted)}）</h2>{_table("submitted", ["单位编码", "单位名称"], status.submitted)}
+<h2>尚未报送（{len(status.missing)}）</h2>{_table("missing", ["单位编码", "单位名称"], status.missing)}
+<h2>暂扣文件（{len(status.held)}）</h2>{_table("held", ["报送编号", "单位编码", "单位名称", "文件"], status.held)}"""
+
+
+def render_pane(year: int | None, *, include: list[str], scripts: list[str], config: dict) -> str:
+    """The page (see the module's docstring): a shell that loads :func:`render_status` with
+    the clerk's token; ``scripts`` are the URLs of xlwings Server's client, ``config`` its
+    client settings (``settings.jsconfig``)."""
+    from addin.serve.manifest import RECOMPUTE_ACTION
+
     module = ' type="module"'
     tags = "\n".join(f'<script src="{escape(u)}"{module if u.endswith(("index.js", "config.js")) else ""}></script>'
                      for u in scripts)
     script = SCRIPT % {"action": RECOMPUTE_ACTION, "include": json.dumps(",".join(include), ensure_ascii=False)}
-    year = f"{status.year}年度" if status.year else ""
+    year = f"{year}年度" if year else ""
     return f"""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>目标考核 {escape(year)}</title>
 <style>{STYLE}</style>
@@ -195,12 +229,7 @@ def render_pane(status: YearStatus, last: LastRun | None, *, include: list[str],
 {tags}
 </head><body>
 <h1>目标考核 {escape(year)} 报送情况</h1>
-<h2>上次计算</h2>
-<p class="outcome" id="last-published">{escape(_published_line(status))}</p>
-<p class="outcome" id="last-recompute">本服务：{escape(outcome)}</p>
-<h2>已报送单位（{len(status.submitted)}）</h2>{_table("submitted", ["单位编码", "单位名称"], status.submitted)}
-<h2>尚未报送（{len(status.missing)}）</h2>{_table("missing", ["单位编码", "单位名称"], status.missing)}
-<h2>暂扣文件（{len(status.held)}）</h2>{_table("held", ["报送编号", "单位编码", "单位名称", "文件"], status.held)}
+<div id="status"></div>
 <form id="token-form"><label>令牌 <input id="token" type="password" autocomplete="off"></label>
 <button type="submit">保存</button> <span id="token-saved"></span></form>
 <script>{script}</script>
