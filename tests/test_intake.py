@@ -728,3 +728,27 @@ def test_late__district_figures_go_by_the_districts_deadline_of_the_next_year(mu
     assert late("appendix:附表6", dt.datetime(2027, 4, 2, tzinfo=UTC)) == "逾期：应于2027-03-31前报送，实际2027-04-02到达"
     assert late("appendix:附表1:districts", dt.datetime(2027, 4, 2, tzinfo=UTC)) is None  # a public table: no deadline
     assert late("target-book", dt.datetime(2026, 3, 20, tzinfo=UTC)) == "逾期：应于2026-03-15前报送，实际2026-03-20到达"
+
+
+def test_store__a_workbook_is_kept_as_it_is_and_a_message_compressed(tmp_path):
+    """Evidence (issue 26, item 0): a workbook, like any zip, is stored as it is, never
+    compressed again, even one whose members are stored uncompressed, as here (Excel, WPS and
+    LibreOffice deflate theirs; compressing each once more cost 0.12 ms a file in
+    bench/intake_bench.py and saved little); a message (text and base64) is zlib-compressed;
+    both read back byte for byte against their SHA-256."""
+    import hashlib
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("xl/workbook.xml", "<workbook/>" * 200)
+    book = buf.getvalue()
+    message = ("Subject: 附表1\r\nContent-Transfer-Encoding: base64\r\n\r\n" + "UEsDBBQAAAAIAA==\r\n" * 300).encode()
+    store = Store(tmp_path / "e.sqlite")
+    with store.db:
+        for data in (book, message):
+            store.keep_evidence(hashlib.sha256(data).hexdigest(), data)
+    codecs = dict(store.db.execute("SELECT hash, codec FROM evidence").fetchall())
+    assert codecs == {hashlib.sha256(book).hexdigest(): "stored", hashlib.sha256(message).hexdigest(): "zlib"}
+    assert [store.evidence(hashlib.sha256(d).hexdigest()) for d in (book, message)] == [book, message]
+    store.close()

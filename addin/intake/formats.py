@@ -46,20 +46,11 @@ def _said(kind: str, file: str) -> Problem:
 
 
 def foreign_format(data: bytes, file: str) -> Problem | None:
-    """The reason a file in another spreadsheet format is refused; None for a file that may
-    be an .xlsx (the package checks go on) or that is no spreadsheet format we know."""
+    """The reason a file that is no zip package, in another spreadsheet format, is refused;
+    None for a zip package (:func:`foreign_package` judges it by its members, once the
+    package checks have opened it) or for a file that is no spreadsheet format we know."""
     suffix = _suffix(file)
     if data.startswith(ZIP_MAGIC):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as z:
-                names = set(z.namelist())
-                if "mimetype" in names and z.getinfo("mimetype").file_size < 200 and \
-                        z.read("mimetype").startswith(ODS_MIME):
-                    return _said(".ods", file)
-                if any(n.lower() == "xl/workbook.bin" for n in names):
-                    return _said(".xlsb", file)
-        except (zipfile.BadZipFile, OSError, ValueError, KeyError):
-            return None  # broken: the package checks say so
         return None
     if data.startswith(OLE_MAGIC):
         if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e" in data:
@@ -67,4 +58,18 @@ def foreign_format(data: bytes, file: str) -> Problem | None:
         return _said(suffix if suffix in (".et", ".ett") else ".xls", file)
     if suffix == ".csv" or (suffix in _NAMES and suffix != ".xls"):
         return _said(suffix, file)
+    return None
+
+
+def foreign_package(archive: zipfile.ZipFile, names: set[str], file: str) -> Problem | None:
+    """The reason a zip package in another spreadsheet format (.ods, .xlsb) is refused, from
+    the members of ``archive`` (already opened, its sizes already checked); None otherwise."""
+    try:
+        if "mimetype" in names and archive.getinfo("mimetype").file_size < 200 and \
+                archive.read("mimetype").startswith(ODS_MIME):
+            return _said(".ods", file)
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError):
+        return None  # broken: the package checks say so
+    if any(n.lower() == "xl/workbook.bin" for n in names):
+        return _said(".xlsb", file)
     return None

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from addin.intake.formats import foreign_format
+from addin.intake.formats import foreign_format, foreign_package
 from addin.intake.hygiene import check_names, check_parts, is_local_addin
 from addin.intake.opc import CONTENT_TYPES, Package
 from addin.intake.refusal import UnsafeWorkbook, refuse
@@ -65,7 +65,7 @@ def open_package(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> tup
     if len(data) > limits.max_file_bytes:
         return None, refuse("too_large", f"文件过大（{len(data) // 1024 // 1024} MB），模板不会超过 "
                             f"{limits.max_file_bytes // 1024 // 1024} MB", "the file is too large", file)
-    foreign = foreign_format(data, file)  # .ods, .et, .xlsb, .xls, .csv: said by name, with how to save as .xlsx
+    foreign = foreign_format(data, file)  # .et, .xls, .csv: said by name, with how to save as .xlsx
     if foreign is not None:
         return None, foreign
     if data.startswith(OLE_MAGIC):  # what is left of OLE files: an encrypted .xlsx
@@ -93,6 +93,9 @@ def open_package(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> tup
         return None, refuse("zip_bomb", "文件解压后体积异常（疑似压缩炸弹），已拒收",
                             "the archive expands beyond the size limit (zip bomb)", file)
     names = {i.filename for i in infos}
+    foreign = foreign_package(archive, names, file)  # .ods, .xlsb: said by name, from the members read once
+    if foreign is not None:
+        return None, foreign
     package = Package(archive, file)
     if package.twins:
         return None, refuse("duplicate_parts", f"文件内部有重名部件（{'、'.join(package.twins)[:120]}；部件名不分大小写），"

@@ -201,8 +201,8 @@ class Store:
             raise ValueError(f"evidence {file_hash[:12]}… does not hash to its name")
         if self.db.execute("SELECT 1 FROM evidence WHERE hash = ?", (file_hash,)).fetchone():
             return
-        packed = zlib.compress(data, 6)
-        codec, blob = ("zlib", packed) if len(packed) * 16 <= len(data) * 15 else ("stored", data)
+        packed = None if data.startswith(b"PK\x03\x04") else zlib.compress(data, 6)  # a zip is deflated already
+        codec, blob = ("zlib", packed) if packed is not None and len(packed) * 16 <= len(data) * 15 else ("stored", data)
         self.db.execute("INSERT INTO evidence VALUES (?, ?, ?, ?, ?)",
                         (file_hash, len(data), codec, blob, dt.datetime.now().isoformat(timespec="seconds")))
 
