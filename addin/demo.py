@@ -111,12 +111,20 @@ def sample_value(spec: InputSpec, rng: random.Random) -> Any:
     if spec.name == "value" and spec.lo is not None and spec.lo < 0:
         return 0  # a discretionary deduction (A4.6, A4.7): none this year
     if spec.type == "rate":
-        return round(rng.uniform(0.05, 0.11), 3)
+        return _half_up(rng.uniform(0.05, 0.11), "0.001")
     if spec.type == "scores":
         return [rng.randint(90, 118) for _ in range(rng.randint(3, 6))]
     if spec.hi is not None and spec.lo is not None:
-        return round(rng.uniform(float(spec.lo) + (float(spec.hi) - float(spec.lo)) * 0.6, float(spec.hi)), 1)
+        return _half_up(rng.uniform(float(spec.lo) + (float(spec.hi) - float(spec.lo)) * 0.6, float(spec.hi)), "0.1")
     return None
+
+
+def _half_up(drawn: float, step: str) -> float:
+    """A drawn sample value on the grid ``step`` a clerk would type, rounded half-up as kaohe
+    rounds everything (Python's ``round`` rounds a half to even)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return float(Decimal(repr(drawn)).quantize(Decimal(step), rounding=ROUND_HALF_UP))
 
 
 def item_values(items, table_id: str, rng: random.Random, clean: bool = False,
@@ -148,7 +156,7 @@ def item_values(items, table_id: str, rng: random.Random, clean: bool = False,
         for spec in specs:
             name = input_name(table_id, item.id, spec.name)
             if spec.name == "actual" and spec.type == "number":
-                values[name] = round(values[input_name(table_id, item.id, "target")] * rng.uniform(0.85, 1.15))
+                values[name] = int(_half_up(values[input_name(table_id, item.id, "target")] * rng.uniform(0.85, 1.15), "1"))
             elif spec.name == "numerator":
                 values[name] = rng.randint(4, values[input_name(table_id, item.id, "denominator")])
         if raw is not None:
@@ -231,8 +239,8 @@ def _staff_values(people, scheme, rng: random.Random) -> dict[str, list[Any]]:
         basic = rng.randint(0, rest - competent)
         for k, v in enumerate((excellent, competent, basic, rest - competent - basic)):
             columns[f"votes_{k}"].append(v)
-        columns["business"].append(round(rng.uniform(72, 90), 1))
-        columns["public"].append(round(rng.uniform(8, 10), 1))
+        columns["business"].append(_half_up(rng.uniform(72, 90), "0.1"))
+        columns["public"].append(_half_up(rng.uniform(8, 10), "0.1"))
         complaint = rng.random() < 0.01
         columns["complaint"].append("是" if complaint else "否")
         columns["serious"].append("是" if complaint and rng.random() < 0.3 else "否")
@@ -301,7 +309,7 @@ def prepare_demo_year(office: Path, municipal, audit, *, year: int = 2026, seed:
                 u_rng = random.Random(f"{seed}-{min(u.code, twins.get(u.code, u.code))}-score")
                 for i, (_name, points, _std) in enumerate(books[u.code], start=1):
                     factor = 1.0 if u.code in twins else u_rng.uniform(0.82, 1.0)
-                    values[input_name(u.code, str(i), "score")] = round(float(points) * factor, 1)
+                    values[input_name(u.code, str(i), "score")] = _half_up(float(points) * factor, "0.1")
         elif base == "register":
             values = _register_values(roster)
         elif base == "staff-roster":
@@ -433,4 +441,4 @@ def _office_entries(master: Path, rng: random.Random) -> None:
     apply_updates(master, [Update(ANY_UNIT_SHEET, "单位编码", code, {
         "弄虚作假": "是" if code == "B017" else "否",
         **({"一票否决": "安全生产" if code == "B001" else "环境保护"} if code in ("B001", "Q02") else {}),
-        "上年综合得分": 58.5 if code == "B013" else round(rng.uniform(80, 95), 1)}) for code in codes])
+        "上年综合得分": 58.5 if code == "B013" else _half_up(rng.uniform(80, 95), "0.1")}) for code in codes])
