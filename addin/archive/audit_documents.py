@@ -10,13 +10,12 @@ the rate's arithmetic for a county bureau and the reason beside every unit not s
 
 from __future__ import annotations
 
-import datetime as dt
 import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
 from addin.archive.history import Entry
-from addin.archive.pages import ROW_POINTS, book, print_setup
+from addin.archive.pages import ROW_POINTS, book, print_setup, publicity_footer, record_publication
 from addin.engine.audit import BOARD
 from addin.engine.calendar import Publicity
 from addin.engine.quota import explain_quota, fixed_quota
@@ -68,17 +67,12 @@ def audit_publicity(rows: list[Entry], year: int, version: int, period: Publicit
         ws.write_number(2 + i, 4, float(Decimal(r.score)), f["num"])
         ws.write(2 + i, 5, r.rank or "", f["cell"])
     row = 4 + len(selected)
-    ws.merge_range(row, 0, row + 2, 5, f"公示期：{period.said}。"
-                   "对公示对象有异议的，请在公示期内向局考评考核领导小组办公室反映，反映情况应实事求是并署真实姓名。", f["text"])
-    ws.merge_range(row + 4, 3, row + 4, 5, BOARD, f["right"])
-    ws.merge_range(row + 5, 3, row + 5, 5, start.isoformat(), f["right"])
+    publicity_footer(ws, f, row, period.said, "局考评考核领导小组办公室", BOARD, start, 3)
     print_setup(ws)
     wb.close()
     path = out / f"{year}_{BUREAU}_先进集体_公示.xlsx"
     write_atomically(path, buf.getvalue(), backup=False)
-    db.execute("INSERT INTO publications (year, version, unit_code, start_date, end_date, created_at) "
-               "VALUES (?, ?, ?, ?, ?, ?)", (year, version, BUREAU, start.isoformat(), end.isoformat(),
-                                             dt.datetime.now().isoformat(timespec="seconds")))
+    record_publication(db, year, version, BUREAU, start, end)
     return path
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 from addin.archive.audit_documents import audit_circular_sheet, audit_publicity
 from addin.archive.errors import ArchiveError
 from addin.archive.history import Entry
-from addin.archive.pages import OFFICE, ROW_POINTS, book, latest, print_setup, safe_name
+from addin.archive.pages import (OFFICE, ROW_POINTS, book, latest, print_setup, publicity_footer,
+                                 record_publication, safe_name)
 from addin.engine.calendar import DEFAULT_CALENDAR, Calendar, publicity_period
 from addin.engine.merits import merit_of, split_award
 from addin.intake.store import Store, archive_path
@@ -56,18 +57,12 @@ def publicity_lists(master: Path, year: int, start: dt.date, days: int, out: Pat
                     award, merit = split_award(p.award)
                     ws.write_row(3 + i, 0, [i, p.name or "", p.code, p.grade or "", award, merit or ""], f["cell"])
                 r = 5 + len(people)
-                ws.merge_range(r, 0, r + 2, 5, f"公示期：{period.said}。"
-                               "对公示对象有异议的，请在公示期内向本单位考核办反映，反映情况应实事求是并署真实姓名。",
-                               f["text"])
-                ws.merge_range(r + 4, 2, r + 4, 5, f"{names.get(unit, unit)}考核办", f["right"])
-                ws.merge_range(r + 5, 2, r + 5, 5, start.isoformat(), f["right"])
+                publicity_footer(ws, f, r, period.said, "本单位考核办", f"{names.get(unit, unit)}考核办", start, 2)
                 print_setup(ws)
                 wb.close()
                 path = out / f"{year}_{safe_name(unit)}_{safe_name(names.get(unit, unit))}_公示.xlsx"
                 write_atomically(path, buf.getvalue(), backup=False)
-                db.execute("INSERT INTO publications (year, version, unit_code, start_date, end_date, created_at) "
-                           "VALUES (?, ?, ?, ?, ?, ?)", (year, version, unit, start.isoformat(), end.isoformat(),
-                                                         dt.datetime.now().isoformat(timespec="seconds")))
+                record_publication(db, year, version, unit, start, end)
                 paths.append(path)
             bureau = audit_publicity(rows, year, version, period, out, db)  # the audit bureau's 先进集体
             if bureau is not None:

@@ -61,6 +61,22 @@ def print_setup(ws, landscape: bool = False) -> None:
     ws.center_horizontally()
 
 
+def publicity_footer(ws, f, row: int, said: str, whom: str, signer: str, start: dt.date, sign_col: int) -> None:
+    """A publicity page's footer from ``row``: the period ``said``, where to object (``whom``),
+    and the signer and start date over columns ``sign_col``–5."""
+    ws.merge_range(row, 0, row + 2, 5, f"公示期：{said}。对公示对象有异议的，请在公示期内向{whom}反映，"
+                   "反映情况应实事求是并署真实姓名。", f["text"])
+    ws.merge_range(row + 4, sign_col, row + 4, 5, signer, f["right"])
+    ws.merge_range(row + 5, sign_col, row + 5, 5, start.isoformat(), f["right"])
+
+
+def record_publication(db, year: int, version: int, unit: str, start: dt.date, end: dt.date) -> None:
+    """The archive's record of one unit's publicity list (its period), in the caller's transaction."""
+    db.execute("INSERT INTO publications (year, version, unit_code, start_date, end_date, created_at) "
+               "VALUES (?, ?, ?, ?, ?, ?)", (year, version, unit, start.isoformat(), end.isoformat(),
+                                             dt.datetime.now().isoformat(timespec="seconds")))
+
+
 def safe_name(text: str) -> str:
     """``text`` as part of a file name (no path or reserved characters)."""
     return re.sub(r'[\\/:*?"<>|\s]+', "_", text).strip("._") or "_"
