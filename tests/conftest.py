@@ -55,3 +55,23 @@ def random_raw(spec, draw):
     if spec.type == "choice":
         return draw(st.sampled_from(spec.choices))
     return []
+
+
+def fill_master_inputs(path, tables, bonus) -> None:
+    """Type the records of ``tables`` ({sheet: (key header, [record dict])}) into a built
+    master's input sheets, each on the row the master prefilled with its key, and the rows of
+    ``bonus`` into 加分登记, as a clerk would; saved in place."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    for sheet, (key, records) in tables.items():
+        ws = wb[sheet]
+        headers = [c.value for c in ws[1]]
+        for r in range(2, ws.max_row + 1):
+            record = next(x for x in records if x[key] == ws.cell(r, 1).value)
+            for header, value in record.items():
+                ws.cell(r, headers.index(header) + 1, value)
+    for r, values in enumerate(bonus, start=2):
+        for c, value in enumerate(values, start=1):
+            wb["加分登记"].cell(r, c, value)
+    wb.save(path)

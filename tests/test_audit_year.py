@@ -43,7 +43,7 @@ from addin.intake.run import ACCEPTED, REJECTED, WARNING, run_intake
 from addin.macro import recompute, ribbon_scheme
 from addin.office.roster import Roster, RosterPerson, RosterUnit
 from addin.scheme.models import Quota
-from conftest import D
+from conftest import D, fill_master_inputs
 from fill import TEST_SECRET, eml, fill, seed_secret
 from test_macro import BONUS, DEPARTMENTS, DISTRICTS, PEOPLE
 from workbook_templates.build import build_templates
@@ -179,19 +179,8 @@ def city_master(tmp_path, municipal, audit, audit_units, *, kinds=("master",)):
     master = tmp_path / "考核汇总.xlsx"
     shutil.copy(by_kind[("KHB", "master")], master)
     seed_secret(master)
-    wb = openpyxl.load_workbook(master)
-    for sheet, key, records in (("部门", "单位编码", DEPARTMENTS), ("区市", "单位编码", DISTRICTS),
-                                ("人员", "人员编码", PEOPLE)):
-        ws = wb[sheet]
-        headers = [c.value for c in ws[1]]
-        for r in range(2, ws.max_row + 1):
-            record = next(x for x in records if x[key] == ws.cell(r, 1).value)
-            for header, value in record.items():
-                ws.cell(r, headers.index(header) + 1, value)
-    for r, values in enumerate(BONUS, start=2):
-        for c, value in enumerate(values, start=1):
-            wb["加分登记"].cell(r, c, value)
-    wb.save(master)
+    fill_master_inputs(master, {"部门": ("单位编码", DEPARTMENTS), "区市": ("单位编码", DISTRICTS),
+                                "人员": ("人员编码", PEOPLE)}, BONUS)
     return master, by_kind
 
 

@@ -13,6 +13,7 @@ from addin.hosts import FileHost
 from addin.macro import recompute
 from addin.office.roster import Roster, RosterPerson, RosterUnit
 from workbook_templates.build import build_templates
+from conftest import fill_master_inputs
 
 FULL = {"党的建设": 10, "党风廉政建设": 10, "精神文明建设": 5, "招商引资": 5}  # 30
 GOOD = {"党的建设": 10, "党风廉政建设": 9, "精神文明建设": 5, "招商引资": 4}  # 28
@@ -80,19 +81,8 @@ def make_master(tmp_path, municipal, audit, departments=DEPARTMENTS, people=PEOP
     built = build_templates(tmp_path, municipal=municipal, audit=audit, roster=Roster(units, staff), year=2026,
                             kinds=["master"])
     path = built[0].path
-    wb = openpyxl.load_workbook(path)
-    for sheet, key, records in (("部门", "单位编码", departments), ("区市", "单位编码", DISTRICTS),
-                                ("人员", "人员编码", people)):
-        ws = wb[sheet]
-        headers = [c.value for c in ws[1]]
-        for r in range(2, ws.max_row + 1):
-            record = next(x for x in records if x[key] == ws.cell(r, 1).value)
-            for header, value in record.items():
-                ws.cell(r, headers.index(header) + 1, value)
-    for r, row in enumerate(BONUS, start=2):
-        for c, value in enumerate(row, start=1):
-            wb["加分登记"].cell(r, c, value)
-    wb.save(path)
+    fill_master_inputs(path, {"部门": ("单位编码", departments), "区市": ("单位编码", DISTRICTS),
+                              "人员": ("人员编码", people)}, BONUS)
     return path
 
 
