@@ -18,10 +18,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from recompute_bench import make_master  # noqa: E402
-from size import choose_size  # noqa: E402
+from size import choose_size, timed  # noqa: E402
 
 from addin.archive.history import history, published  # noqa: E402
-from addin.archive.versions import archive_path, diff, publish  # noqa: E402
+from addin.archive.versions import diff, publish  # noqa: E402
 from addin.hosts import FileHost  # noqa: E402
 from addin.macro import recompute  # noqa: E402
 from addin.scheme import load_municipal  # noqa: E402
@@ -57,16 +57,6 @@ def unchecked_diff(archive: Path, year: int, a: int, b: int) -> tuple[dict, dict
         return tuple({(r[0], r[1]): r for r in db.execute(query, (year, v))} for v in (a, b))
     finally:
         db.close()
-
-
-def timed(work, times: int | None = None) -> float:
-    """The median of ``times`` runs (5 at the full size), in seconds."""
-    runs = []
-    for _ in range(times or choose_size(5, 1)):
-        t0 = time.perf_counter()
-        work()
-        runs.append(time.perf_counter() - t0)
-    return statistics.median(runs)
 
 
 def main() -> None:

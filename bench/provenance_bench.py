@@ -10,7 +10,6 @@ Run: .venv/bin/python bench/provenance_bench.py   (KAOHE_BENCH_SIZE=tiny: 1,000 
 from __future__ import annotations
 
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -20,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from recompute_bench import make_master  # noqa: E402
-from size import choose_size  # noqa: E402
+from size import choose_size, timed  # noqa: E402
 
 from addin.hosts import FileHost  # noqa: E402
 from addin.intake.extract import Update  # noqa: E402
@@ -32,16 +31,6 @@ from addin.provenance.writes import record_writes  # noqa: E402
 from addin.scheme import load_audit, load_municipal  # noqa: E402
 
 COLUMNS = ("民主测评", "业务目标", "公共目标", "投诉或违纪", "情节严重", "上年等次", "层级")
-
-
-def timed(work, times: int | None = None) -> float:
-    """The median of ``times`` runs (5 at the full size), in seconds."""
-    runs = []
-    for _ in range(times or choose_size(5, 1)):
-        t0 = time.perf_counter()
-        work()
-        runs.append(time.perf_counter() - t0)
-    return statistics.median(runs)
 
 
 def record_staff(master: Path, scheme) -> int:

@@ -12,6 +12,9 @@ A bench's own command-line arguments, where it takes any, still win over either.
 from __future__ import annotations
 
 import os
+import statistics
+import time
+from collections.abc import Callable
 from typing import TypeVar
 
 ENV = "KAOHE_BENCH_SIZE"
@@ -31,3 +34,14 @@ def bench_size() -> str:
 def choose_size(full: T, tiny: T) -> T:
     """``full`` at the full size, ``tiny`` at the tiny one."""
     return tiny if bench_size() == "tiny" else full
+
+
+def timed(work: Callable[[], object], times: int | None = None, full: int = 5) -> float:
+    """The median of ``times`` runs of ``work`` in seconds (``full`` runs at the full size,
+    one at the tiny size, when ``times`` is not given)."""
+    runs = []
+    for _ in range(times or choose_size(full, 1)):
+        t0 = time.perf_counter()
+        work()
+        runs.append(time.perf_counter() - t0)
+    return statistics.median(runs)
